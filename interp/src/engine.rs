@@ -1,0 +1,119 @@
+//! Engine and its configuration.
+
+use std::sync::Arc;
+
+/// Settings shared by every module and store of an [`Engine`].
+///
+/// ```
+/// use weft_interp::Config;
+/// let config = Config::default().fuel(true).max_stack_bytes(1 << 20);
+/// assert!(config.get_fuel());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) fuel: bool,
+    pub(crate) max_stack_cells: usize,
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_memory_pages: u64,
+    pub(crate) max_table_elements: u64,
+    pub(crate) lazy_translation: bool,
+    pub(crate) multi_memory: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            fuel: false,
+            max_stack_cells: 1 << 20,
+            max_call_depth: 100_000,
+            max_memory_pages: 65536,
+            max_table_elements: 10_000_000,
+            lazy_translation: true,
+            multi_memory: true,
+        }
+    }
+}
+
+impl Config {
+    /// A default configuration.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Enables fuel metering: every store then starts with no fuel, see
+    /// [`Store::set_fuel`](crate::Store::set_fuel). Running out traps.
+    pub fn fuel(mut self, enable: bool) -> Config {
+        self.fuel = enable;
+        self
+    }
+
+    /// Whether fuel metering is on.
+    pub fn get_fuel(&self) -> bool {
+        self.fuel
+    }
+
+    /// Maximum size of the value stack in bytes (cells are 8 bytes). Default 8 MiB.
+    pub fn max_stack_bytes(mut self, bytes: usize) -> Config {
+        self.max_stack_cells = (bytes / 8).max(16);
+        self
+    }
+
+    /// Maximum number of nested Wasm calls. Default 100 000.
+    pub fn max_call_depth(mut self, depth: usize) -> Config {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB).
+    pub fn max_memory_pages(mut self, pages: u64) -> Config {
+        self.max_memory_pages = pages;
+        self
+    }
+
+    /// Maximum number of elements of any table. Default 10 000 000.
+    pub fn max_table_elements(mut self, elements: u64) -> Config {
+        self.max_table_elements = elements;
+        self
+    }
+
+    /// Enables the multi-memory proposal (default: on). With it off, validation follows
+    /// Wasm 2.0 exactly: at most one memory, and memory indices must be a single zero byte.
+    pub fn wasm_multi_memory(mut self, enable: bool) -> Config {
+        self.multi_memory = enable;
+        self
+    }
+
+    /// Translate function bodies on their first call (`true`, the default) or all of them
+    /// when the module is created.
+    pub fn lazy_translation(mut self, lazy: bool) -> Config {
+        self.lazy_translation = lazy;
+        self
+    }
+}
+
+/// The shared context modules are compiled for and stores run in.
+///
+/// ```
+/// use weft_interp::{Config, Engine};
+/// let engine = Engine::new(&Config::default());
+/// let cloned = engine.clone(); // cheap: engines are reference counted
+/// assert!(!cloned.config().get_fuel());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    inner: Arc<Config>,
+}
+
+impl Engine {
+    /// An engine with the given configuration.
+    pub fn new(config: &Config) -> Engine {
+        Engine {
+            inner: Arc::new(config.clone()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner
+    }
+}

@@ -1,0 +1,223 @@
+//! Errors and traps.
+
+use core::fmt;
+
+/// Every way an operation of this crate can fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not a valid Wasm module (malformed or invalid); carries the byte offset.
+    #[error("invalid module: {0}")]
+    Wasm(#[from] wasmparser::BinaryReaderError),
+    /// The text is not valid WAT.
+    #[error("invalid WebAssembly text: {0}")]
+    Wat(String),
+    /// The module uses a feature this build does not support.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// An import is not defined in the linker.
+    #[error("unknown import: `{module}::{name}` is not defined")]
+    UnknownImport {
+        /// Module name of the import.
+        module: String,
+        /// Field name of the import.
+        name: String,
+    },
+    /// An import is defined with a type that does not match.
+    #[error("incompatible import type for `{module}::{name}`: expected {expected}, found {found}")]
+    IncompatibleImport {
+        /// Module name of the import.
+        module: String,
+        /// Field name of the import.
+        name: String,
+        /// What the module asks for.
+        expected: String,
+        /// What was provided.
+        found: String,
+    },
+    /// A name is defined twice in a linker.
+    #[error("`{module}::{name}` is already defined")]
+    Redefined {
+        /// Module name.
+        module: String,
+        /// Field name.
+        name: String,
+    },
+    /// An export does not exist or is of another kind.
+    #[error("no exported {kind} named `{name}`")]
+    ExportNotFound {
+        /// The kind that was looked for.
+        kind: &'static str,
+        /// The name looked for.
+        name: String,
+    },
+    /// Values passed to or returned from a function do not match its type.
+    #[error("type mismatch: {0}")]
+    TypeMismatch(String),
+    /// A resource limit of the [`Config`](crate::Config) or the host was exceeded.
+    #[error("resource limit exceeded: {0}")]
+    ResourceLimit(String),
+    /// Execution trapped.
+    #[error(transparent)]
+    Trap(#[from] Trap),
+    /// A host function returned an error.
+    #[error("{0}")]
+    Host(String),
+}
+
+impl Error {
+    /// The trap, if this error is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// An error from a host function, with a message.
+    pub fn host(msg: impl Into<String>) -> Error {
+        Error::Host(msg.into())
+    }
+}
+
+/// The kinds of trap the spec names (spec §4.4 "Instructions", the `trap` results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapKind {
+    /// `unreachable` was executed.
+    Unreachable,
+    /// A load, store or bulk memory operation was out of bounds.
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation was out of bounds.
+    TableOutOfBounds,
+    /// `call_indirect` with an index past the end of the table.
+    UndefinedElement,
+    /// `call_indirect` of a null entry.
+    UninitializedElement,
+    /// `call_indirect` whose callee has another type.
+    IndirectCallTypeMismatch,
+    /// Integer division or remainder by zero.
+    IntegerDivideByZero,
+    /// Signed division overflow (`INT_MIN / -1`).
+    IntegerOverflow,
+    /// Float to integer conversion of NaN or out-of-range value.
+    InvalidConversionToInteger,
+    /// The value stack or call depth limit was reached.
+    StackExhausted,
+    /// Fuel ran out.
+    OutOfFuel,
+    /// A null reference where one is not allowed.
+    NullReference,
+}
+
+impl TrapKind {
+    /// The message the spec test suite uses for this trap.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapKind::Unreachable => "unreachable",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::UndefinedElement => "undefined element",
+            TrapKind::UninitializedElement => "uninitialized element",
+            TrapKind::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapKind::IntegerDivideByZero => "integer divide by zero",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
+            TrapKind::StackExhausted => "call stack exhausted",
+            TrapKind::OutOfFuel => "all fuel consumed",
+            TrapKind::NullReference => "null reference",
+        }
+    }
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// One frame of a trap's backtrace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Index of the function in its module's function index space.
+    pub func_index: u32,
+    /// Name from the module's name section, if any.
+    pub func_name: Option<String>,
+    /// Name of the module from its name section, if any.
+    pub module_name: Option<String>,
+}
+
+impl fmt::Display for FrameInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(m) = &self.module_name {
+            write!(f, "{m}!")?;
+        }
+        match &self.func_name {
+            Some(n) => write!(f, "{n}"),
+            None => write!(f, "<wasm function {}>", self.func_index),
+        }
+    }
+}
+
+/// A Wasm trap: what went wrong and where (innermost frame first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trap {
+    kind: TrapKind,
+    backtrace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    /// A trap of the given kind with an empty backtrace.
+    pub fn new(kind: TrapKind) -> Trap {
+        Trap {
+            kind,
+            backtrace: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_backtrace(kind: TrapKind, backtrace: Vec<FrameInfo>) -> Trap {
+        Trap { kind, backtrace }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> TrapKind {
+        self.kind
+    }
+
+    /// The active Wasm frames when it trapped, innermost first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.backtrace
+    }
+
+    /// The backtrace as text, one frame per line.
+    pub fn backtrace_string(&self) -> String {
+        let mut s = String::new();
+        for (i, frame) in self.backtrace.iter().enumerate() {
+            s.push_str(&format!("  {i}: {frame}\n"));
+        }
+        s
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm trap: {}", self.kind)
+    }
+}
+
+impl std::error::Error for Trap {}
+
+impl From<TrapKind> for Trap {
+    fn from(kind: TrapKind) -> Trap {
+        Trap::new(kind)
+    }
+}
+
+impl From<TrapKind> for Error {
+    fn from(kind: TrapKind) -> Error {
+        Error::Trap(Trap::new(kind))
+    }
+}
+
+/// Result type of this crate.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,1042 @@
+//! The executor: runs IR over one value stack without host recursion for Wasm calls.
+//!
+//! `invoke` sets up the value stack and drives `run`, which keeps a frame stack of callers
+//! and calls `execute` for the current function. `execute` is the tight dispatch loop; it
+//! returns to `run` only to call, return or trap, so a Wasm call chain of any depth uses
+//! a constant amount of host stack.
+
+mod numeric;
+
+use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
+use crate::func::Caller;
+use crate::store::{FuncEntity, Store, StoreInner};
+use crate::translate::ir::Instr;
+use crate::translate::CompiledFunc;
+use crate::value::{cell_to_ref, ref_to_cell, Val};
+use crate::{Func, Instance};
+use numeric::*;
+use std::sync::Arc;
+
+/// How many host -> Wasm -> host re-entries may nest before the call traps as exhausted.
+const MAX_HOST_NESTING: u32 = 64;
+
+thread_local! {
+    static NESTING: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// A suspended caller.
+struct Frame {
+    code: Arc<CompiledFunc>,
+    pc: usize,
+    fp: usize,
+    instance: u32,
+    func: u32,
+}
+
+/// Why `execute` stopped.
+enum Exit {
+    Return,
+    /// Call store function `func`; its frame starts at slot `base`; resume at `resume`.
+    Call {
+        func: u32,
+        base: u32,
+        resume: usize,
+    },
+}
+
+/// Calls `func` with `params`, writing `results` (types already checked by the caller).
+pub(crate) fn invoke<T>(
+    store: &mut Store<T>,
+    func: Func,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    let nesting = NESTING.with(|n| n.get());
+    if nesting >= MAX_HOST_NESTING {
+        return Err(Trap::new(TrapKind::StackExhausted).into());
+    }
+    NESTING.with(|n| n.set(nesting + 1));
+    let r = invoke_inner(store, func, params, results);
+    NESTING.with(|n| n.set(nesting));
+    r
+}
+
+fn invoke_inner<T>(
+    store: &mut Store<T>,
+    func: Func,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    match &store.inner.funcs[func.0 as usize] {
+        FuncEntity::Host { host, .. } => {
+            let f = store.host_funcs[*host as usize].clone();
+            f(
+                Caller {
+                    store,
+                    instance: None,
+                },
+                params,
+                results,
+            )
+        }
+        FuncEntity::Wasm { ty, .. } => {
+            let ty = ty.clone();
+            let mut stack = store.inner.stack_cache.take().unwrap_or_default();
+            stack.clear();
+            stack.extend(params.iter().map(|v| v.to_cell()));
+            let r = run(store, &mut stack, func.0);
+            if r.is_ok() {
+                for (i, (slot, ty)) in results.iter_mut().zip(ty.results()).enumerate() {
+                    *slot = Val::from_cell(*ty, stack[i]);
+                }
+            }
+            store.inner.stack_cache = Some(stack);
+            r
+        }
+    }
+}
+
+/// Prepares the frame of Wasm function `func` at `fp`: translated code, stack space, zeroed
+/// locals.
+fn enter(
+    inner: &StoreInner,
+    stack: &mut Vec<u64>,
+    func: u32,
+    fp: usize,
+    depth: usize,
+) -> Result<(Arc<CompiledFunc>, u32), Error> {
+    let FuncEntity::Wasm {
+        module,
+        def,
+        instance,
+        ..
+    } = &inner.funcs[func as usize]
+    else {
+        return Err(Error::Unsupported(
+            "internal: host function entered as Wasm".into(),
+        ));
+    };
+    let config = inner.engine.config();
+    let code = module.compiled(*def)?;
+    let end = fp + code.frame_size as usize;
+    if end > config.max_stack_cells || depth >= config.max_call_depth {
+        return Err(TrapKind::StackExhausted.into());
+    }
+    if stack.len() < end {
+        stack.resize(end, 0);
+    }
+    stack[fp + code.num_params as usize..fp + code.num_locals as usize].fill(0);
+    Ok((code, *instance))
+}
+
+fn backtrace(inner: &StoreInner, frames: &[Frame], current: u32) -> Vec<FrameInfo> {
+    let info = |func: u32| match &inner.funcs[func as usize] {
+        FuncEntity::Wasm { module, index, .. } => FrameInfo {
+            func_index: *index,
+            func_name: module.inner.func_names.get(index).cloned(),
+            module_name: module.inner.name.clone(),
+        },
+        FuncEntity::Host { .. } => FrameInfo {
+            func_index: func,
+            func_name: Some("<host>".into()),
+            module_name: None,
+        },
+    };
+    core::iter::once(current)
+        .chain(frames.iter().rev().map(|f| f.func))
+        .map(info)
+        .collect()
+}
+
+fn with_backtrace(err: Error, inner: &StoreInner, frames: &[Frame], current: u32) -> Error {
+    match err {
+        Error::Trap(t) if t.backtrace().is_empty() => Error::Trap(Trap::with_backtrace(
+            t.kind(),
+            backtrace(inner, frames, current),
+        )),
+        other => other,
+    }
+}
+
+/// Runs Wasm function `entry` whose arguments are at the bottom of `stack`.
+fn run<T>(store: &mut Store<T>, stack: &mut Vec<u64>, entry: u32) -> Result<()> {
+    let mut frames: Vec<Frame> = Vec::new();
+    let (code, instance) = enter(&store.inner, stack, entry, 0, 0)?;
+    let mut cur = Frame {
+        code,
+        pc: 0,
+        fp: 0,
+        instance,
+        func: entry,
+    };
+    loop {
+        let exit = execute(
+            &mut store.inner,
+            stack,
+            &cur.code.code,
+            &mut cur.pc,
+            cur.fp,
+            cur.instance,
+        );
+        match exit {
+            Ok(Exit::Return) => match frames.pop() {
+                Some(caller) => cur = caller,
+                None => return Ok(()),
+            },
+            Ok(Exit::Call { func, base, resume }) => {
+                let fp = cur.fp + base as usize;
+                match &store.inner.funcs[func as usize] {
+                    FuncEntity::Wasm { .. } => {
+                        let (code, instance) =
+                            match enter(&store.inner, stack, func, fp, frames.len() + 1) {
+                                Ok(x) => x,
+                                Err(e) => {
+                                    return Err(with_backtrace(e, &store.inner, &frames, cur.func))
+                                }
+                            };
+                        cur.pc = resume;
+                        let caller = core::mem::replace(
+                            &mut cur,
+                            Frame {
+                                code,
+                                pc: 0,
+                                fp,
+                                instance,
+                                func,
+                            },
+                        );
+                        frames.push(caller);
+                    }
+                    FuncEntity::Host { ty, host } => {
+                        let ty = ty.clone();
+                        let f = store.host_funcs[*host as usize].clone();
+                        let params: Vec<Val> = ty
+                            .params()
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| Val::from_cell(*t, stack[fp + i]))
+                            .collect();
+                        let mut results: Vec<Val> =
+                            ty.results().iter().map(|t| Val::default_for(*t)).collect();
+                        let caller = Caller {
+                            store: &mut *store,
+                            instance: Some(Instance(cur.instance)),
+                        };
+                        if let Err(e) = f(caller, &params, &mut results) {
+                            return Err(with_backtrace(e, &store.inner, &frames, cur.func));
+                        }
+                        for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                            if v.ty() != *t {
+                                return Err(Error::TypeMismatch(format!(
+                                    "host function returned {} where {t} was expected",
+                                    v.ty()
+                                )));
+                            }
+                            if stack.len() <= fp + i {
+                                stack.resize(fp + i + 1, 0);
+                            }
+                            stack[fp + i] = v.to_cell();
+                        }
+                        cur.pc = resume;
+                    }
+                }
+            }
+            Err(kind) => {
+                return Err(Error::Trap(Trap::with_backtrace(
+                    kind,
+                    backtrace(&store.inner, &frames, cur.func),
+                )));
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn f32_of(c: u64) -> f32 {
+    f32::from_bits(c as u32)
+}
+#[inline(always)]
+fn f64_of(c: u64) -> f64 {
+    f64::from_bits(c)
+}
+#[inline(always)]
+fn from_f32(x: f32) -> u64 {
+    x.to_bits() as u64
+}
+#[inline(always)]
+fn from_f64(x: f64) -> u64 {
+    x.to_bits()
+}
+
+/// Effective address of a memory access: `addr + offset`, bounds-checked for `n` bytes.
+#[inline(always)]
+fn ea(mem: &[u8], addr: u64, offset: u32, n: usize) -> Result<usize, TrapKind> {
+    let start = (addr as u32 as u64) + offset as u64;
+    let start = usize::try_from(start).map_err(|_| TrapKind::MemoryOutOfBounds)?;
+    match start.checked_add(n) {
+        Some(end) if end <= mem.len() => Ok(start),
+        _ => Err(TrapKind::MemoryOutOfBounds),
+    }
+}
+
+#[inline(always)]
+fn load<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Result<[u8; N], TrapKind> {
+    let at = ea(mem, addr, offset, N)?;
+    let mut bytes = [0u8; N];
+    bytes.copy_from_slice(&mem[at..at + N]);
+    Ok(bytes)
+}
+
+#[inline(always)]
+fn store_bytes<const N: usize>(
+    mem: &mut [u8],
+    addr: u64,
+    offset: u32,
+    bytes: [u8; N],
+) -> Result<(), TrapKind> {
+    let at = ea(mem, addr, offset, N)?;
+    mem[at..at + N].copy_from_slice(&bytes);
+    Ok(())
+}
+
+fn load_kind(mem: &[u8], kind: u8, addr: u64, offset: u32) -> Result<u64, TrapKind> {
+    use crate::translate::ir::LoadKind as K;
+    Ok(match kind {
+        k if k == K::L32 as u8 => u32::from_le_bytes(load(mem, addr, offset)?) as u64,
+        k if k == K::L64 as u8 => u64::from_le_bytes(load(mem, addr, offset)?),
+        k if k == K::L8S as u8 => i8::from_le_bytes(load(mem, addr, offset)?) as i64 as u64,
+        k if k == K::L8U as u8 => u8::from_le_bytes(load(mem, addr, offset)?) as u64,
+        k if k == K::L16S as u8 => i16::from_le_bytes(load(mem, addr, offset)?) as i64 as u64,
+        k if k == K::L16U as u8 => u16::from_le_bytes(load(mem, addr, offset)?) as u64,
+        _ => i32::from_le_bytes(load(mem, addr, offset)?) as i64 as u64,
+    })
+}
+
+fn store_kind(mem: &mut [u8], kind: u8, addr: u64, offset: u32, v: u64) -> Result<(), TrapKind> {
+    use crate::translate::ir::StoreKind as K;
+    match kind {
+        k if k == K::S8 as u8 => store_bytes(mem, addr, offset, (v as u8).to_le_bytes()),
+        k if k == K::S16 as u8 => store_bytes(mem, addr, offset, (v as u16).to_le_bytes()),
+        k if k == K::S32 as u8 => store_bytes(mem, addr, offset, (v as u32).to_le_bytes()),
+        _ => store_bytes(mem, addr, offset, v.to_le_bytes()),
+    }
+}
+
+/// `[start, start + len)` as a range within `size`, or `None` when out of bounds.
+fn range(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    if end > size as u64 {
+        return None;
+    }
+    Some(start as usize..end as usize)
+}
+
+/// The dispatch loop for one function activation.
+#[allow(clippy::too_many_lines)]
+fn execute(
+    st: &mut StoreInner,
+    stack: &mut [u64],
+    code: &[Instr],
+    pc_out: &mut usize,
+    fp: usize,
+    instance: u32,
+) -> Result<Exit, TrapKind> {
+    let StoreInner {
+        funcs,
+        tables,
+        memories,
+        globals,
+        instances,
+        elems,
+        datas,
+        fuel,
+        engine,
+        ..
+    } = st;
+    let inst = &instances[instance as usize];
+    let mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+    let s = &mut stack[fp..];
+    let mut pc = *pc_out;
+
+    macro_rules! un {
+        ($dst:expr, $src:expr, |$x:ident| $e:expr) => {{
+            let $x = s[$src as usize];
+            s[$dst as usize] = $e;
+        }};
+    }
+    macro_rules! bin {
+        ($dst:expr, $l:expr, $r:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = s[$l as usize];
+            let $b = s[$r as usize];
+            s[$dst as usize] = $e;
+        }};
+    }
+    macro_rules! imm {
+        ($dst:expr, $l:expr, $i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = s[$l as usize];
+            let $b = $i;
+            s[$dst as usize] = $e;
+        }};
+    }
+    macro_rules! br_if {
+        ($l:expr, $r:expr, $t:expr, |$a:ident, $b:ident| $cond:expr) => {{
+            let $a = s[$l as usize];
+            let $b = s[$r as usize];
+            if $cond {
+                pc = $t as usize;
+                continue;
+            }
+        }};
+    }
+    macro_rules! ldm {
+        ($dst:expr, $addr:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
+            let $b: [u8; $n] = load(&memories[mem0].data, s[$addr as usize], $off)?;
+            s[$dst as usize] = $e;
+        }};
+    }
+    macro_rules! stm {
+        ($addr:expr, $src:expr, $off:expr, |$v:ident| $e:expr) => {{
+            let $v = s[$src as usize];
+            store_bytes(&mut memories[mem0].data, s[$addr as usize], $off, $e)?;
+        }};
+    }
+
+    loop {
+        let instr = code[pc];
+        pc += 1;
+        use Instr as I;
+        match instr {
+            I::Unreachable => return Err(TrapKind::Unreachable),
+            I::ConsumeFuel(n) => {
+                let n = n as u64;
+                if *fuel < n {
+                    *fuel = 0;
+                    return Err(TrapKind::OutOfFuel);
+                }
+                *fuel -= n;
+            }
+            I::Br(t) => pc = t as usize,
+            I::BrIfNez { cond, target } => {
+                if s[cond as usize] as u32 != 0 {
+                    pc = target as usize;
+                }
+            }
+            I::BrIfEqz { cond, target } => {
+                if s[cond as usize] as u32 == 0 {
+                    pc = target as usize;
+                }
+            }
+            I::BrIfI32Eq { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a as u32 == b as u32)
+            }
+            I::BrIfI32Ne { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a as u32 != b as u32)
+            }
+            I::BrIfI32LtS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i32) < (b as i32))
+            }
+            I::BrIfI32LtU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as u32) < (b as u32))
+            }
+            I::BrIfI32GtS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i32) > (b as i32))
+            }
+            I::BrIfI32GtU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as u32) > (b as u32))
+            }
+            I::BrIfI32LeS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i32) <= (b as i32))
+            }
+            I::BrIfI32LeU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as u32) <= (b as u32))
+            }
+            I::BrIfI32GeS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i32) >= (b as i32))
+            }
+            I::BrIfI32GeU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
+            }
+            I::BrTable { index, len } => {
+                let i = (s[index as usize] as u32).min(len);
+                pc += i as usize;
+            }
+            I::Return { src, n } => {
+                let (src, n) = (src as usize, n as usize);
+                if src != 0 {
+                    s.copy_within(src..src + n, 0);
+                }
+                *pc_out = pc;
+                return Ok(Exit::Return);
+            }
+            I::Call { func, base } => {
+                *pc_out = pc;
+                return Ok(Exit::Call {
+                    func: inst.funcs[func as usize],
+                    base,
+                    resume: pc,
+                });
+            }
+            I::CallIndirect { ty, base, index } => {
+                let I::Data(table) = code[pc] else {
+                    return Err(TrapKind::Unreachable);
+                };
+                let table = &tables[inst.tables[table as usize] as usize];
+                let i = s[index as usize] as u32 as usize;
+                let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
+                let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
+                let expected = &inst.module.inner.types[ty as usize];
+                let actual = funcs[func as usize].ty();
+                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                    return Err(TrapKind::IndirectCallTypeMismatch);
+                }
+                *pc_out = pc + 1;
+                return Ok(Exit::Call {
+                    func,
+                    base,
+                    resume: pc + 1,
+                });
+            }
+            I::Data(_) => {}
+            I::Copy { dst, src } => s[dst as usize] = s[src as usize],
+            I::CopyN { dst, src, n } => {
+                let (dst, src, n) = (dst as usize, src as usize, n as usize);
+                s.copy_within(src..src + n, dst);
+            }
+            I::Const32 { dst, value } => s[dst as usize] = value as u64,
+            I::Const64 { dst, lo, hi } => s[dst as usize] = lo as u64 | (hi as u64) << 32,
+            I::Select { dst, other, cond } => {
+                if s[cond as usize] as u32 == 0 {
+                    s[dst as usize] = s[other as usize];
+                }
+            }
+            I::GlobalGet { dst, global } => {
+                s[dst as usize] = globals[inst.globals[global as usize] as usize].value
+            }
+            I::GlobalSet { global, src } => {
+                globals[inst.globals[global as usize] as usize].value = s[src as usize]
+            }
+
+            I::Load32 { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64)
+            }
+            I::Load64 { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 8, |b| u64::from_le_bytes(b))
+            }
+            I::Load8S { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)
+            }
+            I::Load8U { dst, addr, offset } => ldm!(dst, addr, offset, 1, |b| b[0] as u64),
+            I::Load16S { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64
+                    as u64)
+            }
+            I::Load16U { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as u64)
+            }
+            I::Load32S { dst, addr, offset } => {
+                ldm!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64
+                    as u64)
+            }
+            I::Store8 { addr, src, offset } => stm!(addr, src, offset, |v| (v as u8).to_le_bytes()),
+            I::Store16 { addr, src, offset } => {
+                stm!(addr, src, offset, |v| (v as u16).to_le_bytes())
+            }
+            I::Store32 { addr, src, offset } => {
+                stm!(addr, src, offset, |v| (v as u32).to_le_bytes())
+            }
+            I::Store64 { addr, src, offset } => stm!(addr, src, offset, |v| v.to_le_bytes()),
+            I::LoadMem {
+                dst,
+                addr,
+                kind_mem,
+            } => {
+                let I::Data(offset) = code[pc] else {
+                    return Err(TrapKind::Unreachable);
+                };
+                pc += 1;
+                let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
+                s[dst as usize] = load_kind(mem, kind_mem as u8, s[addr as usize], offset)?;
+            }
+            I::StoreMem {
+                addr,
+                src,
+                kind_mem,
+            } => {
+                let I::Data(offset) = code[pc] else {
+                    return Err(TrapKind::Unreachable);
+                };
+                pc += 1;
+                let mem = &mut memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
+                store_kind(
+                    mem,
+                    kind_mem as u8,
+                    s[addr as usize],
+                    offset,
+                    s[src as usize],
+                )?;
+            }
+            I::MemorySize { dst, mem } => {
+                s[dst as usize] = memories[inst.memories[mem as usize] as usize].pages();
+            }
+            I::MemoryGrow { dst, delta, mem } => {
+                let delta = s[delta as usize] as u32 as u64;
+                let limit = engine.config().max_memory_pages;
+                let m = &mut memories[inst.memories[mem as usize] as usize];
+                s[dst as usize] = match m.grow(delta, limit) {
+                    Some(old) => old,
+                    None => u32::MAX as u64,
+                };
+            }
+            I::MemoryFill { mem, base } => {
+                let b = base as usize;
+                let (d, val, n) = (s[b] as u32 as u64, s[b + 1] as u8, s[b + 2] as u32 as u64);
+                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                let r = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                m[r].fill(val);
+            }
+            I::MemoryCopy { dst_mem, base } => {
+                let I::Data(src_mem) = code[pc] else {
+                    return Err(TrapKind::Unreachable);
+                };
+                pc += 1;
+                let b = base as usize;
+                let (d, src, n) = (
+                    s[b] as u32 as u64,
+                    s[b + 1] as u32 as u64,
+                    s[b + 2] as u32 as u64,
+                );
+                let dm = inst.memories[dst_mem as usize] as usize;
+                let sm = inst.memories[src_mem as usize] as usize;
+                if dm == sm {
+                    let m = &mut memories[dm].data;
+                    let rs = range(src, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                    let rd = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                    m.copy_within(rs, rd.start);
+                } else {
+                    let (src_slice, dst_slice) = if dm < sm {
+                        let (a, b) = memories.split_at_mut(sm);
+                        (&b[0].data, &mut a[dm].data)
+                    } else {
+                        let (a, b) = memories.split_at_mut(dm);
+                        (&a[sm].data, &mut b[0].data)
+                    };
+                    let rs = range(src, n, src_slice.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                    let rd = range(d, n, dst_slice.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                    dst_slice[rd].copy_from_slice(&src_slice[rs]);
+                }
+            }
+            I::MemoryInit { mem, data, base } => {
+                let b = base as usize;
+                let (d, src, n) = (
+                    s[b] as u32 as u64,
+                    s[b + 1] as u32 as u64,
+                    s[b + 2] as u32 as u64,
+                );
+                let bytes = &datas[inst.datas[data as usize] as usize];
+                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                let rs = range(src, n, bytes.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                let rd = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                m[rd].copy_from_slice(&bytes[rs]);
+            }
+            I::DataDrop(data) => datas[inst.datas[data as usize] as usize] = Arc::from(&[][..]),
+
+            I::TableGet { dst, index, table } => {
+                let t = &tables[inst.tables[table as usize] as usize];
+                s[dst as usize] = *t
+                    .elements
+                    .get(s[index as usize] as u32 as usize)
+                    .ok_or(TrapKind::TableOutOfBounds)?;
+            }
+            I::TableSet { table, index, src } => {
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                let v = s[src as usize];
+                *t.elements
+                    .get_mut(s[index as usize] as u32 as usize)
+                    .ok_or(TrapKind::TableOutOfBounds)? = v;
+            }
+            I::TableSize { dst, table } => {
+                s[dst as usize] = tables[inst.tables[table as usize] as usize].elements.len() as u64
+            }
+            I::TableGrow { table, base } => {
+                let b = base as usize;
+                let (init, delta) = (s[b], s[b + 1] as u32 as u64);
+                let limit = engine.config().max_table_elements;
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                s[b] = match t.grow(delta, init, limit) {
+                    Some(old) => old,
+                    None => u32::MAX as u64,
+                };
+            }
+            I::TableFill { table, base } => {
+                let b = base as usize;
+                let (i, val, n) = (s[b] as u32 as u64, s[b + 1], s[b + 2] as u32 as u64);
+                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let r = range(i, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                t[r].fill(val);
+            }
+            I::TableCopy {
+                dst_table,
+                src_table,
+                base,
+            } => {
+                let b = base as usize;
+                let (d, src, n) = (
+                    s[b] as u32 as u64,
+                    s[b + 1] as u32 as u64,
+                    s[b + 2] as u32 as u64,
+                );
+                let dt = inst.tables[dst_table as usize] as usize;
+                let stb = inst.tables[src_table as usize] as usize;
+                let rs =
+                    range(src, n, tables[stb].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                let rd =
+                    range(d, n, tables[dt].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                if dt == stb {
+                    tables[dt].elements.copy_within(rs, rd.start);
+                } else {
+                    let tmp: Vec<u64> = tables[stb].elements[rs].to_vec();
+                    tables[dt].elements[rd].copy_from_slice(&tmp);
+                }
+            }
+            I::TableInit { table, elem, base } => {
+                let b = base as usize;
+                let (d, src, n) = (
+                    s[b] as u32 as u64,
+                    s[b + 1] as u32 as u64,
+                    s[b + 2] as u32 as u64,
+                );
+                let seg = &elems[inst.elems[elem as usize] as usize];
+                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let rs = range(src, n, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                let rd = range(d, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                t[rd].copy_from_slice(&seg[rs]);
+            }
+            I::ElemDrop(elem) => elems[inst.elems[elem as usize] as usize] = Vec::new(),
+            I::RefFunc { dst, func } => {
+                s[dst as usize] = ref_to_cell(Some(inst.funcs[func as usize]))
+            }
+
+            I::I32Eqz { dst, src } => un!(dst, src, |x| (x as u32 == 0) as u64),
+            I::I64Eqz { dst, src } => un!(dst, src, |x| (x == 0) as u64),
+            I::I32Clz { dst, src } => un!(dst, src, |x| (x as u32).leading_zeros() as u64),
+            I::I32Ctz { dst, src } => un!(dst, src, |x| (x as u32).trailing_zeros() as u64),
+            I::I32Popcnt { dst, src } => un!(dst, src, |x| (x as u32).count_ones() as u64),
+            I::I64Clz { dst, src } => un!(dst, src, |x| x.leading_zeros() as u64),
+            I::I64Ctz { dst, src } => un!(dst, src, |x| x.trailing_zeros() as u64),
+            I::I64Popcnt { dst, src } => un!(dst, src, |x| x.count_ones() as u64),
+            I::F32Abs { dst, src } => un!(dst, src, |x| x & 0x7fff_ffff),
+            I::F32Neg { dst, src } => un!(dst, src, |x| (x as u32 ^ 0x8000_0000) as u64),
+            I::F32Ceil { dst, src } => un!(dst, src, |x| from_f32(ceil32(f32_of(x)))),
+            I::F32Floor { dst, src } => un!(dst, src, |x| from_f32(floor32(f32_of(x)))),
+            I::F32Trunc { dst, src } => un!(dst, src, |x| from_f32(trunc32(f32_of(x)))),
+            I::F32Nearest { dst, src } => un!(dst, src, |x| from_f32(nearest32(f32_of(x)))),
+            I::F32Sqrt { dst, src } => un!(dst, src, |x| from_f32(sqrt32(f32_of(x)))),
+            I::F64Abs { dst, src } => un!(dst, src, |x| x & 0x7fff_ffff_ffff_ffff),
+            I::F64Neg { dst, src } => un!(dst, src, |x| x ^ 0x8000_0000_0000_0000),
+            I::F64Ceil { dst, src } => un!(dst, src, |x| from_f64(ceil64(f64_of(x)))),
+            I::F64Floor { dst, src } => un!(dst, src, |x| from_f64(floor64(f64_of(x)))),
+            I::F64Trunc { dst, src } => un!(dst, src, |x| from_f64(trunc64(f64_of(x)))),
+            I::F64Nearest { dst, src } => un!(dst, src, |x| from_f64(nearest64(f64_of(x)))),
+            I::F64Sqrt { dst, src } => un!(dst, src, |x| from_f64(sqrt64(f64_of(x)))),
+            I::I32TruncF32S { dst, src } => un!(dst, src, |x| i32_trunc_s(f32_of(x) as f64)?),
+            I::I32TruncF32U { dst, src } => un!(dst, src, |x| i32_trunc_u(f32_of(x) as f64)?),
+            I::I32TruncF64S { dst, src } => un!(dst, src, |x| i32_trunc_s(f64_of(x))?),
+            I::I32TruncF64U { dst, src } => un!(dst, src, |x| i32_trunc_u(f64_of(x))?),
+            I::I64ExtendI32S { dst, src } => un!(dst, src, |x| x as i32 as i64 as u64),
+            I::I64ExtendI32U { dst, src } => un!(dst, src, |x| x as u32 as u64),
+            I::I64TruncF32S { dst, src } => un!(dst, src, |x| i64_trunc_s(f32_of(x) as f64)?),
+            I::I64TruncF32U { dst, src } => un!(dst, src, |x| i64_trunc_u(f32_of(x) as f64)?),
+            I::I64TruncF64S { dst, src } => un!(dst, src, |x| i64_trunc_s(f64_of(x))?),
+            I::I64TruncF64U { dst, src } => un!(dst, src, |x| i64_trunc_u(f64_of(x))?),
+            I::F32ConvertI32S { dst, src } => un!(dst, src, |x| from_f32(x as i32 as f32)),
+            I::F32ConvertI32U { dst, src } => un!(dst, src, |x| from_f32(x as u32 as f32)),
+            I::F32ConvertI64S { dst, src } => un!(dst, src, |x| from_f32(x as i64 as f32)),
+            I::F32ConvertI64U { dst, src } => un!(dst, src, |x| from_f32(x as f32)),
+            I::F32DemoteF64 { dst, src } => un!(dst, src, |x| from_f32(f64_of(x) as f32)),
+            I::F64ConvertI32S { dst, src } => un!(dst, src, |x| from_f64(x as i32 as f64)),
+            I::F64ConvertI32U { dst, src } => un!(dst, src, |x| from_f64(x as u32 as f64)),
+            I::F64ConvertI64S { dst, src } => un!(dst, src, |x| from_f64(x as i64 as f64)),
+            I::F64ConvertI64U { dst, src } => un!(dst, src, |x| from_f64(x as f64)),
+            I::F64PromoteF32 { dst, src } => un!(dst, src, |x| from_f64(f32_of(x) as f64)),
+            I::I32Extend8S { dst, src } => un!(dst, src, |x| x as i8 as i32 as u32 as u64),
+            I::I32Extend16S { dst, src } => un!(dst, src, |x| x as i16 as i32 as u32 as u64),
+            I::I64Extend8S { dst, src } => un!(dst, src, |x| x as i8 as i64 as u64),
+            I::I64Extend16S { dst, src } => un!(dst, src, |x| x as i16 as i64 as u64),
+            I::I64Extend32S { dst, src } => un!(dst, src, |x| x as i32 as i64 as u64),
+            // Rust's float-to-int `as` saturates and maps NaN to 0: exactly `trunc_sat`.
+            I::I32TruncSatF32S { dst, src } => un!(dst, src, |x| f32_of(x) as i32 as u32 as u64),
+            I::I32TruncSatF32U { dst, src } => un!(dst, src, |x| f32_of(x) as u32 as u64),
+            I::I32TruncSatF64S { dst, src } => un!(dst, src, |x| f64_of(x) as i32 as u32 as u64),
+            I::I32TruncSatF64U { dst, src } => un!(dst, src, |x| f64_of(x) as u32 as u64),
+            I::I64TruncSatF32S { dst, src } => un!(dst, src, |x| f32_of(x) as i64 as u64),
+            I::I64TruncSatF32U { dst, src } => un!(dst, src, |x| f32_of(x) as u64),
+            I::I64TruncSatF64S { dst, src } => un!(dst, src, |x| f64_of(x) as i64 as u64),
+            I::I64TruncSatF64U { dst, src } => un!(dst, src, |x| f64_of(x) as u64),
+
+            I::I32Eq { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32 == b as u32) as u64),
+            I::I32Ne { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32 != b as u32) as u64),
+            I::I32LtS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i32) < (b as i32)) as u64)
+            }
+            I::I32LtU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as u32) < (b as u32)) as u64)
+            }
+            I::I32GtS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i32) > (b as i32)) as u64)
+            }
+            I::I32GtU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as u32) > (b as u32)) as u64)
+            }
+            I::I32LeS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i32) <= (b as i32)) as u64)
+            }
+            I::I32LeU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as u32) <= (b as u32)) as u64)
+            }
+            I::I32GeS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i32) >= (b as i32)) as u64)
+            }
+            I::I32GeU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as u32) >= (b as u32)) as u64)
+            }
+            I::I64Eq { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a == b) as u64),
+            I::I64Ne { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a != b) as u64),
+            I::I64LtS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i64) < (b as i64)) as u64)
+            }
+            I::I64LtU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a < b) as u64),
+            I::I64GtS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i64) > (b as i64)) as u64)
+            }
+            I::I64GtU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a > b) as u64),
+            I::I64LeS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i64) <= (b as i64)) as u64)
+            }
+            I::I64LeU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a <= b) as u64),
+            I::I64GeS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| ((a as i64) >= (b as i64)) as u64)
+            }
+            I::I64GeU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a >= b) as u64),
+            I::F32Eq { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) == f32_of(b)) as u64)
+            }
+            I::F32Ne { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) != f32_of(b)) as u64)
+            }
+            I::F32Lt { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) < f32_of(b)) as u64)
+            }
+            I::F32Gt { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) > f32_of(b)) as u64)
+            }
+            I::F32Le { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) <= f32_of(b)) as u64)
+            }
+            I::F32Ge { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f32_of(a) >= f32_of(b)) as u64)
+            }
+            I::F64Eq { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) == f64_of(b)) as u64)
+            }
+            I::F64Ne { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) != f64_of(b)) as u64)
+            }
+            I::F64Lt { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) < f64_of(b)) as u64)
+            }
+            I::F64Gt { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) > f64_of(b)) as u64)
+            }
+            I::F64Le { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) <= f64_of(b)) as u64)
+            }
+            I::F64Ge { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| (f64_of(a) >= f64_of(b)) as u64)
+            }
+            I::I32Add { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .wrapping_add(b as u32)
+                as u64),
+            I::I32Sub { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .wrapping_sub(b as u32)
+                as u64),
+            I::I32Mul { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .wrapping_mul(b as u32)
+                as u64),
+            I::I32DivS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i32_div_s(a as i32, b as i32)? as u32
+                    as u64)
+            }
+            I::I32DivU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i32_div_u(a as u32, b as u32)? as u64)
+            }
+            I::I32RemS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i32_rem_s(a as i32, b as i32)? as u32
+                    as u64)
+            }
+            I::I32RemU { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i32_rem_u(a as u32, b as u32)? as u64)
+            }
+            I::I32And { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a & b),
+            I::I32Or { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a | b),
+            I::I32Xor { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a ^ b),
+            I::I32Shl { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .wrapping_shl(b as u32)
+                as u64),
+            I::I32ShrS { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as i32)
+                .wrapping_shr(b as u32)
+                as u32
+                as u64),
+            I::I32ShrU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .wrapping_shr(b as u32)
+                as u64),
+            I::I32Rotl { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .rotate_left(b as u32 & 31)
+                as u64),
+            I::I32Rotr { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
+                .rotate_right(b as u32 & 31)
+                as u64),
+            I::I64Add { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
+            I::I64Sub { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
+            I::I64Mul { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
+            I::I64DivS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i64_div_s(a as i64, b as i64)? as u64)
+            }
+            I::I64DivU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| i64_div_u(a, b)?),
+            I::I64RemS { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| i64_rem_s(a as i64, b as i64)? as u64)
+            }
+            I::I64RemU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| i64_rem_u(a, b)?),
+            I::I64And { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a & b),
+            I::I64Or { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a | b),
+            I::I64Xor { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a ^ b),
+            I::I64Shl { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_shl(b as u32)),
+            I::I64ShrS { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as i64)
+                .wrapping_shr(b as u32)
+                as u64),
+            I::I64ShrU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_shr(b as u32)),
+            I::I64Rotl { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| a.rotate_left((b & 63) as u32))
+            }
+            I::I64Rotr { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| a.rotate_right((b & 63) as u32))
+            }
+            I::F32Add { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(f32_of(a) + f32_of(b)))
+            }
+            I::F32Sub { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(f32_of(a) - f32_of(b)))
+            }
+            I::F32Mul { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(f32_of(a) * f32_of(b)))
+            }
+            I::F32Div { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(f32_of(a) / f32_of(b)))
+            }
+            I::F32Min { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(fmin32(f32_of(a), f32_of(b))))
+            }
+            I::F32Max { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f32(fmax32(f32_of(a), f32_of(b))))
+            }
+            I::F32Copysign { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| ((a as u32
+                & 0x7fff_ffff)
+                | (b as u32 & 0x8000_0000))
+                as u64),
+            I::F64Add { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) + f64_of(b)))
+            }
+            I::F64Sub { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) - f64_of(b)))
+            }
+            I::F64Mul { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) * f64_of(b)))
+            }
+            I::F64Div { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) / f64_of(b)))
+            }
+            I::F64Min { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
+            }
+            I::F64Max { dst, lhs, rhs } => {
+                bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
+            }
+            I::F64Copysign { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a
+                & 0x7fff_ffff_ffff_ffff)
+                | (b & 0x8000_0000_0000_0000)),
+
+            I::I32AddImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
+                .wrapping_add(i as u32)
+                as u64),
+            I::I32MulImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
+                .wrapping_mul(i as u32)
+                as u64),
+            I::I32AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as u32 as u64),
+            I::I32OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as u32 as u64),
+            I::I32XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as u32 as u64),
+            I::I32ShlImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
+                .wrapping_shl(i as u32)
+                as u64),
+            I::I32ShrSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as i32)
+                .wrapping_shr(i as u32)
+                as u32
+                as u64),
+            I::I32ShrUImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
+                .wrapping_shr(i as u32)
+                as u64),
+            I::I32EqImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a as u32 == i as u32) as u64)
+            }
+            I::I32NeImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a as u32 != i as u32) as u64)
+            }
+            I::I32LtSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| ((a as i32) < i) as u64),
+            I::I32LtUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as u32) < i as u32) as u64)
+            }
+            I::I32GtSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| ((a as i32) > i) as u64),
+            I::I32GtUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as u32) > i as u32) as u64)
+            }
+            I::I32LeSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| ((a as i32) <= i) as u64),
+            I::I32LeUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as u32) <= i as u32) as u64)
+            }
+            I::I32GeSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| ((a as i32) >= i) as u64),
+            I::I32GeUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as u32) >= i as u32) as u64)
+            }
+            I::I64AddImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| a.wrapping_add(i as i64 as u64))
+            }
+            I::I64MulImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| a.wrapping_mul(i as i64 as u64))
+            }
+            I::I64AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as i64 as u64),
+            I::I64OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as i64 as u64),
+            I::I64XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as i64 as u64),
+            I::I64ShlImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a.wrapping_shl(i as u32)),
+            I::I64ShrSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as i64)
+                .wrapping_shr(i as u32)
+                as u64),
+            I::I64ShrUImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a.wrapping_shr(i as u32)),
+            I::I64EqImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a == i as i64 as u64) as u64)
+            }
+            I::I64NeImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a != i as i64 as u64) as u64)
+            }
+            I::I64LtSImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as i64) < i as i64) as u64)
+            }
+            I::I64LtUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a < i as i64 as u64) as u64)
+            }
+            I::I64GtSImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| ((a as i64) > i as i64) as u64)
+            }
+            I::I64GtUImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a > i as i64 as u64) as u64)
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Statically typed functions: Rust types that stand for Wasm types, typed calls from the
+//! host, and host functions from plain closures.
+
+use super::{Caller, Func, HostFuncFn};
+use crate::error::{Error, Result};
+use crate::store::AsContextMut;
+use crate::types::{FuncType, ValType};
+use crate::value::{ExternRef, Val};
+use core::marker::PhantomData;
+use std::sync::Arc;
+
+/// A Rust type that stands for one Wasm value type.
+pub trait WasmTy: Sized + Send + 'static {
+    /// The Wasm type.
+    fn valtype() -> ValType;
+    /// Into a dynamic value.
+    fn into_val(self) -> Val;
+    /// From a dynamic value of type [`WasmTy::valtype`].
+    fn from_val(val: Val) -> Option<Self>;
+}
+
+macro_rules! wasm_ty {
+    ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr) => {
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn into_val(self) -> Val {
+                let $v = self;
+                $into
+            }
+            fn from_val(val: Val) -> Option<Self> {
+                match val {
+                    $from => Some($out),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wasm_ty!(i32, I32, |v| Val::I32(v), Val::I32(x) => x);
+wasm_ty!(u32, I32, |v| Val::I32(v as i32), Val::I32(x) => x as u32);
+wasm_ty!(i64, I64, |v| Val::I64(v), Val::I64(x) => x);
+wasm_ty!(u64, I64, |v| Val::I64(v as i64), Val::I64(x) => x as u64);
+wasm_ty!(f32, F32, |v| Val::F32(v.to_bits()), Val::F32(x) => f32::from_bits(x));
+wasm_ty!(f64, F64, |v| Val::F64(v.to_bits()), Val::F64(x) => f64::from_bits(x));
+wasm_ty!(Option<Func>, FuncRef, |v| Val::FuncRef(v), Val::FuncRef(x) => x);
+wasm_ty!(Option<ExternRef>, ExternRef, |v| Val::ExternRef(v), Val::ExternRef(x) => x);
+
+/// A list of Wasm values as a Rust type: `()`, a single [`WasmTy`], or a tuple of them.
+pub trait WasmTyList: Sized + Send + 'static {
+    /// The Wasm types, in order.
+    fn valtypes() -> Vec<ValType>;
+    /// Into dynamic values.
+    fn into_vals(self, out: &mut Vec<Val>);
+    /// From dynamic values of the right types.
+    fn from_vals(vals: &[Val]) -> Option<Self>;
+}
+
+/// Parameters of a typed function.
+pub trait WasmParams: WasmTyList {}
+impl<L: WasmTyList> WasmParams for L {}
+/// Results of a typed function.
+pub trait WasmResults: WasmTyList {}
+impl<L: WasmTyList> WasmResults for L {}
+
+impl<A: WasmTy> WasmTyList for A {
+    fn valtypes() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn into_vals(self, out: &mut Vec<Val>) {
+        out.push(self.into_val());
+    }
+    fn from_vals(vals: &[Val]) -> Option<Self> {
+        match vals {
+            [v] => A::from_val(*v),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! tuple_list {
+    ($($a:ident)*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, clippy::unused_unit)]
+        impl<$($a: WasmTy),*> WasmTyList for ($($a,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($a::valtype()),*]
+            }
+            fn into_vals(self, out: &mut Vec<Val>) {
+                let ($($a,)*) = self;
+                $(out.push($a.into_val());)*
+            }
+            fn from_vals(vals: &[Val]) -> Option<Self> {
+                let mut it = vals.iter();
+                let r = ($($a::from_val(*it.next()?)?,)*);
+                if it.next().is_some() {
+                    return None;
+                }
+                Some(r)
+            }
+        }
+    };
+}
+
+tuple_list!();
+tuple_list!(A1);
+tuple_list!(A1 A2);
+tuple_list!(A1 A2 A3);
+tuple_list!(A1 A2 A3 A4);
+tuple_list!(A1 A2 A3 A4 A5);
+tuple_list!(A1 A2 A3 A4 A5 A6);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+
+/// What a host closure may return: values, or `Result` of values (an `Err` traps the caller).
+pub trait WasmRet {
+    /// The values.
+    type List: WasmTyList;
+    /// The values, or the error to raise.
+    fn into_result(self) -> Result<Self::List>;
+}
+
+impl<L: WasmTyList> WasmRet for L {
+    type List = L;
+    fn into_result(self) -> Result<L> {
+        Ok(self)
+    }
+}
+
+impl<L: WasmTyList> WasmRet for Result<L> {
+    type List = L;
+    fn into_result(self) -> Result<L> {
+        self
+    }
+}
+
+/// A Rust closure that can become a host function. `Params` is a marker for the closure's
+/// parameter list; you never name it.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    /// The function type and the dynamic form of the closure.
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, HostFuncFn<T>);
+}
+
+/// Marker for closures that take a [`Caller`] first.
+#[doc(hidden)]
+pub struct WithCaller<P>(PhantomData<P>);
+
+fn write_results<L: WasmTyList>(list: L, results: &mut [Val]) -> Result<()> {
+    let mut out = Vec::with_capacity(results.len());
+    list.into_vals(&mut out);
+    if out.len() != results.len() {
+        return Err(Error::TypeMismatch(
+            "host function returned the wrong number of values".into(),
+        ));
+    }
+    results.copy_from_slice(&out);
+    Ok(())
+}
+
+macro_rules! into_func {
+    ($($a:ident)*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut)]
+        impl<T, F, R, $($a: WasmTy),*> IntoFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, HostFuncFn<T>) {
+                let ty = FuncType::new(<($($a,)*)>::valtypes(), R::List::valtypes());
+                let f: HostFuncFn<T> = Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($a,)*) = <($($a,)*)>::from_vals(params)
+                        .ok_or_else(|| Error::TypeMismatch("host function parameters".into()))?;
+                    write_results(self($($a),*).into_result()?, results)
+                });
+                (ty, f)
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut)]
+        impl<T, F, R, $($a: WasmTy),*> IntoFunc<T, WithCaller<($($a,)*)>, R> for F
+        where
+            F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, HostFuncFn<T>) {
+                let ty = FuncType::new(<($($a,)*)>::valtypes(), R::List::valtypes());
+                let f: HostFuncFn<T> = Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($a,)*) = <($($a,)*)>::from_vals(params)
+                        .ok_or_else(|| Error::TypeMismatch("host function parameters".into()))?;
+                    write_results(self(caller, $($a),*).into_result()?, results)
+                });
+                (ty, f)
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A1);
+into_func!(A1 A2);
+into_func!(A1 A2 A3);
+into_func!(A1 A2 A3 A4);
+into_func!(A1 A2 A3 A4 A5);
+into_func!(A1 A2 A3 A4 A5 A6);
+into_func!(A1 A2 A3 A4 A5 A6 A7);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+
+/// A function whose Wasm type matches the Rust types `Params -> Results`, checked once so
+/// calls need no type checks.
+///
+/// ```
+/// use weft_interp::{Engine, Linker, Module, Store};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
+///     local.get 0 local.get 1 i32.add))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
+/// assert_eq!(add.call(&mut store, (2, 3))?, 5);
+/// # Ok::<(), weft_interp::Error>(())
+/// ```
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P, R> core::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TypedFunc")
+            .field("func", &self.func)
+            .finish()
+    }
+}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub(crate) fn new(func: Func, ty: &FuncType) -> Result<Self> {
+        let want = FuncType::new(Params::valtypes(), Results::valtypes());
+        if &want != ty {
+            return Err(Error::TypeMismatch(format!(
+                "function has type {ty}, typed as {want}"
+            )));
+        }
+        Ok(TypedFunc {
+            func,
+            _marker: PhantomData,
+        })
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    /// Calls the function.
+    pub fn call<C: AsContextMut + ?Sized>(&self, store: &mut C, params: Params) -> Result<Results> {
+        let mut args = Vec::new();
+        params.into_vals(&mut args);
+        let mut results: Vec<Val> = Results::valtypes()
+            .into_iter()
+            .map(Val::default_for)
+            .collect();
+        crate::exec::invoke(store.as_context_mut(), self.func, &args, &mut results)?;
+        Results::from_vals(&results)
+            .ok_or_else(|| Error::TypeMismatch("typed function results".into()))
+    }
+}

@@ -1,0 +1,326 @@
+//! Module instances and instantiation (spec §4.5.4 "Instantiation").
+
+use crate::error::{Error, Result};
+use crate::exec;
+use crate::func::TypedFunc;
+use crate::module::{DataMode, ElemMode, ExternIndex, ImportKind, Module};
+use crate::store::{
+    AsContext, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, Store, TableEntity,
+    PAGE_SIZE,
+};
+use crate::types::ExternType;
+use crate::value::ref_to_cell;
+use crate::{Extern, Func, Global, Memory, Table, TrapKind, WasmParams, WasmResults};
+use std::collections::HashMap;
+
+/// An instantiated module.
+///
+/// ```
+/// use weft_interp::{Engine, Linker, Module, Store, Val};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (global (export "answer") i32 (i32.const 42))
+///     (memory (export "mem") 1))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::<()>::new(&engine).instantiate(&mut store, &module)?;
+/// assert_eq!(instance.get_global(&store, "answer").unwrap().get(&store), Val::I32(42));
+/// assert_eq!(instance.get_memory(&store, "mem").unwrap().size(&store), 1);
+/// # Ok::<(), weft_interp::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) u32);
+
+impl Instance {
+    /// The export called `name`.
+    pub fn get_export<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Extern> {
+        store.as_context().inner.instances[self.0 as usize]
+            .exports
+            .get(name)
+            .copied()
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports<C: AsContext + ?Sized>(&self, store: &C) -> Vec<(String, Extern)> {
+        let inst = &store.as_context().inner.instances[self.0 as usize];
+        inst.module
+            .inner
+            .exports
+            .iter()
+            .filter_map(|(name, _)| Some((name.clone(), *inst.exports.get(name)?)))
+            .collect()
+    }
+
+    /// The exported function called `name`.
+    pub fn get_func<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function called `name`, typed; errors if missing or of another type.
+    pub fn get_typed_func<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: &impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let func = self
+            .get_func(store, name)
+            .ok_or_else(|| Error::ExportNotFound {
+                kind: "function",
+                name: name.into(),
+            })?;
+        func.typed(store)
+    }
+
+    /// The exported memory called `name`.
+    pub fn get_memory<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    /// The exported table called `name`.
+    pub fn get_table<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported global called `name`.
+    pub fn get_global<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+}
+
+/// Checks that `found` can stand for an import of type `expected` (spec §4.5.2 "Import
+/// Subtyping").
+fn matches(expected: &ExternType, found: &ExternType) -> bool {
+    match (expected, found) {
+        (ExternType::Func(a), ExternType::Func(b)) => a == b,
+        (ExternType::Table(a), ExternType::Table(b)) => {
+            a.element == b.element && b.limits.matches(&a.limits)
+        }
+        (ExternType::Memory(a), ExternType::Memory(b)) => b.limits.matches(&a.limits),
+        (ExternType::Global(a), ExternType::Global(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn describe(ty: &ExternType) -> String {
+    match ty {
+        ExternType::Func(f) => f.to_string(),
+        ExternType::Table(t) => format!(
+            "(table {} {:?} {})",
+            t.element,
+            t.limits.min,
+            t.limits.max.map_or(String::new(), |m| m.to_string())
+        ),
+        ExternType::Memory(m) => format!(
+            "(memory {} {})",
+            m.limits.min,
+            m.limits.max.map_or(String::new(), |m| m.to_string())
+        ),
+        ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
+    }
+}
+
+/// Instantiates `module` with `imports` (one per import, in order), then runs its start
+/// function.
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
+    let m = &module.inner;
+    if store.inner.engine.config().fuel != m.engine.config().fuel {
+        return Err(Error::TypeMismatch(
+            "module and store belong to engines with different fuel settings".into(),
+        ));
+    }
+    // 1. Check the imports.
+    let mut funcs = Vec::with_capacity(m.funcs.len());
+    let mut tables = Vec::with_capacity(m.tables.len());
+    let mut memories = Vec::with_capacity(m.memories.len());
+    let mut globals = Vec::with_capacity(m.globals.len());
+    for (import, ext) in m.imports.iter().zip(imports) {
+        let expected = match &import.kind {
+            ImportKind::Func(t) => ExternType::Func((*m.types[*t as usize]).clone()),
+            ImportKind::Table(t) => ExternType::Table(*t),
+            ImportKind::Memory(mt) => ExternType::Memory(*mt),
+            ImportKind::Global(g) => ExternType::Global(*g),
+        };
+        let found = ext.ty(&*store);
+        if !matches(&expected, &found) {
+            return Err(Error::IncompatibleImport {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                expected: describe(&expected),
+                found: describe(&found),
+            });
+        }
+        match ext {
+            Extern::Func(f) => funcs.push(f.0),
+            Extern::Table(t) => tables.push(t.0),
+            Extern::Memory(mem) => memories.push(mem.0),
+            Extern::Global(g) => globals.push(g.0),
+        }
+    }
+    if imports.len() != m.imports.len() {
+        return Err(Error::TypeMismatch(format!(
+            "{} imports given, module needs {}",
+            imports.len(),
+            m.imports.len()
+        )));
+    }
+
+    // 2. Allocate functions, then globals, tables and memories (spec §4.5.3 "Allocation").
+    let inner = &mut store.inner;
+    let instance_idx = inner.instances.len() as u32;
+    for def in 0..m.bodies.len() as u32 {
+        let index = m.num_imported_funcs + def;
+        inner.funcs.push(FuncEntity::Wasm {
+            ty: m.func_type(index).clone(),
+            instance: instance_idx,
+            module: module.clone(),
+            def,
+            index,
+        });
+        funcs.push(inner.funcs.len() as u32 - 1);
+    }
+    let func_cell = |f: u32| ref_to_cell(Some(funcs[f as usize]));
+    for (i, init) in m.global_inits.iter().enumerate() {
+        let ty = m.globals[m.num_imported_globals as usize + i];
+        let value = init.eval(
+            |g| inner.globals[globals[g as usize] as usize].value,
+            func_cell,
+        );
+        inner.globals.push(GlobalEntity { ty, value });
+        globals.push(inner.globals.len() as u32 - 1);
+    }
+    let config = inner.engine.config().clone();
+    for (i, init) in m.table_inits.iter().enumerate() {
+        let ty = m.tables[m.num_imported_tables as usize + i];
+        let cell = match init {
+            Some(e) => e.eval(
+                |g| inner.globals[globals[g as usize] as usize].value,
+                func_cell,
+            ),
+            None => 0,
+        };
+        if ty.limits.min > config.max_table_elements {
+            return Err(Error::ResourceLimit(format!(
+                "table of {} elements exceeds the limit",
+                ty.limits.min
+            )));
+        }
+        inner.tables.push(TableEntity {
+            ty,
+            elements: vec![cell; ty.limits.min as usize],
+        });
+        tables.push(inner.tables.len() as u32 - 1);
+    }
+    for i in m.num_imported_memories as usize..m.memories.len() {
+        let ty = m.memories[i];
+        if ty.limits.min > config.max_memory_pages {
+            return Err(Error::ResourceLimit(format!(
+                "memory of {} pages exceeds the limit of {} pages",
+                ty.limits.min, config.max_memory_pages
+            )));
+        }
+        let len = (ty.limits.min * PAGE_SIZE) as usize;
+        let mut data = Vec::new();
+        data.try_reserve_exact(len)
+            .map_err(|_| Error::ResourceLimit(format!("cannot allocate {len} bytes of memory")))?;
+        data.resize(len, 0);
+        inner.memories.push(MemoryEntity { ty, data });
+        memories.push(inner.memories.len() as u32 - 1);
+    }
+
+    // Element and data segment instances.
+    let mut elems = Vec::with_capacity(m.elems.len());
+    for seg in &m.elems {
+        let cells: Vec<u64> = seg
+            .items
+            .iter()
+            .map(|e| {
+                e.eval(
+                    |g| inner.globals[globals[g as usize] as usize].value,
+                    func_cell,
+                )
+            })
+            .collect();
+        inner.elems.push(cells);
+        elems.push(inner.elems.len() as u32 - 1);
+    }
+    let mut datas = Vec::with_capacity(m.datas.len());
+    for seg in &m.datas {
+        inner.datas.push(seg.bytes.clone());
+        datas.push(inner.datas.len() as u32 - 1);
+    }
+
+    // 3. Exports.
+    let mut exports = HashMap::with_capacity(m.exports.len());
+    for (name, idx) in &m.exports {
+        let ext = match *idx {
+            ExternIndex::Func(f) => Extern::Func(Func(funcs[f as usize])),
+            ExternIndex::Table(t) => Extern::Table(Table(tables[t as usize])),
+            ExternIndex::Memory(mem) => Extern::Memory(Memory(memories[mem as usize])),
+            ExternIndex::Global(g) => Extern::Global(Global(globals[g as usize])),
+        };
+        exports.insert(name.clone(), ext);
+    }
+    inner.instances.push(InstanceEntity {
+        module: module.clone(),
+        funcs,
+        tables,
+        memories,
+        globals,
+        elems,
+        datas,
+        exports,
+    });
+    let instance = Instance(instance_idx);
+
+    // 4. Element segments, then data segments, in order (spec §4.5.4 steps 14-15).
+    for (i, seg) in m.elems.iter().enumerate() {
+        let inst = &inner.instances[instance_idx as usize];
+        let elem_addr = inst.elems[i] as usize;
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let table_addr = inst.tables[*table as usize] as usize;
+                let offset = offset.eval(
+                    |g| inner.globals[inst.globals[g as usize] as usize].value,
+                    |f| ref_to_cell(Some(inst.funcs[f as usize])),
+                ) as u32 as usize;
+                let src = std::mem::take(&mut inner.elems[elem_addr]);
+                let table = &mut inner.tables[table_addr].elements;
+                let dst = offset
+                    .checked_add(src.len())
+                    .and_then(|end| table.get_mut(offset..end))
+                    .ok_or(TrapKind::TableOutOfBounds)?;
+                dst.copy_from_slice(&src);
+            }
+            ElemMode::Declared => inner.elems[elem_addr] = Vec::new(),
+            ElemMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.datas.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let inst = &inner.instances[instance_idx as usize];
+            let data_addr = inst.datas[i] as usize;
+            let mem_addr = inst.memories[*memory as usize] as usize;
+            let offset = offset.eval(
+                |g| inner.globals[inst.globals[g as usize] as usize].value,
+                |f| ref_to_cell(Some(inst.funcs[f as usize])),
+            ) as u32 as usize;
+            let src = std::mem::replace(&mut inner.datas[data_addr], Vec::new().into());
+            let mem = &mut inner.memories[mem_addr].data;
+            let dst = offset
+                .checked_add(src.len())
+                .and_then(|end| mem.get_mut(offset..end))
+                .ok_or(TrapKind::MemoryOutOfBounds)?;
+            dst.copy_from_slice(&src);
+        }
+    }
+
+    // 5. The start function.
+    if let Some(start) = m.start {
+        let func = Func(store.inner.instances[instance_idx as usize].funcs[start as usize]);
+        exec::invoke(store, func, &[], &mut [])?;
+    }
+    Ok(instance)
+}

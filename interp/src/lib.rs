@@ -1,0 +1,63 @@
+//! `weft-interp`: Weft's core WebAssembly interpreter.
+//!
+//! Modules are decoded and validated by `wasmparser`, each function body is translated on
+//! its first call into Weft's IR (operands are frame slots, branch targets are resolved),
+//! and the IR runs in a loop over one value stack, never recursing on the host stack for
+//! Wasm calls.
+//!
+//! | Feature | Status |
+//! |---|---|
+//! | Wasm 1.0 (MVP), mutable globals | yes |
+//! | sign-extension, non-trapping float-to-int, multi-value | yes |
+//! | bulk memory, reference types | yes |
+//! | multi-memory | yes |
+//! | fuel metering, stack and memory limits | yes |
+//! | SIMD, Wasm 3.0 proposals | not yet |
+//!
+//! ```
+//! use weft_interp::{Engine, Linker, Module, Store};
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module
+//!     (func $fib (export "fib") (param i32) (result i32)
+//!         (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+//!             (then (local.get 0))
+//!             (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+//!                            (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+//! let fib = instance.get_typed_func::<i32, i32>(&store, "fib")?;
+//! assert_eq!(fib.call(&mut store, 20)?, 6765);
+//! # Ok::<(), weft_interp::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod engine;
+mod error;
+mod exec;
+mod externals;
+mod func;
+mod instance;
+mod linker;
+mod module;
+mod store;
+mod translate;
+mod types;
+mod value;
+
+pub use engine::{Config, Engine};
+pub use error::{Error, FrameInfo, Result, Trap, TrapKind};
+pub use externals::{Extern, Global, Memory, Table};
+pub use func::{
+    Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,
+};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use module::Module;
+pub use store::{AsContext, AsContextMut, Store};
+pub use types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,
+    TableType, ValType,
+};
+pub use value::{ExternRef, Val};
+pub use wasmparser;

@@ -1,0 +1,90 @@
+//! Constant expressions (spec §3.3.10 "Constant Expressions"), kept in a small form of
+//! their own so instantiation can evaluate them without re-reading bytes.
+
+use crate::error::{Error, Result};
+
+/// One instruction of a constant expression.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ConstOp {
+    I32Const(i32),
+    I64Const(i64),
+    F32Const(u32),
+    F64Const(u64),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A constant expression: a short program over a stack of cells.
+#[derive(Debug, Clone)]
+pub(crate) struct ConstExpr(pub Vec<ConstOp>);
+
+impl ConstExpr {
+    pub(crate) fn from_wasmparser(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+        use wasmparser::Operator as O;
+        let mut ops = Vec::new();
+        let mut reader = expr.get_operators_reader();
+        loop {
+            let op = reader.read()?;
+            ops.push(match op {
+                O::I32Const { value } => ConstOp::I32Const(value),
+                O::I64Const { value } => ConstOp::I64Const(value),
+                O::F32Const { value } => ConstOp::F32Const(value.bits()),
+                O::F64Const { value } => ConstOp::F64Const(value.bits()),
+                O::RefNull { .. } => ConstOp::RefNull,
+                O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+                O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+                O::I32Add => ConstOp::I32Add,
+                O::I32Sub => ConstOp::I32Sub,
+                O::I32Mul => ConstOp::I32Mul,
+                O::I64Add => ConstOp::I64Add,
+                O::I64Sub => ConstOp::I64Sub,
+                O::I64Mul => ConstOp::I64Mul,
+                O::End => break,
+                other => {
+                    return Err(Error::Unsupported(format!(
+                        "constant expression operator {other:?}"
+                    )))
+                }
+            });
+        }
+        Ok(ConstExpr(ops))
+    }
+
+    /// Evaluates the expression. `global` reads a global's cell, `func` makes a funcref cell.
+    pub(crate) fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
+        let mut stack: Vec<u64> = Vec::with_capacity(2);
+        for op in &self.0 {
+            let v = match *op {
+                ConstOp::I32Const(v) => v as u32 as u64,
+                ConstOp::I64Const(v) => v as u64,
+                ConstOp::F32Const(v) => v as u64,
+                ConstOp::F64Const(v) => v,
+                ConstOp::RefNull => 0,
+                ConstOp::RefFunc(f) => func(f),
+                ConstOp::GlobalGet(g) => global(g),
+                bin => {
+                    // Validation guarantees two operands.
+                    let b = stack.pop().unwrap_or(0);
+                    let a = stack.pop().unwrap_or(0);
+                    match bin {
+                        ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                        ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                        ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                        ConstOp::I64Add => a.wrapping_add(b),
+                        ConstOp::I64Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    }
+                }
+            };
+            stack.push(v);
+        }
+        stack.pop().unwrap_or(0)
+    }
+}

@@ -1,0 +1,282 @@
+//! Walks the sections of a binary with `wasmparser`, validating as it goes, and fills a
+//! [`ModuleInner`].
+
+use super::{
+    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, ExternIndex, Import, ImportKind,
+    ModuleInner,
+};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use wasmparser::{
+    CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind,
+    FuncValidatorAllocations, Name, Parser, Payload, TableInit, TypeRef, ValidPayload, Validator,
+    WasmFeatures,
+};
+
+/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus multi-memory when
+/// the configuration enables it.
+pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
+    let mut f = WasmFeatures::WASM2;
+    f.remove(WasmFeatures::SIMD);
+    if config.multi_memory {
+        f |= WasmFeatures::MULTI_MEMORY;
+    }
+    f
+}
+
+fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
+    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported(format!("value type {ty}")))
+}
+
+fn ref_type(ty: wasmparser::RefType) -> Result<ValType> {
+    val_type(wasmparser::ValType::Ref(ty))
+}
+
+fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
+    Ok(TableType {
+        element: ref_type(t.element_type)?,
+        limits: Limits {
+            min: t.initial,
+            max: t.maximum,
+        },
+    })
+}
+
+fn memory_type(m: &wasmparser::MemoryType) -> Result<MemoryType> {
+    if m.memory64 || m.shared || m.page_size_log2.is_some() {
+        return Err(Error::Unsupported(
+            "memory64, shared or custom-page-size memory".into(),
+        ));
+    }
+    Ok(MemoryType {
+        limits: Limits {
+            min: m.initial,
+            max: m.maximum,
+        },
+    })
+}
+
+fn global_type(g: &wasmparser::GlobalType) -> Result<GlobalType> {
+    Ok(GlobalType {
+        content: val_type(g.content_type)?,
+        mutability: if g.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
+    })
+}
+
+pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
+    let features = features(engine.config());
+    let mut validator = Validator::new_with_features(features);
+    let mut parser = Parser::new(0);
+    // The parser decodes some encodings by feature (e.g. 64-bit limits); keep it in step.
+    parser.set_features(features);
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut m = ModuleInner {
+        engine: engine.clone(),
+        bytes: bytes.into(),
+        types: Vec::new(),
+        funcs: Vec::new(),
+        num_imported_funcs: 0,
+        tables: Vec::new(),
+        num_imported_tables: 0,
+        table_inits: Vec::new(),
+        memories: Vec::new(),
+        num_imported_memories: 0,
+        globals: Vec::new(),
+        num_imported_globals: 0,
+        global_inits: Vec::new(),
+        imports: Vec::new(),
+        exports: Vec::new(),
+        start: None,
+        elems: Vec::new(),
+        datas: Vec::new(),
+        bodies: Vec::new(),
+        compiled: Vec::new(),
+        name: None,
+        func_names: HashMap::new(),
+    };
+    for payload in parser.parse_all(bytes) {
+        let payload = payload?;
+        if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+            let mut v = func.into_validator(allocs);
+            v.validate(&body)?;
+            allocs = v.into_allocations();
+            let r = body.range();
+            m.bodies.push(r.start as usize..r.end as usize);
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group?.into_types() {
+                        match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => {
+                                let params = f
+                                    .params()
+                                    .iter()
+                                    .map(|t| val_type(*t))
+                                    .collect::<Result<Vec<_>>>()?;
+                                let results = f
+                                    .results()
+                                    .iter()
+                                    .map(|t| val_type(*t))
+                                    .collect::<Result<Vec<_>>>()?;
+                                m.types.push(Arc::new(FuncType::new(params, results)));
+                            }
+                            _ => return Err(Error::Unsupported("GC types".into())),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let kind = match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            m.funcs.push(t);
+                            m.num_imported_funcs += 1;
+                            ImportKind::Func(t)
+                        }
+                        TypeRef::Table(t) => {
+                            let t = table_type(&t)?;
+                            m.tables.push(t);
+                            m.num_imported_tables += 1;
+                            ImportKind::Table(t)
+                        }
+                        TypeRef::Memory(mt) => {
+                            let mt = memory_type(&mt)?;
+                            m.memories.push(mt);
+                            m.num_imported_memories += 1;
+                            ImportKind::Memory(mt)
+                        }
+                        TypeRef::Global(g) => {
+                            let g = global_type(&g)?;
+                            m.globals.push(g);
+                            m.num_imported_globals += 1;
+                            ImportKind::Global(g)
+                        }
+                        TypeRef::Tag(_) => return Err(Error::Unsupported("tags".into())),
+                    };
+                    m.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    m.funcs.push(t?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    m.tables.push(table_type(&table.ty)?);
+                    m.table_inits.push(match &table.init {
+                        TableInit::RefNull => None,
+                        TableInit::Expr(e) => Some(ConstExpr::from_wasmparser(e)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for mem in reader {
+                    m.memories.push(memory_type(&mem?)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader {
+                    let g = g?;
+                    m.globals.push(global_type(&g.ty)?);
+                    m.global_inits
+                        .push(ConstExpr::from_wasmparser(&g.init_expr)?);
+                }
+            }
+            Payload::TagSection(_) => return Err(Error::Unsupported("tags".into())),
+            Payload::ExportSection(reader) => {
+                for e in reader {
+                    let e = e?;
+                    let idx = match e.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => ExternIndex::Func(e.index),
+                        ExternalKind::Table => ExternIndex::Table(e.index),
+                        ExternalKind::Memory => ExternIndex::Memory(e.index),
+                        ExternalKind::Global => ExternIndex::Global(e.index),
+                        ExternalKind::Tag => return Err(Error::Unsupported("tags".into())),
+                    };
+                    m.exports.push((e.name.to_string(), idx));
+                }
+            }
+            Payload::StartSection { func, .. } => m.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    let elem = elem?;
+                    let mode = match elem.kind {
+                        ElementKind::Passive => ElemMode::Passive,
+                        ElementKind::Declared => ElemMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: ConstExpr::from_wasmparser(&offset_expr)?,
+                        },
+                    };
+                    let items = match elem.items {
+                        ElementItems::Functions(r) => r
+                            .into_iter()
+                            .map(|f| Ok(ConstExpr(vec![super::ConstOp::RefFunc(f?)])))
+                            .collect::<Result<Vec<_>>>()?,
+                        ElementItems::Expressions(_, r) => r
+                            .into_iter()
+                            .map(|e| ConstExpr::from_wasmparser(&e?))
+                            .collect::<Result<Vec<_>>>()?,
+                    };
+                    m.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        DataKind::Passive => DataMode::Passive,
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: ConstExpr::from_wasmparser(&offset_expr)?,
+                        },
+                    };
+                    m.datas.push(DataSegment {
+                        mode,
+                        bytes: data.data.into(),
+                    });
+                }
+            }
+            Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                    // A malformed name section is not an error (spec §7.4 "custom sections").
+                    for name in reader.into_iter().flatten() {
+                        match name {
+                            Name::Module { name, .. } => m.name = Some(name.to_string()),
+                            Name::Function(map) => {
+                                for naming in map.into_iter().flatten() {
+                                    m.func_names.insert(naming.index, naming.name.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    Ok(m)
+}

@@ -1,0 +1,260 @@
+//! The store: owner of every runtime object (spec §4.2.3 "Store").
+//!
+//! Handles (`Func`, `Memory`, ...) are indices into the vectors here.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::func::HostFuncFn;
+use crate::module::Module;
+use crate::types::{FuncType, GlobalType, MemoryType, TableType};
+use crate::Extern;
+use core::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A function instance (spec §4.2.6).
+pub(crate) enum FuncEntity {
+    /// Defined in Wasm: `def` indexes the module's defined functions.
+    Wasm {
+        ty: Arc<FuncType>,
+        instance: u32,
+        module: Module,
+        def: u32,
+        index: u32,
+    },
+    /// Defined by the host: `host` indexes `Store::host_funcs`.
+    Host { ty: Arc<FuncType>, host: u32 },
+}
+
+impl FuncEntity {
+    pub(crate) fn ty(&self) -> &Arc<FuncType> {
+        match self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+}
+
+/// A table instance: elements are reference cells (see [`crate::value::ref_to_cell`]).
+pub(crate) struct TableEntity {
+    pub ty: TableType,
+    pub elements: Vec<u64>,
+}
+
+/// A memory instance.
+pub(crate) struct MemoryEntity {
+    pub ty: MemoryType,
+    pub data: Vec<u8>,
+}
+
+/// Wasm page size, 64 KiB.
+pub(crate) const PAGE_SIZE: u64 = 65536;
+
+impl MemoryEntity {
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 / PAGE_SIZE
+    }
+
+    /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure.
+    pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        let max = self.ty.limits.max.unwrap_or(65536).min(limit).min(65536);
+        if new > max {
+            return None;
+        }
+        let new_len = usize::try_from(new * PAGE_SIZE).ok()?;
+        let additional = new_len - self.data.len();
+        self.data.try_reserve_exact(additional).ok()?;
+        self.data.resize(new_len, 0);
+        Some(old)
+    }
+}
+
+impl TableEntity {
+    /// `table.grow` (spec §4.4.6): returns the old size, or `None` on failure.
+    pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u64> {
+        let old = self.elements.len() as u64;
+        let new = old.checked_add(delta)?;
+        let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+        if new > max {
+            return None;
+        }
+        let additional = usize::try_from(delta).ok()?;
+        self.elements.try_reserve_exact(additional).ok()?;
+        self.elements.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A global instance.
+pub(crate) struct GlobalEntity {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// A module instance (spec §4.2.5): the store addresses of everything in its index spaces.
+pub(crate) struct InstanceEntity {
+    pub module: Module,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Store addresses of the element segments (`StoreInner::elems`).
+    pub elems: Vec<u32>,
+    /// Store addresses of the data segments (`StoreInner::datas`).
+    pub datas: Vec<u32>,
+    pub exports: HashMap<String, Extern>,
+}
+
+/// The part of a store that does not depend on the host data type.
+pub(crate) struct StoreInner {
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub tables: Vec<TableEntity>,
+    pub memories: Vec<MemoryEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub instances: Vec<InstanceEntity>,
+    /// Element segment instances; dropping one empties it.
+    pub elems: Vec<Vec<u64>>,
+    /// Data segment instances; dropping one replaces it by an empty slice.
+    pub datas: Vec<Arc<[u8]>>,
+    pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    pub fuel: u64,
+    /// A value stack kept between calls so its allocation is reused.
+    pub stack_cache: Option<Vec<u64>>,
+}
+
+/// Owns all runtime objects (functions, memories, tables, globals, instances) and the host
+/// state `T`. Objects live as long as the store.
+///
+/// ```
+/// use weft_interp::{Config, Engine, Store};
+/// let engine = Engine::new(&Config::default().fuel(true));
+/// let mut store = Store::new(&engine, String::from("host state"));
+/// store.set_fuel(1000)?;
+/// assert_eq!(store.get_fuel()?, 1000);
+/// assert_eq!(store.data(), "host state");
+/// # Ok::<(), weft_interp::Error>(())
+/// ```
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<HostFuncFn<T>>,
+    data: T,
+}
+
+impl<T> core::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl<T> Store<T> {
+    /// A new, empty store with host state `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: StoreInner {
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                tables: Vec::new(),
+                memories: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                elems: Vec::new(),
+                datas: Vec::new(),
+                externrefs: Vec::new(),
+                fuel: 0,
+                stack_cache: None,
+            },
+            host_funcs: Vec::new(),
+            data,
+        }
+    }
+
+    /// The engine of this store.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The host state.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host state, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store, returning the host state.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Sets the remaining fuel. Errors when fuel metering is off in the [`Config`](crate::Config).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        if !self.inner.engine.config().fuel {
+            return Err(Error::ResourceLimit(
+                "fuel metering is not enabled in the Config".into(),
+            ));
+        }
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The remaining fuel. Errors when fuel metering is off.
+    pub fn get_fuel(&self) -> Result<u64> {
+        if !self.inner.engine.config().fuel {
+            return Err(Error::ResourceLimit(
+                "fuel metering is not enabled in the Config".into(),
+            ));
+        }
+        Ok(self.inner.fuel)
+    }
+}
+
+/// Something that gives shared access to a [`Store`]: the store itself or a [`Caller`](crate::Caller).
+pub trait AsContext {
+    /// The host state type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Something that gives exclusive access to a [`Store`].
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

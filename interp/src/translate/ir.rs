@@ -1,0 +1,1096 @@
+//! Weft's IR: instructions whose operands are frame slots.
+//!
+//! A *slot* is a cell of the value stack, counted from the frame base: the function's
+//! locals come first (parameters, then declared locals), then the operand stack. Because a
+//! Wasm operand stack has a known height at every instruction, the translator names each
+//! operand by its slot, so an instruction reads and writes cells directly, and a
+//! `local.get` feeding an instruction costs nothing (the instruction reads the local's
+//! slot). Branch targets are instruction indices within the function.
+//!
+//! Cells are untyped `u64`s. An `i32` or `f32` lives in the low 32 bits; its high bits are
+//! unspecified, so every reader truncates. References are `index + 1` (0 is null).
+
+/// A frame slot: cell index relative to the frame base.
+pub(crate) type Slot = u32;
+
+/// Kinds of load from linear memory, by width and extension. `f32`/`f64` loads are bit
+/// loads like the integer ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum LoadKind {
+    L32,
+    L64,
+    L8S,
+    L8U,
+    L16S,
+    L16U,
+    L32S,
+}
+
+/// Kinds of store to linear memory, by width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum StoreKind {
+    S8,
+    S16,
+    S32,
+    S64,
+}
+
+/// One IR instruction. Field names: `dst` is written, `lhs`/`rhs`/`src` are read, `base` is
+/// the first of several consecutive operand slots, `target` is an instruction index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Instr {
+    // --- control -----------------------------------------------------------------------
+    Unreachable,
+    /// Charges fuel for the basic block it starts.
+    ConsumeFuel(u32),
+    Br(u32),
+    BrIfNez {
+        cond: Slot,
+        target: u32,
+    },
+    BrIfEqz {
+        cond: Slot,
+        target: u32,
+    },
+    // Compare-and-branch fusions of `i32.<cmp>; br_if`.
+    BrIfI32Eq {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32Ne {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32LtS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32LtU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32GtS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32GtU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32LeS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32LeU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32GeS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI32GeU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
+    BrTable {
+        index: Slot,
+        len: u32,
+    },
+    /// Copies `n` results from `src..` to slot 0.. and returns to the caller.
+    Return {
+        src: Slot,
+        n: u32,
+    },
+    /// Calls function `func` of the current instance; arguments start at `base`, where the
+    /// results are left.
+    Call {
+        func: u32,
+        base: Slot,
+    },
+    /// Followed by `Data(table)`.
+    CallIndirect {
+        ty: u32,
+        base: Slot,
+        index: Slot,
+    },
+    /// Extra operand of the instruction before it.
+    Data(u32),
+
+    // --- moves -------------------------------------------------------------------------
+    Copy {
+        dst: Slot,
+        src: Slot,
+    },
+    /// Copies `n` cells in ascending order (`dst <= src`).
+    CopyN {
+        dst: Slot,
+        src: Slot,
+        n: u32,
+    },
+    Const32 {
+        dst: Slot,
+        value: u32,
+    },
+    Const64 {
+        dst: Slot,
+        lo: u32,
+        hi: u32,
+    },
+    /// `dst` holds the first operand; when `cond` is zero it takes `other`.
+    Select {
+        dst: Slot,
+        other: Slot,
+        cond: Slot,
+    },
+    GlobalGet {
+        dst: Slot,
+        global: u32,
+    },
+    GlobalSet {
+        global: u32,
+        src: Slot,
+    },
+
+    // --- memory (memory 0; other memories use the `*Mem` forms followed by `Data(offset)`)
+    Load32 {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load64 {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load8S {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load8U {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load16S {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load16U {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load32S {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Store8 {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    Store16 {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    Store32 {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    Store64 {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    /// `kind_mem` = `LoadKind as u32 | memory << 8`.
+    LoadMem {
+        dst: Slot,
+        addr: Slot,
+        kind_mem: u32,
+    },
+    /// `kind_mem` = `StoreKind as u32 | memory << 8`.
+    StoreMem {
+        addr: Slot,
+        src: Slot,
+        kind_mem: u32,
+    },
+    MemorySize {
+        dst: Slot,
+        mem: u32,
+    },
+    MemoryGrow {
+        dst: Slot,
+        delta: Slot,
+        mem: u32,
+    },
+    MemoryFill {
+        mem: u32,
+        base: Slot,
+    },
+    /// Followed by `Data(src_mem)`.
+    MemoryCopy {
+        dst_mem: u32,
+        base: Slot,
+    },
+    MemoryInit {
+        mem: u32,
+        data: u32,
+        base: Slot,
+    },
+    DataDrop(u32),
+
+    // --- tables and references -----------------------------------------------------------
+    TableGet {
+        dst: Slot,
+        index: Slot,
+        table: u32,
+    },
+    TableSet {
+        table: u32,
+        index: Slot,
+        src: Slot,
+    },
+    TableSize {
+        dst: Slot,
+        table: u32,
+    },
+    TableGrow {
+        table: u32,
+        base: Slot,
+    },
+    TableFill {
+        table: u32,
+        base: Slot,
+    },
+    TableCopy {
+        dst_table: u32,
+        src_table: u32,
+        base: Slot,
+    },
+    TableInit {
+        table: u32,
+        elem: u32,
+        base: Slot,
+    },
+    ElemDrop(u32),
+    RefFunc {
+        dst: Slot,
+        func: u32,
+    },
+
+    // --- numeric: unary `{ dst, src }` ---------------------------------------------------
+    I32Eqz {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Eqz {
+        dst: Slot,
+        src: Slot,
+    },
+    I32Clz {
+        dst: Slot,
+        src: Slot,
+    },
+    I32Ctz {
+        dst: Slot,
+        src: Slot,
+    },
+    I32Popcnt {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Clz {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Ctz {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Popcnt {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Abs {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Neg {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Ceil {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Floor {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Trunc {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Nearest {
+        dst: Slot,
+        src: Slot,
+    },
+    F32Sqrt {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Abs {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Neg {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Ceil {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Floor {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Trunc {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Nearest {
+        dst: Slot,
+        src: Slot,
+    },
+    F64Sqrt {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncF32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncF32U {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncF64S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncF64U {
+        dst: Slot,
+        src: Slot,
+    },
+    I64ExtendI32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64ExtendI32U {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncF32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncF32U {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncF64S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncF64U {
+        dst: Slot,
+        src: Slot,
+    },
+    F32ConvertI32S {
+        dst: Slot,
+        src: Slot,
+    },
+    F32ConvertI32U {
+        dst: Slot,
+        src: Slot,
+    },
+    F32ConvertI64S {
+        dst: Slot,
+        src: Slot,
+    },
+    F32ConvertI64U {
+        dst: Slot,
+        src: Slot,
+    },
+    F32DemoteF64 {
+        dst: Slot,
+        src: Slot,
+    },
+    F64ConvertI32S {
+        dst: Slot,
+        src: Slot,
+    },
+    F64ConvertI32U {
+        dst: Slot,
+        src: Slot,
+    },
+    F64ConvertI64S {
+        dst: Slot,
+        src: Slot,
+    },
+    F64ConvertI64U {
+        dst: Slot,
+        src: Slot,
+    },
+    F64PromoteF32 {
+        dst: Slot,
+        src: Slot,
+    },
+    I32Extend8S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32Extend16S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Extend8S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Extend16S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64Extend32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncSatF32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncSatF32U {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncSatF64S {
+        dst: Slot,
+        src: Slot,
+    },
+    I32TruncSatF64U {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncSatF32S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncSatF32U {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncSatF64S {
+        dst: Slot,
+        src: Slot,
+    },
+    I64TruncSatF64U {
+        dst: Slot,
+        src: Slot,
+    },
+
+    // --- numeric: binary `{ dst, lhs, rhs }` ---------------------------------------------
+    I32Eq {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Ne {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32LtS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32LtU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32GtS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32GtU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32LeS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32LeU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32GeS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32GeU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Eq {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Ne {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64LtS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64LtU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64GtS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64GtU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64LeS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64LeU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64GeS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64GeU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Eq {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Ne {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Lt {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Gt {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Le {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Ge {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Eq {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Ne {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Lt {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Gt {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Le {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Ge {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Add {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Sub {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Mul {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32DivS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32DivU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32RemS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32RemU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32And {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Or {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Xor {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Shl {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32ShrS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32ShrU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Rotl {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I32Rotr {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Add {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Sub {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Mul {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64DivS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64DivU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64RemS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64RemU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64And {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Or {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Xor {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Shl {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64ShrS {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64ShrU {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Rotl {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    I64Rotr {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Add {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Sub {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Mul {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Div {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Min {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Max {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F32Copysign {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Add {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Sub {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Mul {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Div {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Min {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Max {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    F64Copysign {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+
+    // --- numeric with an immediate right operand `{ dst, lhs, imm }` (i64: sign-extended)
+    I32AddImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32MulImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32AndImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32OrImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32XorImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32ShlImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32ShrSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32ShrUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32EqImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32NeImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32LtSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32LtUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32GtSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32GtUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32LeSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32LeUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32GeSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32GeUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64AddImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64MulImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64AndImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64OrImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64XorImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64ShlImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64ShrSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64ShrUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64EqImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64NeImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64LtSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64LtUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64GtSImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64GtUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+}
+
+impl Instr {
+    /// Sets the branch target of a branch instruction (used to patch forward branches).
+    pub(crate) fn set_target(&mut self, pc: u32) {
+        match self {
+            Instr::Br(t)
+            | Instr::BrIfNez { target: t, .. }
+            | Instr::BrIfEqz { target: t, .. }
+            | Instr::BrIfI32Eq { target: t, .. }
+            | Instr::BrIfI32Ne { target: t, .. }
+            | Instr::BrIfI32LtS { target: t, .. }
+            | Instr::BrIfI32LtU { target: t, .. }
+            | Instr::BrIfI32GtS { target: t, .. }
+            | Instr::BrIfI32GtU { target: t, .. }
+            | Instr::BrIfI32LeS { target: t, .. }
+            | Instr::BrIfI32LeU { target: t, .. }
+            | Instr::BrIfI32GeS { target: t, .. }
+            | Instr::BrIfI32GeU { target: t, .. } => *t = pc,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instr_is_compact() {
+        // Four-byte fields and a tag: 16 bytes. Growing this costs cache lines everywhere.
+        assert!(core::mem::size_of::<super::Instr>() <= 16);
+    }
+}

@@ -1,0 +1,1984 @@
+//! Translation of a validated function body into Weft's IR (see [`ir`]).
+//!
+//! The translator walks the operators once, tracking the Wasm operand stack as a list of
+//! [`Operand`]s: a value already in its stack slot, a local not yet copied, or a constant
+//! not yet written. Instructions read locals and constants where they are, so
+//! `local.get a; local.get b; i32.add` becomes one `I32Add` reading the two locals' slots.
+//! Pending operands are written to their slots ("materialized") wherever control flow
+//! joins or a local they name is about to change.
+
+pub(crate) mod ir;
+
+use crate::error::{Error, Result};
+use crate::module::ModuleInner;
+use ir::{Instr, LoadKind, Slot, StoreKind};
+use wasmparser::{BlockType, FunctionBody, Operator};
+
+/// A translated function.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    pub code: Vec<Instr>,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    /// Cells the frame needs: locals plus the maximum operand stack height.
+    pub frame_size: u32,
+}
+
+/// Where an operand's value is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Operand {
+    /// In its own stack slot.
+    Temp,
+    /// Equal to the current value of a local.
+    Local(u32),
+    /// A constant (cell bits).
+    Const(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+    Function,
+}
+
+/// A control frame (spec §3.3.5 "Control Instructions", the `C.labels`).
+#[derive(Debug)]
+struct Ctrl {
+    kind: CtrlKind,
+    /// Operand stack height below the block's parameters.
+    height: u32,
+    params: u32,
+    results: u32,
+    /// For loops: the instruction index of the loop header.
+    loop_pc: u32,
+    /// Forward branches to the end of this block, to patch.
+    patches: Vec<usize>,
+    /// For `if`: the branch to the `else` arm, to patch.
+    else_patch: Option<usize>,
+    reachable_at_entry: bool,
+}
+
+impl Ctrl {
+    fn label_arity(&self) -> u32 {
+        if self.kind == CtrlKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+struct Translator<'m> {
+    module: &'m ModuleInner,
+    code: Vec<Instr>,
+    stack: Vec<Operand>,
+    num_locals: u32,
+    max_height: u32,
+    ctrl: Vec<Ctrl>,
+    reachable: bool,
+    /// Blocks opened while unreachable, skipped without a control frame.
+    dead_depth: u32,
+    /// Index of the last instruction that is a branch target; fusions may not cross it.
+    label_pc: usize,
+    fuel: bool,
+    fuel_at: Option<usize>,
+}
+
+/// Translates defined function `def` of `module`.
+pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> {
+    let range = module.bodies[def as usize].clone();
+    let mut reader =
+        wasmparser::BinaryReader::new(&module.bytes[range.clone()], range.start as u64);
+    reader.set_features(crate::module::features(module.engine.config()));
+    let body = FunctionBody::new(reader);
+    let func_index = module.num_imported_funcs + def;
+    let ty = module.func_type(func_index).clone();
+    let num_params = ty.params().len() as u32;
+    let mut num_locals = num_params;
+    for local in body.get_locals_reader()? {
+        let (count, _) = local?;
+        num_locals = num_locals
+            .checked_add(count)
+            .ok_or_else(|| Error::Unsupported("too many locals".into()))?;
+    }
+    let mut t = Translator {
+        module,
+        code: Vec::with_capacity(range.len()),
+        stack: Vec::new(),
+        num_locals,
+        max_height: 0,
+        ctrl: Vec::new(),
+        reachable: true,
+        dead_depth: 0,
+        label_pc: 0,
+        fuel: module.engine.config().fuel,
+        fuel_at: None,
+    };
+    t.ctrl.push(Ctrl {
+        kind: CtrlKind::Function,
+        height: 0,
+        params: 0,
+        results: ty.results().len() as u32,
+        loop_pc: 0,
+        patches: Vec::new(),
+        else_patch: None,
+        reachable_at_entry: true,
+    });
+    t.start_block_fuel();
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        let op = reader.read()?;
+        t.operator(op)?;
+    }
+    let frame_size = num_locals
+        .checked_add(t.max_height)
+        .and_then(|n| n.checked_add(1))
+        .ok_or_else(|| Error::Unsupported("frame too large".into()))?;
+    Ok(CompiledFunc {
+        code: t.code,
+        num_params,
+        num_locals,
+        frame_size,
+    })
+}
+
+impl Translator<'_> {
+    // --- operand stack -----------------------------------------------------------------
+
+    fn height(&self) -> u32 {
+        self.stack.len() as u32
+    }
+
+    /// The slot of the operand at stack position `pos`.
+    fn temp_slot(&self, pos: u32) -> Slot {
+        self.num_locals + pos
+    }
+
+    fn push(&mut self, op: Operand) {
+        self.stack.push(op);
+        self.max_height = self.max_height.max(self.height());
+    }
+
+    /// Pushes a new temporary and returns its slot.
+    fn push_temp(&mut self) -> Slot {
+        let slot = self.temp_slot(self.height());
+        self.push(Operand::Temp);
+        slot
+    }
+
+    fn emit(&mut self, instr: Instr) {
+        self.code.push(instr);
+    }
+
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    /// Writes the operand at `pos` into its own slot.
+    fn materialize_at(&mut self, pos: usize) {
+        let dst = self.temp_slot(pos as u32);
+        match self.stack[pos] {
+            Operand::Temp => {}
+            Operand::Local(l) => self.emit(Instr::Copy { dst, src: l }),
+            Operand::Const(c) => self.emit_const(dst, c),
+        }
+        self.stack[pos] = Operand::Temp;
+    }
+
+    fn emit_const(&mut self, dst: Slot, c: u64) {
+        if c >> 32 == 0 {
+            self.emit(Instr::Const32 {
+                dst,
+                value: c as u32,
+            });
+        } else {
+            self.emit(Instr::Const64 {
+                dst,
+                lo: c as u32,
+                hi: (c >> 32) as u32,
+            });
+        }
+    }
+
+    fn materialize_all(&mut self) {
+        for pos in 0..self.stack.len() {
+            self.materialize_at(pos);
+        }
+    }
+
+    fn materialize_top(&mut self, n: u32) {
+        let len = self.stack.len();
+        for pos in len.saturating_sub(n as usize)..len {
+            self.materialize_at(pos);
+        }
+    }
+
+    /// Pops an operand and returns a slot holding its value (writing constants to their slot).
+    fn pop_slot(&mut self) -> Slot {
+        let pos = self.stack.len().saturating_sub(1);
+        let slot = match self.stack.get(pos).copied() {
+            Some(Operand::Local(l)) => l,
+            Some(Operand::Const(_)) => {
+                self.materialize_at(pos);
+                self.temp_slot(pos as u32)
+            }
+            _ => self.temp_slot(pos as u32),
+        };
+        self.stack.pop();
+        slot
+    }
+
+    /// Pops `n` operands, materialized into consecutive slots; returns the first slot.
+    fn pop_consecutive(&mut self, n: u32) -> Slot {
+        self.materialize_top(n);
+        let base = self.height() - n;
+        self.stack.truncate(base as usize);
+        self.temp_slot(base)
+    }
+
+    fn pop_const(&mut self) -> Option<u64> {
+        match self.stack.last() {
+            Some(Operand::Const(c)) => {
+                let c = *c;
+                self.stack.pop();
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
+    // --- fuel --------------------------------------------------------------------------
+
+    fn start_block_fuel(&mut self) {
+        if self.fuel {
+            self.fuel_at = Some(self.code.len());
+            self.emit(Instr::ConsumeFuel(1));
+        }
+    }
+
+    fn charge_fuel(&mut self) {
+        if let Some(at) = self.fuel_at {
+            if let Instr::ConsumeFuel(n) = &mut self.code[at] {
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+
+    // --- emitting operators ------------------------------------------------------------
+
+    fn unop(&mut self, make: fn(Slot, Slot) -> Instr) {
+        let src = self.pop_slot();
+        let dst = self.push_temp();
+        self.emit(make(dst, src));
+    }
+
+    fn binop(&mut self, make: fn(Slot, Slot, Slot) -> Instr) {
+        let rhs = self.pop_slot();
+        let lhs = self.pop_slot();
+        let dst = self.push_temp();
+        self.emit(make(dst, lhs, rhs));
+    }
+
+    /// A binary operator with an immediate form for a constant right operand that fits in
+    /// an `i32` (sign-extended for `i64` operators).
+    fn binop_imm(
+        &mut self,
+        make: fn(Slot, Slot, Slot) -> Instr,
+        make_imm: fn(Slot, Slot, i32) -> Instr,
+        is_i64: bool,
+    ) {
+        if let Some(Operand::Const(c)) = self.stack.last().copied() {
+            let imm = if is_i64 {
+                i32::try_from(c as i64).ok()
+            } else {
+                Some(c as u32 as i32)
+            };
+            if let Some(imm) = imm {
+                self.pop_const();
+                let lhs = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit(make_imm(dst, lhs, imm));
+                return;
+            }
+        }
+        self.binop(make);
+    }
+
+    fn load(&mut self, kind: LoadKind, memarg: &wasmparser::MemArg) -> Result<()> {
+        let mem = memory_index(memarg)?;
+        let offset = offset32(memarg)?;
+        let addr = self.pop_slot();
+        let dst = self.push_temp();
+        if mem == 0 {
+            self.emit(match kind {
+                LoadKind::L32 => Instr::Load32 { dst, addr, offset },
+                LoadKind::L64 => Instr::Load64 { dst, addr, offset },
+                LoadKind::L8S => Instr::Load8S { dst, addr, offset },
+                LoadKind::L8U => Instr::Load8U { dst, addr, offset },
+                LoadKind::L16S => Instr::Load16S { dst, addr, offset },
+                LoadKind::L16U => Instr::Load16U { dst, addr, offset },
+                LoadKind::L32S => Instr::Load32S { dst, addr, offset },
+            });
+        } else {
+            self.emit(Instr::LoadMem {
+                dst,
+                addr,
+                kind_mem: kind as u32 | mem << 8,
+            });
+            self.emit(Instr::Data(offset));
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, kind: StoreKind, memarg: &wasmparser::MemArg) -> Result<()> {
+        let mem = memory_index(memarg)?;
+        let offset = offset32(memarg)?;
+        let src = self.pop_slot();
+        let addr = self.pop_slot();
+        if mem == 0 {
+            self.emit(match kind {
+                StoreKind::S8 => Instr::Store8 { addr, src, offset },
+                StoreKind::S16 => Instr::Store16 { addr, src, offset },
+                StoreKind::S32 => Instr::Store32 { addr, src, offset },
+                StoreKind::S64 => Instr::Store64 { addr, src, offset },
+            });
+        } else {
+            self.emit(Instr::StoreMem {
+                addr,
+                src,
+                kind_mem: kind as u32 | mem << 8,
+            });
+            self.emit(Instr::Data(offset));
+        }
+        Ok(())
+    }
+
+    fn block_arity(&self, ty: BlockType) -> (u32, u32) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(idx) => {
+                let ft = &self.module.types[idx as usize];
+                (ft.params().len() as u32, ft.results().len() as u32)
+            }
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: CtrlKind, ty: BlockType) {
+        let (params, results) = self.block_arity(ty);
+        let height = self.height() - params;
+        self.ctrl.push(Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            loop_pc: self.pc(),
+            patches: Vec::new(),
+            else_patch: None,
+            reachable_at_entry: self.reachable,
+        });
+    }
+
+    /// Moves the top `arity` operands to the slots starting at height `dst_height`.
+    fn copy_to_label(&mut self, arity: u32, dst_height: u32) {
+        let top = self.height() - arity;
+        if arity == 1 {
+            let dst = self.temp_slot(dst_height);
+            match self.stack[top as usize] {
+                Operand::Temp if top == dst_height => {}
+                Operand::Temp => self.emit(Instr::Copy {
+                    dst,
+                    src: self.temp_slot(top),
+                }),
+                Operand::Local(l) => self.emit(Instr::Copy { dst, src: l }),
+                Operand::Const(c) => self.emit_const(dst, c),
+            }
+            return;
+        }
+        let all_temp = self.stack[top as usize..]
+            .iter()
+            .all(|o| *o == Operand::Temp);
+        if all_temp {
+            if top != dst_height && arity > 0 {
+                self.emit(Instr::CopyN {
+                    dst: self.temp_slot(dst_height),
+                    src: self.temp_slot(top),
+                    n: arity,
+                });
+            }
+            return;
+        }
+        // Ascending copies are safe: every destination is at or below its source, and
+        // locals are never destinations.
+        for i in 0..arity {
+            let dst = self.temp_slot(dst_height + i);
+            match self.stack[(top + i) as usize] {
+                Operand::Temp if top == dst_height => {}
+                Operand::Temp => self.emit(Instr::Copy {
+                    dst,
+                    src: self.temp_slot(top + i),
+                }),
+                Operand::Local(l) => self.emit(Instr::Copy { dst, src: l }),
+                Operand::Const(c) => self.emit_const(dst, c),
+            }
+        }
+    }
+
+    /// Emits a `return` of the top results (which must be materialized).
+    fn emit_return(&mut self) {
+        let n = self.ctrl[0].results;
+        self.materialize_top(n);
+        let src = self.temp_slot(self.height() - n);
+        self.emit(Instr::Return { src, n });
+    }
+
+    /// Emits an unconditional branch to the label `depth` levels out.
+    fn emit_br(&mut self, depth: u32) {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        if self.ctrl[idx].kind == CtrlKind::Function {
+            self.emit_return();
+            return;
+        }
+        let (arity, height) = (self.ctrl[idx].label_arity(), self.ctrl[idx].height);
+        self.copy_to_label(arity, height);
+        self.emit_jump_to_label(idx);
+    }
+
+    /// Emits `Br` to the label of control frame `idx` (patched later for forward labels).
+    fn emit_jump_to_label(&mut self, idx: usize) {
+        let c = &self.ctrl[idx];
+        if c.kind == CtrlKind::Loop {
+            let target = c.loop_pc;
+            self.emit(Instr::Br(target));
+        } else {
+            let at = self.code.len();
+            self.emit(Instr::Br(u32::MAX));
+            self.ctrl[idx].patches.push(at);
+        }
+    }
+
+    /// Whether a branch to label `depth` needs moves (or is a return).
+    fn br_needs_moves(&self, depth: u32) -> bool {
+        let c = &self.ctrl[self.ctrl.len() - 1 - depth as usize];
+        if c.kind == CtrlKind::Function {
+            return true;
+        }
+        let arity = c.label_arity();
+        let top = self.height() - arity;
+        !(top == c.height
+            && self.stack[top as usize..]
+                .iter()
+                .all(|o| *o == Operand::Temp))
+    }
+
+    /// A conditional branch on `cond != 0` (or `== 0` when `negate`) to label `depth`.
+    fn emit_br_if(&mut self, cond: Slot, depth: u32) {
+        if self.br_needs_moves(depth) {
+            // Skip over the moves and the jump when the condition fails.
+            let skip = self.code.len();
+            self.emit(Instr::BrIfEqz {
+                cond,
+                target: u32::MAX,
+            });
+            self.emit_br(depth);
+            let pc = self.pc();
+            self.code[skip].set_target(pc);
+            self.label_pc = self.code.len();
+            return;
+        }
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let branch = self.fused_branch(cond, false).unwrap_or(Instr::BrIfNez {
+            cond,
+            target: u32::MAX,
+        });
+        let at = self.code.len();
+        self.emit(branch);
+        if self.ctrl[idx].kind == CtrlKind::Loop {
+            let t = self.ctrl[idx].loop_pc;
+            self.code[at].set_target(t);
+        } else {
+            self.ctrl[idx].patches.push(at);
+        }
+    }
+
+    /// If the last instruction computed `cond` with an `i32` comparison (and nothing
+    /// branches between them), removes it and returns a fused compare-and-branch that
+    /// jumps when the comparison holds (or fails, when `negate`).
+    fn fused_branch(&mut self, cond: Slot, negate: bool) -> Option<Instr> {
+        if self.code.len() <= self.label_pc || cond < self.num_locals {
+            return None;
+        }
+        use Instr::*;
+        let t = u32::MAX;
+        let fused = match *self.code.last()? {
+            I32Eq { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32Ne {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32Eq {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32Ne { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32Eq {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32Ne {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32LtS { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32GeS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32LtS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32LtU { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32GeU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32LtU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32GtS { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32LeS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32GtS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32GtU { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32LeU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32GtU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32LeS { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32GtS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32LeS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32LeU { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32GtU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32LeU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32GeS { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32LtS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32GeS {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32GeU { dst, lhs, rhs } if dst == cond => {
+                if negate {
+                    BrIfI32LtU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                } else {
+                    BrIfI32GeU {
+                        lhs,
+                        rhs,
+                        target: t,
+                    }
+                }
+            }
+            I32Eqz { dst, src } if dst == cond => {
+                if negate {
+                    BrIfNez {
+                        cond: src,
+                        target: t,
+                    }
+                } else {
+                    BrIfEqz {
+                        cond: src,
+                        target: t,
+                    }
+                }
+            }
+            _ => return None,
+        };
+        self.code.pop();
+        Some(fused)
+    }
+
+    fn mark_unreachable(&mut self) {
+        self.reachable = false;
+    }
+
+    /// Binds the pending forward branches of `c` to the current instruction.
+    fn bind_patches(&mut self, patches: &[usize]) {
+        let pc = self.pc();
+        for &at in patches {
+            self.code[at].set_target(pc);
+        }
+        if !patches.is_empty() {
+            self.label_pc = self.code.len();
+        }
+    }
+
+    fn set_local(&mut self, local: u32) {
+        // Operands that still name this local must take its old value first.
+        for pos in 0..self.stack.len().saturating_sub(1) {
+            if self.stack[pos] == Operand::Local(local) {
+                self.materialize_at(pos);
+            }
+        }
+        let pos = self.stack.len() - 1;
+        match self.stack[pos] {
+            Operand::Local(l) if l == local => {}
+            Operand::Local(l) => self.emit(Instr::Copy { dst: local, src: l }),
+            Operand::Const(c) => self.emit_const(local, c),
+            Operand::Temp => {
+                let src = self.temp_slot(pos as u32);
+                if !self.retarget_last(src, local) {
+                    self.emit(Instr::Copy { dst: local, src });
+                }
+            }
+        }
+        self.stack.pop();
+    }
+
+    /// If the last instruction wrote its result to temporary `from` (and nothing branches
+    /// to the point after it), makes it write to `to` instead.
+    fn retarget_last(&mut self, from: Slot, to: Slot) -> bool {
+        if self.code.len() <= self.label_pc {
+            return false;
+        }
+        let Some(last) = self.code.last_mut() else {
+            return false;
+        };
+        match dst_of(last) {
+            Some(d) if *d == from => {
+                *d = to;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn call(&mut self, func: u32) {
+        let ty = self.module.func_type(func).clone();
+        let n = ty.params().len() as u32;
+        let base = self.pop_consecutive(n);
+        self.emit(Instr::Call { func, base });
+        for _ in 0..ty.results().len() {
+            self.push_temp();
+        }
+        self.label_pc = self.code.len();
+    }
+
+    fn operator(&mut self, op: Operator<'_>) -> Result<()> {
+        use Instr as I;
+        use Operator as O;
+        if !self.reachable {
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                    self.dead_depth += 1;
+                    return Ok(());
+                }
+                O::Else if self.dead_depth == 0 => {}
+                O::End if self.dead_depth == 0 => {}
+                O::End => {
+                    self.dead_depth -= 1;
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
+        }
+        self.charge_fuel();
+        match op {
+            O::Unreachable => {
+                self.emit(I::Unreachable);
+                self.mark_unreachable();
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                self.materialize_all();
+                self.push_ctrl(CtrlKind::Block, blockty);
+            }
+            O::Loop { blockty } => {
+                self.materialize_all();
+                self.label_pc = self.code.len();
+                self.push_ctrl(CtrlKind::Loop, blockty);
+                self.start_block_fuel();
+            }
+            O::If { blockty } => {
+                let cond = self.pop_slot();
+                self.materialize_all();
+                let at = self.code.len();
+                let branch = self.fused_branch(cond, true).unwrap_or(I::BrIfEqz {
+                    cond,
+                    target: u32::MAX,
+                });
+                let at = at.min(self.code.len());
+                self.emit(branch);
+                self.push_ctrl(CtrlKind::If, blockty);
+                if let Some(c) = self.ctrl.last_mut() {
+                    c.else_patch = Some(at);
+                }
+                self.start_block_fuel();
+            }
+            O::Else => {
+                let Some(c) = self.ctrl.last() else {
+                    return Err(internal("else"));
+                };
+                let (results, height, params) = (c.results, c.height, c.params);
+                if self.reachable {
+                    self.materialize_top(results);
+                    let at = self.code.len();
+                    self.emit(I::Br(u32::MAX));
+                    if let Some(c) = self.ctrl.last_mut() {
+                        c.patches.push(at);
+                    }
+                }
+                let c = self.ctrl.last_mut().ok_or_else(|| internal("else"))?;
+                c.kind = CtrlKind::Else;
+                let else_patch = c.else_patch.take();
+                self.reachable = c.reachable_at_entry;
+                if let Some(at) = else_patch {
+                    let pc = self.pc();
+                    self.code[at].set_target(pc);
+                }
+                self.label_pc = self.code.len();
+                self.stack.truncate(height as usize);
+                for _ in 0..params {
+                    self.push(Operand::Temp);
+                }
+                self.start_block_fuel();
+            }
+            O::End => {
+                if self.ctrl.len() == 1 {
+                    // The end of the function body.
+                    if self.reachable {
+                        self.emit_return();
+                    }
+                    return Ok(());
+                }
+                let c = self.ctrl.pop().ok_or_else(|| internal("end"))?;
+                if self.reachable {
+                    self.materialize_top(c.results);
+                }
+                let mut reachable = self.reachable || !c.patches.is_empty();
+                if let Some(at) = c.else_patch {
+                    // `if` without `else`: the false case falls through to here.
+                    let pc = self.pc();
+                    self.code[at].set_target(pc);
+                    self.label_pc = self.code.len();
+                    reachable |= c.reachable_at_entry;
+                }
+                self.bind_patches(&c.patches);
+                self.stack.truncate(c.height as usize);
+                for _ in 0..c.results {
+                    self.push(Operand::Temp);
+                }
+                self.reachable = reachable;
+                if c.kind != CtrlKind::Block || !c.patches.is_empty() {
+                    self.start_block_fuel();
+                }
+            }
+            O::Br { relative_depth } => {
+                self.emit_br(relative_depth);
+                self.mark_unreachable();
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.pop_slot();
+                let idx = self.ctrl.len() - 1 - relative_depth as usize;
+                if self.ctrl[idx].kind == CtrlKind::Function {
+                    let n = self.ctrl[idx].results;
+                    self.materialize_top(n);
+                }
+                self.emit_br_if(cond, relative_depth);
+                self.start_block_fuel();
+            }
+            O::BrTable { targets } => {
+                let index = self.pop_slot();
+                let depths: Vec<u32> = targets.targets().collect::<Result<_, _>>()?;
+                let default = targets.default();
+                let arity = self.ctrl[self.ctrl.len() - 1 - default as usize].label_arity();
+                self.materialize_top(arity);
+                self.emit(I::BrTable {
+                    index,
+                    len: depths.len() as u32,
+                });
+                let mut stubs = Vec::new();
+                for &depth in depths.iter().chain(core::iter::once(&default)) {
+                    let idx = self.ctrl.len() - 1 - depth as usize;
+                    if self.br_needs_moves(depth) {
+                        stubs.push((self.code.len(), depth));
+                        self.emit(I::Br(u32::MAX));
+                    } else {
+                        self.emit_jump_to_label(idx);
+                    }
+                }
+                for (at, depth) in stubs {
+                    let pc = self.pc();
+                    self.code[at].set_target(pc);
+                    self.emit_br(depth);
+                }
+                self.mark_unreachable();
+            }
+            O::Return => {
+                self.emit_return();
+                self.mark_unreachable();
+            }
+            O::Call { function_index } => self.call(function_index),
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let index = self.pop_slot();
+                // The index may sit just above the arguments; keep it in a slot the callee
+                // cannot overwrite before the call reads it.
+                let ty = self.module.types[type_index as usize].clone();
+                let n = ty.params().len() as u32;
+                let base = self.pop_consecutive(n);
+                self.emit(I::CallIndirect {
+                    ty: type_index,
+                    base,
+                    index,
+                });
+                self.emit(I::Data(table_index));
+                for _ in 0..ty.results().len() {
+                    self.push_temp();
+                }
+                self.label_pc = self.code.len();
+            }
+            O::Drop => {
+                self.stack.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let cond = self.pop_slot();
+                let other = self.pop_slot();
+                let pos = self.stack.len() - 1;
+                self.materialize_at(pos);
+                let dst = self.temp_slot(pos as u32);
+                self.emit(I::Select { dst, other, cond });
+            }
+            O::LocalGet { local_index } => self.push(Operand::Local(local_index)),
+            O::LocalSet { local_index } => self.set_local(local_index),
+            O::LocalTee { local_index } => {
+                self.set_local(local_index);
+                self.push(Operand::Local(local_index));
+            }
+            O::GlobalGet { global_index } => {
+                let dst = self.push_temp();
+                self.emit(I::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop_slot();
+                self.emit(I::GlobalSet {
+                    global: global_index,
+                    src,
+                });
+            }
+            O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
+                self.load(LoadKind::L32, &memarg)?
+            }
+            O::I64Load { memarg } | O::F64Load { memarg } => self.load(LoadKind::L64, &memarg)?,
+            O::I32Load8S { memarg } | O::I64Load8S { memarg } => {
+                self.load(LoadKind::L8S, &memarg)?
+            }
+            O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
+                self.load(LoadKind::L8U, &memarg)?
+            }
+            O::I32Load16S { memarg } | O::I64Load16S { memarg } => {
+                self.load(LoadKind::L16S, &memarg)?
+            }
+            O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
+                self.load(LoadKind::L16U, &memarg)?
+            }
+            O::I64Load32S { memarg } => self.load(LoadKind::L32S, &memarg)?,
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(StoreKind::S32, &memarg)?
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(StoreKind::S64, &memarg)?
+            }
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                self.store(StoreKind::S8, &memarg)?
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                self.store(StoreKind::S16, &memarg)?
+            }
+            O::MemorySize { mem } => {
+                let dst = self.push_temp();
+                self.emit(I::MemorySize { dst, mem });
+            }
+            O::MemoryGrow { mem } => {
+                let delta = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit(I::MemoryGrow { dst, delta, mem });
+            }
+            O::MemoryFill { mem } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::MemoryFill { mem, base });
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::MemoryCopy { dst_mem, base });
+                self.emit(I::Data(src_mem));
+            }
+            O::MemoryInit { data_index, mem } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::MemoryInit {
+                    mem,
+                    data: data_index,
+                    base,
+                });
+            }
+            O::DataDrop { data_index } => self.emit(I::DataDrop(data_index)),
+            O::TableGet { table } => {
+                let index = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit(I::TableGet { dst, index, table });
+            }
+            O::TableSet { table } => {
+                let src = self.pop_slot();
+                let index = self.pop_slot();
+                self.emit(I::TableSet { table, index, src });
+            }
+            O::TableSize { table } => {
+                let dst = self.push_temp();
+                self.emit(I::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let base = self.pop_consecutive(2);
+                self.push_temp();
+                self.emit(I::TableGrow { table, base });
+            }
+            O::TableFill { table } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::TableFill { table, base });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::TableCopy {
+                    dst_table,
+                    src_table,
+                    base,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let base = self.pop_consecutive(3);
+                self.emit(I::TableInit {
+                    table,
+                    elem: elem_index,
+                    base,
+                });
+            }
+            O::ElemDrop { elem_index } => self.emit(I::ElemDrop(elem_index)),
+            O::RefNull { .. } => self.push(Operand::Const(0)),
+            O::RefIsNull => self.unop(|dst, src| I::I64Eqz { dst, src }),
+            O::RefFunc { function_index } => {
+                let dst = self.push_temp();
+                self.emit(I::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            O::I32Const { value } => self.push(Operand::Const(value as u32 as u64)),
+            O::I64Const { value } => self.push(Operand::Const(value as u64)),
+            O::F32Const { value } => self.push(Operand::Const(value.bits() as u64)),
+            O::F64Const { value } => self.push(Operand::Const(value.bits())),
+
+            // Unary operators.
+            O::I32Eqz => self.unop(|dst, src| I::I32Eqz { dst, src }),
+            O::I64Eqz => self.unop(|dst, src| I::I64Eqz { dst, src }),
+            O::I32Clz => self.unop(|dst, src| I::I32Clz { dst, src }),
+            O::I32Ctz => self.unop(|dst, src| I::I32Ctz { dst, src }),
+            O::I32Popcnt => self.unop(|dst, src| I::I32Popcnt { dst, src }),
+            O::I64Clz => self.unop(|dst, src| I::I64Clz { dst, src }),
+            O::I64Ctz => self.unop(|dst, src| I::I64Ctz { dst, src }),
+            O::I64Popcnt => self.unop(|dst, src| I::I64Popcnt { dst, src }),
+            O::F32Abs => self.unop(|dst, src| I::F32Abs { dst, src }),
+            O::F32Neg => self.unop(|dst, src| I::F32Neg { dst, src }),
+            O::F32Ceil => self.unop(|dst, src| I::F32Ceil { dst, src }),
+            O::F32Floor => self.unop(|dst, src| I::F32Floor { dst, src }),
+            O::F32Trunc => self.unop(|dst, src| I::F32Trunc { dst, src }),
+            O::F32Nearest => self.unop(|dst, src| I::F32Nearest { dst, src }),
+            O::F32Sqrt => self.unop(|dst, src| I::F32Sqrt { dst, src }),
+            O::F64Abs => self.unop(|dst, src| I::F64Abs { dst, src }),
+            O::F64Neg => self.unop(|dst, src| I::F64Neg { dst, src }),
+            O::F64Ceil => self.unop(|dst, src| I::F64Ceil { dst, src }),
+            O::F64Floor => self.unop(|dst, src| I::F64Floor { dst, src }),
+            O::F64Trunc => self.unop(|dst, src| I::F64Trunc { dst, src }),
+            O::F64Nearest => self.unop(|dst, src| I::F64Nearest { dst, src }),
+            O::F64Sqrt => self.unop(|dst, src| I::F64Sqrt { dst, src }),
+            // Bit-preserving conversions: the cell already holds the right bits (an i32
+            // or f32 is read from the low 32 bits).
+            O::I32WrapI64
+            | O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
+            O::I32TruncF32S => self.unop(|dst, src| I::I32TruncF32S { dst, src }),
+            O::I32TruncF32U => self.unop(|dst, src| I::I32TruncF32U { dst, src }),
+            O::I32TruncF64S => self.unop(|dst, src| I::I32TruncF64S { dst, src }),
+            O::I32TruncF64U => self.unop(|dst, src| I::I32TruncF64U { dst, src }),
+            O::I64ExtendI32S => self.unop(|dst, src| I::I64ExtendI32S { dst, src }),
+            O::I64ExtendI32U => self.unop(|dst, src| I::I64ExtendI32U { dst, src }),
+            O::I64TruncF32S => self.unop(|dst, src| I::I64TruncF32S { dst, src }),
+            O::I64TruncF32U => self.unop(|dst, src| I::I64TruncF32U { dst, src }),
+            O::I64TruncF64S => self.unop(|dst, src| I::I64TruncF64S { dst, src }),
+            O::I64TruncF64U => self.unop(|dst, src| I::I64TruncF64U { dst, src }),
+            O::F32ConvertI32S => self.unop(|dst, src| I::F32ConvertI32S { dst, src }),
+            O::F32ConvertI32U => self.unop(|dst, src| I::F32ConvertI32U { dst, src }),
+            O::F32ConvertI64S => self.unop(|dst, src| I::F32ConvertI64S { dst, src }),
+            O::F32ConvertI64U => self.unop(|dst, src| I::F32ConvertI64U { dst, src }),
+            O::F32DemoteF64 => self.unop(|dst, src| I::F32DemoteF64 { dst, src }),
+            O::F64ConvertI32S => self.unop(|dst, src| I::F64ConvertI32S { dst, src }),
+            O::F64ConvertI32U => self.unop(|dst, src| I::F64ConvertI32U { dst, src }),
+            O::F64ConvertI64S => self.unop(|dst, src| I::F64ConvertI64S { dst, src }),
+            O::F64ConvertI64U => self.unop(|dst, src| I::F64ConvertI64U { dst, src }),
+            O::F64PromoteF32 => self.unop(|dst, src| I::F64PromoteF32 { dst, src }),
+            O::I32Extend8S => self.unop(|dst, src| I::I32Extend8S { dst, src }),
+            O::I32Extend16S => self.unop(|dst, src| I::I32Extend16S { dst, src }),
+            O::I64Extend8S => self.unop(|dst, src| I::I64Extend8S { dst, src }),
+            O::I64Extend16S => self.unop(|dst, src| I::I64Extend16S { dst, src }),
+            O::I64Extend32S => self.unop(|dst, src| I::I64Extend32S { dst, src }),
+            O::I32TruncSatF32S => self.unop(|dst, src| I::I32TruncSatF32S { dst, src }),
+            O::I32TruncSatF32U => self.unop(|dst, src| I::I32TruncSatF32U { dst, src }),
+            O::I32TruncSatF64S => self.unop(|dst, src| I::I32TruncSatF64S { dst, src }),
+            O::I32TruncSatF64U => self.unop(|dst, src| I::I32TruncSatF64U { dst, src }),
+            O::I64TruncSatF32S => self.unop(|dst, src| I::I64TruncSatF32S { dst, src }),
+            O::I64TruncSatF32U => self.unop(|dst, src| I::I64TruncSatF32U { dst, src }),
+            O::I64TruncSatF64S => self.unop(|dst, src| I::I64TruncSatF64S { dst, src }),
+            O::I64TruncSatF64U => self.unop(|dst, src| I::I64TruncSatF64U { dst, src }),
+
+            // Binary operators, with immediate forms where a constant right operand is common.
+            O::I32Eq => self.binop_imm(
+                |d, l, r| I::I32Eq {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32EqImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Ne => self.binop_imm(
+                |d, l, r| I::I32Ne {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32NeImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32LtS => self.binop_imm(
+                |d, l, r| I::I32LtS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32LtSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32LtU => self.binop_imm(
+                |d, l, r| I::I32LtU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32LtUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32GtS => self.binop_imm(
+                |d, l, r| I::I32GtS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32GtSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32GtU => self.binop_imm(
+                |d, l, r| I::I32GtU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32GtUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32LeS => self.binop_imm(
+                |d, l, r| I::I32LeS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32LeSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32LeU => self.binop_imm(
+                |d, l, r| I::I32LeU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32LeUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32GeS => self.binop_imm(
+                |d, l, r| I::I32GeS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32GeSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32GeU => self.binop_imm(
+                |d, l, r| I::I32GeU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32GeUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I64Eq => self.binop_imm(
+                |d, l, r| I::I64Eq {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64EqImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Ne => self.binop_imm(
+                |d, l, r| I::I64Ne {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64NeImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64LtS => self.binop_imm(
+                |d, l, r| I::I64LtS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64LtSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64LtU => self.binop_imm(
+                |d, l, r| I::I64LtU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64LtUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64GtS => self.binop_imm(
+                |d, l, r| I::I64GtS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64GtSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64GtU => self.binop_imm(
+                |d, l, r| I::I64GtU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64GtUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64LeS => self.binop(|d, l, r| I::I64LeS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64LeU => self.binop(|d, l, r| I::I64LeU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64GeS => self.binop(|d, l, r| I::I64GeS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64GeU => self.binop(|d, l, r| I::I64GeU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Eq => self.binop(|d, l, r| I::F32Eq {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Ne => self.binop(|d, l, r| I::F32Ne {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Lt => self.binop(|d, l, r| I::F32Lt {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Gt => self.binop(|d, l, r| I::F32Gt {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Le => self.binop(|d, l, r| I::F32Le {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Ge => self.binop(|d, l, r| I::F32Ge {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Eq => self.binop(|d, l, r| I::F64Eq {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Ne => self.binop(|d, l, r| I::F64Ne {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Lt => self.binop(|d, l, r| I::F64Lt {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Gt => self.binop(|d, l, r| I::F64Gt {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Le => self.binop(|d, l, r| I::F64Le {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Ge => self.binop(|d, l, r| I::F64Ge {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32Add => self.binop_imm(
+                |d, l, r| I::I32Add {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32AddImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Sub => {
+                if let Some(Operand::Const(c)) = self.stack.last().copied() {
+                    self.pop_const();
+                    let lhs = self.pop_slot();
+                    let dst = self.push_temp();
+                    self.emit(I::I32AddImm {
+                        dst,
+                        lhs,
+                        imm: (c as u32 as i32).wrapping_neg(),
+                    });
+                } else {
+                    self.binop(|d, l, r| I::I32Sub {
+                        dst: d,
+                        lhs: l,
+                        rhs: r,
+                    })
+                }
+            }
+            O::I32Mul => self.binop_imm(
+                |d, l, r| I::I32Mul {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32MulImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32DivS => self.binop(|d, l, r| I::I32DivS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32DivU => self.binop(|d, l, r| I::I32DivU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32RemS => self.binop(|d, l, r| I::I32RemS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32RemU => self.binop(|d, l, r| I::I32RemU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32And => self.binop_imm(
+                |d, l, r| I::I32And {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32AndImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Or => self.binop_imm(
+                |d, l, r| I::I32Or {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32OrImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Xor => self.binop_imm(
+                |d, l, r| I::I32Xor {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32XorImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Shl => self.binop_imm(
+                |d, l, r| I::I32Shl {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32ShlImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32ShrS => self.binop_imm(
+                |d, l, r| I::I32ShrS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32ShrSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32ShrU => self.binop_imm(
+                |d, l, r| I::I32ShrU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32ShrUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Rotl => self.binop(|d, l, r| I::I32Rotl {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I32Rotr => self.binop(|d, l, r| I::I32Rotr {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64Add => self.binop_imm(
+                |d, l, r| I::I64Add {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64AddImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Sub => {
+                let neg = match self.stack.last() {
+                    Some(Operand::Const(c)) => i32::try_from((*c as i64).wrapping_neg()).ok(),
+                    _ => None,
+                };
+                if let Some(imm) = neg {
+                    self.pop_const();
+                    let lhs = self.pop_slot();
+                    let dst = self.push_temp();
+                    self.emit(I::I64AddImm { dst, lhs, imm });
+                } else {
+                    self.binop(|d, l, r| I::I64Sub {
+                        dst: d,
+                        lhs: l,
+                        rhs: r,
+                    })
+                }
+            }
+            O::I64Mul => self.binop_imm(
+                |d, l, r| I::I64Mul {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64MulImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64DivS => self.binop(|d, l, r| I::I64DivS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64DivU => self.binop(|d, l, r| I::I64DivU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64RemS => self.binop(|d, l, r| I::I64RemS {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64RemU => self.binop(|d, l, r| I::I64RemU {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64And => self.binop_imm(
+                |d, l, r| I::I64And {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64AndImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Or => self.binop_imm(
+                |d, l, r| I::I64Or {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64OrImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Xor => self.binop_imm(
+                |d, l, r| I::I64Xor {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64XorImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Shl => self.binop_imm(
+                |d, l, r| I::I64Shl {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64ShlImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64ShrS => self.binop_imm(
+                |d, l, r| I::I64ShrS {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64ShrSImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64ShrU => self.binop_imm(
+                |d, l, r| I::I64ShrU {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64ShrUImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Rotl => self.binop(|d, l, r| I::I64Rotl {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::I64Rotr => self.binop(|d, l, r| I::I64Rotr {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Add => self.binop(|d, l, r| I::F32Add {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Sub => self.binop(|d, l, r| I::F32Sub {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Mul => self.binop(|d, l, r| I::F32Mul {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Div => self.binop(|d, l, r| I::F32Div {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Min => self.binop(|d, l, r| I::F32Min {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Max => self.binop(|d, l, r| I::F32Max {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F32Copysign => self.binop(|d, l, r| I::F32Copysign {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Add => self.binop(|d, l, r| I::F64Add {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Sub => self.binop(|d, l, r| I::F64Sub {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Mul => self.binop(|d, l, r| I::F64Mul {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Div => self.binop(|d, l, r| I::F64Div {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Min => self.binop(|d, l, r| I::F64Min {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Max => self.binop(|d, l, r| I::F64Max {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            O::F64Copysign => self.binop(|d, l, r| I::F64Copysign {
+                dst: d,
+                lhs: l,
+                rhs: r,
+            }),
+            other => {
+                return Err(Error::Unsupported(format!("operator {other:?}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn internal(what: &str) -> Error {
+    Error::Unsupported(format!("internal: unbalanced `{what}` in a validated body"))
+}
+
+fn memory_index(memarg: &wasmparser::MemArg) -> Result<u32> {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) if m < (1 << 24) => Ok(m),
+        _ => Err(Error::Unsupported("memory index".into())),
+    }
+}
+
+fn offset32(memarg: &wasmparser::MemArg) -> Result<u32> {
+    u32::try_from(memarg.offset).map_err(|_| Error::Unsupported("64-bit memory offset".into()))
+}
+
+/// The destination slot of an instruction that writes exactly one slot and has no other
+/// effect on control flow.
+fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
+    use Instr::*;
+    match instr {
+        Copy { dst, .. }
+        | Const32 { dst, .. }
+        | Const64 { dst, .. }
+        | GlobalGet { dst, .. }
+        | Load32 { dst, .. }
+        | Load64 { dst, .. }
+        | Load8S { dst, .. }
+        | Load8U { dst, .. }
+        | Load16S { dst, .. }
+        | Load16U { dst, .. }
+        | Load32S { dst, .. }
+        | MemorySize { dst, .. }
+        | TableGet { dst, .. }
+        | TableSize { dst, .. }
+        | RefFunc { dst, .. }
+        | I32Eqz { dst, .. }
+        | I64Eqz { dst, .. }
+        | I32Clz { dst, .. }
+        | I32Ctz { dst, .. }
+        | I32Popcnt { dst, .. }
+        | I64Clz { dst, .. }
+        | I64Ctz { dst, .. }
+        | I64Popcnt { dst, .. }
+        | F32Abs { dst, .. }
+        | F32Neg { dst, .. }
+        | F32Ceil { dst, .. }
+        | F32Floor { dst, .. }
+        | F32Trunc { dst, .. }
+        | F32Nearest { dst, .. }
+        | F32Sqrt { dst, .. }
+        | F64Abs { dst, .. }
+        | F64Neg { dst, .. }
+        | F64Ceil { dst, .. }
+        | F64Floor { dst, .. }
+        | F64Trunc { dst, .. }
+        | F64Nearest { dst, .. }
+        | F64Sqrt { dst, .. }
+        | I64ExtendI32S { dst, .. }
+        | I64ExtendI32U { dst, .. }
+        | F32ConvertI32S { dst, .. }
+        | F32ConvertI32U { dst, .. }
+        | F32ConvertI64S { dst, .. }
+        | F32ConvertI64U { dst, .. }
+        | F32DemoteF64 { dst, .. }
+        | F64ConvertI32S { dst, .. }
+        | F64ConvertI32U { dst, .. }
+        | F64ConvertI64S { dst, .. }
+        | F64ConvertI64U { dst, .. }
+        | F64PromoteF32 { dst, .. }
+        | I32Extend8S { dst, .. }
+        | I32Extend16S { dst, .. }
+        | I64Extend8S { dst, .. }
+        | I64Extend16S { dst, .. }
+        | I64Extend32S { dst, .. }
+        | I32Eq { dst, .. }
+        | I32Ne { dst, .. }
+        | I32LtS { dst, .. }
+        | I32LtU { dst, .. }
+        | I32GtS { dst, .. }
+        | I32GtU { dst, .. }
+        | I32LeS { dst, .. }
+        | I32LeU { dst, .. }
+        | I32GeS { dst, .. }
+        | I32GeU { dst, .. }
+        | I64Eq { dst, .. }
+        | I64Ne { dst, .. }
+        | I64LtS { dst, .. }
+        | I64LtU { dst, .. }
+        | I64GtS { dst, .. }
+        | I64GtU { dst, .. }
+        | I64LeS { dst, .. }
+        | I64LeU { dst, .. }
+        | I64GeS { dst, .. }
+        | I64GeU { dst, .. }
+        | F32Eq { dst, .. }
+        | F32Ne { dst, .. }
+        | F32Lt { dst, .. }
+        | F32Gt { dst, .. }
+        | F32Le { dst, .. }
+        | F32Ge { dst, .. }
+        | F64Eq { dst, .. }
+        | F64Ne { dst, .. }
+        | F64Lt { dst, .. }
+        | F64Gt { dst, .. }
+        | F64Le { dst, .. }
+        | F64Ge { dst, .. }
+        | I32Add { dst, .. }
+        | I32Sub { dst, .. }
+        | I32Mul { dst, .. }
+        | I32And { dst, .. }
+        | I32Or { dst, .. }
+        | I32Xor { dst, .. }
+        | I32Shl { dst, .. }
+        | I32ShrS { dst, .. }
+        | I32ShrU { dst, .. }
+        | I32Rotl { dst, .. }
+        | I32Rotr { dst, .. }
+        | I64Add { dst, .. }
+        | I64Sub { dst, .. }
+        | I64Mul { dst, .. }
+        | I64And { dst, .. }
+        | I64Or { dst, .. }
+        | I64Xor { dst, .. }
+        | I64Shl { dst, .. }
+        | I64ShrS { dst, .. }
+        | I64ShrU { dst, .. }
+        | I64Rotl { dst, .. }
+        | I64Rotr { dst, .. }
+        | F32Add { dst, .. }
+        | F32Sub { dst, .. }
+        | F32Mul { dst, .. }
+        | F32Div { dst, .. }
+        | F32Min { dst, .. }
+        | F32Max { dst, .. }
+        | F32Copysign { dst, .. }
+        | F64Add { dst, .. }
+        | F64Sub { dst, .. }
+        | F64Mul { dst, .. }
+        | F64Div { dst, .. }
+        | F64Min { dst, .. }
+        | F64Max { dst, .. }
+        | F64Copysign { dst, .. }
+        | I32AddImm { dst, .. }
+        | I32MulImm { dst, .. }
+        | I32AndImm { dst, .. }
+        | I32OrImm { dst, .. }
+        | I32XorImm { dst, .. }
+        | I32ShlImm { dst, .. }
+        | I32ShrSImm { dst, .. }
+        | I32ShrUImm { dst, .. }
+        | I32EqImm { dst, .. }
+        | I32NeImm { dst, .. }
+        | I32LtSImm { dst, .. }
+        | I32LtUImm { dst, .. }
+        | I32GtSImm { dst, .. }
+        | I32GtUImm { dst, .. }
+        | I32LeSImm { dst, .. }
+        | I32LeUImm { dst, .. }
+        | I32GeSImm { dst, .. }
+        | I32GeUImm { dst, .. }
+        | I64AddImm { dst, .. }
+        | I64MulImm { dst, .. }
+        | I64AndImm { dst, .. }
+        | I64OrImm { dst, .. }
+        | I64XorImm { dst, .. }
+        | I64ShlImm { dst, .. }
+        | I64ShrSImm { dst, .. }
+        | I64ShrUImm { dst, .. }
+        | I64EqImm { dst, .. }
+        | I64NeImm { dst, .. }
+        | I64LtSImm { dst, .. }
+        | I64LtUImm { dst, .. }
+        | I64GtSImm { dst, .. }
+        | I64GtUImm { dst, .. } => Some(dst),
+        _ => None,
+    }
+}

@@ -1,0 +1,177 @@
+//! Runtime values: [`Val`] for the API, untyped 64-bit cells inside the interpreter.
+
+use crate::store::{AsContext, AsContextMut};
+use crate::types::ValType;
+use crate::Func;
+use core::any::Any;
+
+/// A reference to a host value, owned by a [`Store`](crate::Store).
+///
+/// ```
+/// use weft_interp::{Engine, ExternRef, Store};
+/// let mut store = Store::new(&Engine::default(), ());
+/// let r = ExternRef::new(&mut store, 42u32);
+/// assert_eq!(r.data(&store).downcast_ref::<u32>(), Some(&42));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub(crate) u32);
+
+impl ExternRef {
+    /// Puts `value` into the store and returns a reference to it.
+    pub fn new<C: AsContextMut + ?Sized>(
+        store: &mut C,
+        value: impl Any + Send + Sync,
+    ) -> ExternRef {
+        let inner = &mut store.as_context_mut().inner;
+        inner.externrefs.push(Box::new(value));
+        ExternRef(inner.externrefs.len() as u32 - 1)
+    }
+
+    /// The host value behind the reference.
+    pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
+        &*store.as_context().inner.externrefs[self.0 as usize]
+    }
+}
+
+/// A Wasm value. Floats are kept as their bit patterns so NaN payloads survive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bits (`f32::to_bits`).
+    F32(u32),
+    /// An `f64`, as its bits (`f64::to_bits`).
+    F64(u64),
+    /// A `funcref`; `None` is `ref.null func`.
+    FuncRef(Option<Func>),
+    /// An `externref`; `None` is `ref.null extern`.
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The type of this value.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The default value of a type: zero, or a null reference (spec §4.5.3 "default").
+    ///
+    /// ```
+    /// use weft_interp::{Val, ValType};
+    /// assert_eq!(Val::default_for(ValType::I64), Val::I64(0));
+    /// assert_eq!(Val::default_for(ValType::FuncRef), Val::FuncRef(None));
+    /// ```
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The `i32`, if this is one.
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `i64`, if this is one.
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `f32`, if this is one.
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The `f64`, if this is one.
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The value as an untyped stack cell (see [`Val::from_cell`]).
+    pub(crate) fn to_cell(self) -> u64 {
+        match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(f) => ref_to_cell(f.map(|f| f.0)),
+            Val::ExternRef(r) => ref_to_cell(r.map(|r| r.0)),
+        }
+    }
+
+    /// Reads a cell as a value of type `ty`. References are stored as index + 1, null as 0.
+    pub(crate) fn from_cell(ty: ValType, cell: u64) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(cell as u32 as i32),
+            ValType::I64 => Val::I64(cell as i64),
+            ValType::F32 => Val::F32(cell as u32),
+            ValType::F64 => Val::F64(cell),
+            ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(Func)),
+            ValType::ExternRef => Val::ExternRef(cell_to_ref(cell).map(ExternRef)),
+        }
+    }
+}
+
+/// Encodes a reference into a cell: null is 0, index `i` is `i + 1`.
+pub(crate) fn ref_to_cell(r: Option<u32>) -> u64 {
+    match r {
+        None => 0,
+        Some(i) => i as u64 + 1,
+    }
+}
+
+/// Decodes a reference cell made by [`ref_to_cell`].
+pub(crate) fn cell_to_ref(cell: u64) -> Option<u32> {
+    if cell == 0 {
+        None
+    } else {
+        Some((cell - 1) as u32)
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
