@@ -222,10 +222,7 @@ pub(crate) fn instantiate<T>(
             )));
         }
         let len = (ty.limits.min * PAGE_SIZE) as usize;
-        let mut data = Vec::new();
-        data.try_reserve_exact(len)
-            .map_err(|_| Error::ResourceLimit(format!("cannot allocate {len} bytes of memory")))?;
-        data.resize(len, 0);
+        let data = crate::store::zeroed_bytes(len)?;
         inner.memories.push(MemoryEntity { ty, data });
         memories.push(inner.memories.len() as u32 - 1);
     }

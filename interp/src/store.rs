@@ -49,6 +49,19 @@ pub(crate) struct MemoryEntity {
 /// Wasm page size, 64 KiB.
 pub(crate) const PAGE_SIZE: u64 = 65536;
 
+/// A zeroed byte vector of `len` bytes, or an error if the host cannot provide it.
+/// `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily, so a large
+/// memory costs nothing until it is touched; the reservation first makes failure an
+/// error instead of an abort.
+pub(crate) fn zeroed_bytes(len: usize) -> Result<Vec<u8>> {
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(len)
+        .map_err(|_| Error::ResourceLimit(format!("cannot allocate {len} bytes of memory")))?;
+    drop(probe);
+    Ok(vec![0; len])
+}
+
 impl MemoryEntity {
     pub(crate) fn pages(&self) -> u64 {
         self.data.len() as u64 / PAGE_SIZE

@@ -1,0 +1,285 @@
+//! Behaviour of the embedding API: limits, fuel, host functions, linking, traps.
+
+use weft::{Caller, Config, Engine, Error, Extern, Linker, Module, Store, TrapKind, Val};
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, weft::Instance) {
+    let module = Module::new(engine, wat).expect("valid module");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    (store, instance)
+}
+
+const RECURSE: &str = r#"(module
+  (func $down (export "down") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 0))
+      (else (i64.add (i64.const 1) (call $down (i64.sub (local.get 0) (i64.const 1))))))))"#;
+
+#[test]
+fn infinite_recursion_traps_with_call_stack_exhausted() {
+    let engine = Engine::default();
+    let (mut store, instance) =
+        instantiate(&engine, r#"(module (func $f (export "f") (call $f)))"#);
+    let f = instance.get_func(&store, "f").unwrap();
+    let err = f.call(&mut store, &[], &mut []).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.kind(), TrapKind::StackExhausted);
+    assert!(err.to_string().contains("call stack exhausted"));
+}
+
+#[test]
+fn a_million_guest_frames_use_no_host_stack() {
+    // Run on a thread with a small host stack: a host-recursive interpreter would overflow.
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let config = Config::default()
+                .max_call_depth(2_000_000)
+                .max_stack_bytes(256 << 20);
+            let engine = Engine::new(&config);
+            let (mut store, instance) = instantiate(&engine, RECURSE);
+            let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+            down.call(&mut store, 1_000_000).unwrap()
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), 1_000_000);
+}
+
+#[test]
+fn value_stack_limit_traps() {
+    let engine = Engine::new(&Config::default().max_stack_bytes(64 * 1024));
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 100).unwrap(), 100);
+    let err = down.call(&mut store, 100_000).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.kind()),
+        Some(TrapKind::StackExhausted)
+    );
+    // The store stays usable after a trap.
+    assert_eq!(down.call(&mut store, 10).unwrap(), 10);
+}
+
+#[test]
+fn fuel_stops_an_infinite_loop() {
+    let engine = Engine::new(&Config::default().fuel(true));
+    let module = Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(1_000_000).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let spin = instance.get_func(&store, "spin").unwrap();
+    let err = spin.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.kind()), Some(TrapKind::OutOfFuel));
+    assert_eq!(store.get_fuel().unwrap(), 0);
+}
+
+#[test]
+fn fuel_is_charged_and_sufficient_fuel_completes() {
+    let engine = Engine::new(&Config::default().fuel(true));
+    let module = Module::new(&engine, RECURSE).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(1_000_000).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 100).unwrap(), 100);
+    let left = store.get_fuel().unwrap();
+    assert!(left < 1_000_000 && left > 900_000, "fuel left: {left}");
+}
+
+#[test]
+fn host_function_reads_guest_memory_through_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "log" (func $log (param i32 i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 16) "hello from wasm")
+            (func (export "run") (call $log (i32.const 16) (i32.const 15))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, Vec::<String>::new());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "log",
+            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .unwrap();
+                let mut buf = vec![0; len as usize];
+                memory.read(&caller, ptr as usize, &mut buf)?;
+                caller
+                    .data_mut()
+                    .push(String::from_utf8_lossy(&buf).into_owned());
+                Ok::<(), Error>(())
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), ()>(&store, "run").unwrap();
+    run.call(&mut store, ()).unwrap();
+    assert_eq!(store.data(), &["hello from wasm".to_string()]);
+}
+
+#[test]
+fn host_error_becomes_an_error_of_the_call() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "fail" (func $fail)) (func (export "run") (call $fail)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "fail", || -> Result<(), Error> {
+            Err(Error::host("boom"))
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let err = instance
+        .get_func(&store, "run")
+        .unwrap()
+        .call(&mut store, &[], &mut [])
+        .unwrap_err();
+    assert!(err.to_string().contains("boom"));
+}
+
+#[test]
+fn func_new_with_dynamic_values_and_cross_instance_imports() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_new(
+            "env",
+            "twice",
+            weft::FuncType::new([weft::ValType::I64], [weft::ValType::I64]),
+            |_caller, params, results| {
+                results[0] = Val::I64(params[0].i64().unwrap_or(0) * 2);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let provider = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "twice" (func $twice (param i64) (result i64)))
+            (memory (export "mem") 1)
+            (global (export "g") (mut i32) (i32.const 5))
+            (table (export "t") 1 funcref)
+            (func $quad (export "quad") (param i64) (result i64) (call $twice (call $twice (local.get 0))))
+            (elem (i32.const 0) $quad))"#,
+    )
+    .unwrap();
+    let provider = linker.instantiate(&mut store, &provider).unwrap();
+    linker.instance(&mut store, "provider", provider).unwrap();
+    let consumer = Module::new(
+        &engine,
+        r#"(module
+            (import "provider" "quad" (func $quad (param i64) (result i64)))
+            (import "provider" "mem" (memory 1))
+            (import "provider" "g" (global $g (mut i32)))
+            (import "provider" "t" (table 1 funcref))
+            (type $t (func (param i64) (result i64)))
+            (func (export "go") (result i64)
+                (i32.store (i32.const 0) (global.get $g))
+                (global.set $g (i32.const 9))
+                (i64.add (call $quad (i64.const 3)) (call_indirect (type $t) (i64.const 1) (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let consumer = linker.instantiate(&mut store, &consumer).unwrap();
+    let go = consumer.get_typed_func::<(), i64>(&store, "go").unwrap();
+    assert_eq!(go.call(&mut store, ()).unwrap(), 12 + 4);
+    let mem = provider.get_memory(&store, "mem").unwrap();
+    assert_eq!(&mem.data(&store)[..4], &5i32.to_le_bytes());
+    assert_eq!(
+        provider.get_global(&store, "g").unwrap().get(&store),
+        Val::I32(9)
+    );
+}
+
+#[test]
+fn unknown_and_incompatible_imports_are_errors() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::<()>::new(&engine);
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(matches!(err, Error::UnknownImport { .. }), "{err}");
+    linker.func_wrap("env", "f", |_: i64| {}).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleImport { .. }), "{err}");
+    assert!(err.to_string().contains("env::f"));
+}
+
+#[test]
+fn trap_backtrace_names_functions() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module $demo
+            (func $inner (result i32) (i32.div_s (i32.const 1) (i32.const 0)))
+            (func $outer (export "outer") (result i32) (call $inner)))"#,
+    );
+    let err = instance
+        .get_func(&store, "outer")
+        .unwrap()
+        .call(&mut store, &[], &mut [Val::I32(0)])
+        .unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.kind(), TrapKind::IntegerDivideByZero);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["inner", "outer"]);
+    assert!(trap.backtrace_string().contains("demo!inner"));
+}
+
+#[test]
+fn wrong_argument_types_are_errors_not_panics() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_func(&store, "down").unwrap();
+    assert!(down
+        .call(&mut store, &[Val::I32(1)], &mut [Val::I64(0)])
+        .is_err());
+    assert!(down.call(&mut store, &[Val::I64(1)], &mut []).is_err());
+    assert!(instance.get_typed_func::<i32, i32>(&store, "down").is_err());
+}
+
+#[test]
+fn memory_limit_is_enforced() {
+    let engine = Engine::new(&Config::default().max_memory_pages(2));
+    let module = Module::new(&engine, r#"(module (memory 3))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    assert!(Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .is_err());
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+}
+
+#[test]
+fn eager_translation_gives_the_same_results() {
+    let engine = Engine::new(&Config::default().lazy_translation(false));
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 7).unwrap(), 7);
+}
