@@ -1,0 +1,110 @@
+//! `weft wast`: run WebAssembly spec test scripts and report what passed and failed.
+
+use super::one_line;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `weft wast`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  weft wast tests/wast/smoke.wast
+  weft wast tests/wast/
+
+Prints `FILE: N passed, M failed` per script, one line per failed directive, and a total.
+Exits with status 1 if any directive failed or a file could not be read.")]
+pub struct WastArgs {
+    /// Scripts to run (.wast); a directory stands for the `*.wast` files directly in it.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Validate as Wasm 2.0 exactly, without the multi-memory proposal (the Wasm 2.0 spec
+    /// scripts assert that a second memory is invalid).
+    #[arg(long)]
+    pub no_multi_memory: bool,
+}
+
+/// Runs `weft wast`: the report goes to `out`, unreadable files are reported on `err`.
+/// Returns whether every directive of every file passed.
+pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<bool> {
+    let mut ok = true;
+    let (mut passed, mut failed) = (0, 0);
+    for path in expand(&args.files, err, &mut ok)? {
+        let shown = path.display();
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(e) => {
+                writeln!(
+                    err,
+                    "error: cannot read `{shown}`: {}",
+                    one_line(&e.to_string())
+                )?;
+                ok = false;
+                continue;
+            }
+        };
+        let config = weft::Config::default().wasm_multi_memory(!args.no_multi_memory);
+        let report = weft::wast::run_wast_with_config(&shown.to_string(), &source, &config);
+        writeln!(
+            out,
+            "{shown}: {} passed, {} failed",
+            report.passed, report.failed
+        )?;
+        for f in &report.failures {
+            writeln!(
+                out,
+                "  {shown}:{}:{}: {}: {}",
+                f.line,
+                f.col,
+                one_line(&f.directive),
+                one_line(&f.message)
+            )?;
+        }
+        passed += report.passed;
+        failed += report.failed;
+        ok &= report.failed == 0;
+    }
+    writeln!(out, "total: {passed} passed, {failed} failed")?;
+    Ok(ok)
+}
+
+/// Replaces each directory by the `*.wast` files directly in it, sorted by name. A
+/// directory that cannot be listed is reported on `err` and clears `ok`.
+fn expand(paths: &[PathBuf], err: &mut dyn Write, ok: &mut bool) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        match wast_files_in(path) {
+            Ok(found) if found.is_empty() => {
+                writeln!(err, "error: no `.wast` files in `{}`", path.display())?;
+                *ok = false;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                writeln!(
+                    err,
+                    "error: cannot list `{}`: {}",
+                    path.display(),
+                    one_line(&e.to_string())
+                )?;
+                *ok = false;
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The `*.wast` files directly in `dir`, sorted.
+fn wast_files_in(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "wast") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}

@@ -1,0 +1,104 @@
+//! `weft`: the command-line interface of the Weft WebAssembly interpreter.
+//!
+//! * `weft run [--invoke NAME] [--fuel N] FILE [ARGS...]` instantiates a core module and
+//!   calls `_start` or the export NAME, printing its results one per line.
+//! * `weft wast FILE...` runs spec test scripts and prints pass/fail counts.
+//!
+//! Every failure is reported as a single `error: ...` line on standard error (followed by
+//! the Wasm backtrace for traps) and exit status 1.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use cli::{one_line, run_cmd, wast_cmd, Failure};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// A pure-Rust WebAssembly interpreter.
+#[derive(Debug, Parser)]
+#[command(
+    name = "weft",
+    version,
+    about = "Weft: a pure-Rust WebAssembly interpreter",
+    long_about = "Weft: a pure-Rust WebAssembly interpreter.\n\n\
+                  Runs core WebAssembly 2.0 modules (without SIMD) given as text (.wat) or \
+                  binary (.wasm), and WebAssembly spec test scripts (.wast). \
+                  WASI and components are not supported yet.",
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a core WebAssembly module: call `_start` or the function given by --invoke.
+    ///
+    /// The module gets no imports (WASI is not implemented yet). The results of the
+    /// function are printed one per line; a trap prints its message and the Wasm
+    /// backtrace on standard error and exits with status 1.
+    Run(run_cmd::RunArgs),
+    /// Run WebAssembly spec test scripts (.wast) and report passed and failed directives.
+    Wast(wast_cmd::WastArgs),
+}
+
+fn main() -> ExitCode {
+    // A panic is a bug in weft; report it on one line like every other error.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let location = info
+            .location()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "error: internal error: weft panicked{location}: {} (this is a bug in weft)",
+            one_line(&message)
+        );
+    }));
+
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => {
+            let mut stdout = io::stdout().lock();
+            match run_cmd::run(&args, &mut stdout) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    let _ = stdout.flush();
+                    report(&failure);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Wast(args) => {
+            let mut stdout = io::stdout().lock();
+            match wast_cmd::run(&args, &mut stdout, &mut io::stderr()) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    report(&Failure::new(format!("cannot write the report: {e}")));
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// Prints a failure to standard error: `error: MESSAGE`, then the backtrace if any.
+fn report(failure: &Failure) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", failure.message);
+    if let Some(backtrace) = &failure.backtrace {
+        if !backtrace.is_empty() {
+            let _ = write!(stderr, "wasm backtrace:\n{backtrace}");
+        }
+    }
+}
