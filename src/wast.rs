@@ -659,8 +659,10 @@ fn format_expected(want: &WastRetCore<'_>) -> String {
     }
 }
 
-/// Defines the standard `spectest` module of the test suite in `linker`.
-fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(), Error> {
+/// Defines the standard `spectest` module of the test suite in `linker`: the `print*`
+/// functions, `global_i32`/`i64`/`f32`/`f64`, a `table` of 10..20 funcrefs and a `memory`
+/// of 1..2 pages.
+pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(), Error> {
     let prints: [(&str, &[ValType]); 7] = [
         ("print", &[]),
         ("print_i32", &[ValType::I32]),

@@ -350,68 +350,6 @@ const SPECTEST_NAMES: &[&str] = &[
     "memory",
 ];
 
-fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) {
-    use weft::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType};
-    let prints: [(&str, &[ValType]); 7] = [
-        ("print", &[]),
-        ("print_i32", &[ValType::I32]),
-        ("print_i64", &[ValType::I64]),
-        ("print_f32", &[ValType::F32]),
-        ("print_f64", &[ValType::F64]),
-        ("print_i32_f32", &[ValType::I32, ValType::F32]),
-        ("print_f64_f64", &[ValType::F64, ValType::F64]),
-    ];
-    for (name, params) in prints {
-        let ty = FuncType::new(params.iter().copied(), []);
-        linker
-            .func_new("spectest", name, ty, |_, _, _| Ok(()))
-            .expect("define spectest function");
-    }
-    for (name, value) in [
-        ("global_i32", Val::I32(666)),
-        ("global_i64", Val::I64(666)),
-        ("global_f32", Val::F32(666.6f32.to_bits())),
-        ("global_f64", Val::F64(666.6f64.to_bits())),
-    ] {
-        let ty = GlobalType {
-            content: value.ty(),
-            mutability: Mutability::Const,
-        };
-        let global = Global::new(&mut *store, ty, value).expect("create spectest global");
-        linker
-            .define("spectest", name, global)
-            .expect("define spectest global");
-    }
-    let table = Table::new(
-        &mut *store,
-        TableType {
-            element: ValType::FuncRef,
-            limits: Limits {
-                min: 10,
-                max: Some(20),
-            },
-        },
-        Val::FuncRef(None),
-    )
-    .expect("create spectest table");
-    linker
-        .define("spectest", "table", table)
-        .expect("define spectest table");
-    let memory = Memory::new(
-        &mut *store,
-        MemoryType {
-            limits: Limits {
-                min: 1,
-                max: Some(2),
-            },
-        },
-    )
-    .expect("create spectest memory");
-    linker
-        .define("spectest", "memory", memory)
-        .expect("define spectest memory");
-}
-
 /// Decodes, instantiates and runs one mutant.
 fn run_mutant(engine: &Engine, bytes: &[u8]) -> Outcome {
     let Ok(module) = Module::from_binary(engine, bytes) else {
@@ -420,7 +358,7 @@ fn run_mutant(engine: &Engine, bytes: &[u8]) -> Outcome {
     let mut store = Store::new(engine, ());
     store.set_fuel(FUEL).expect("fuel is enabled");
     let mut linker = Linker::new(engine);
-    define_spectest(&mut linker, &mut store);
+    weft::wast::define_spectest(&mut linker, &mut store).expect("define spectest");
 
     // Define a dummy for every import the linker does not have yet.
     let mut defined: HashSet<(String, String)> = HashSet::new();
