@@ -179,19 +179,14 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) -> String {
             bytes.truncate(at);
             format!("truncate at {at}")
         }
-        2 if rng.below(2) == 0 => {
-            if let Some(description) = splice_function_body(rng, bytes) {
-                return description;
-            }
-            let count = 1 + rng.below(3);
-            let at = pos(rng, bytes.len() + 1).min(bytes.len());
-            for _ in 0..count {
-                let b = rng.byte();
-                bytes.insert(at, b);
-            }
-            format!("insert {count} byte(s) at {at}")
-        }
         2 => {
+            // Half the time, try a splice inside a function body; otherwise (or when there
+            // is no body) insert random bytes. The RNG is drawn in the same order as before.
+            if rng.below(2) == 0 {
+                if let Some(description) = splice_function_body(rng, bytes) {
+                    return description;
+                }
+            }
             let count = 1 + rng.below(3);
             let at = pos(rng, bytes.len() + 1).min(bytes.len());
             for _ in 0..count {
