@@ -53,7 +53,7 @@ pub use func::{
 };
 pub use instance::Instance;
 pub use linker::Linker;
-pub use module::Module;
+pub use module::{CodeStats, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,

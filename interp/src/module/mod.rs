@@ -141,9 +141,7 @@ impl Module {
             inner: Arc::new(inner),
         };
         if !engine.config().lazy_translation {
-            for def in 0..module.inner.bodies.len() {
-                module.compiled(def as u32)?;
-            }
+            module.translate_all()?;
         }
         Ok(module)
     }
@@ -180,6 +178,46 @@ impl Module {
         })
     }
 
+    /// Sizes of the module's code: Wasm function bodies and the IR translated so far.
+    ///
+    /// With lazy translation only the functions called so far are counted; call
+    /// [`Module::translate_all`] first to count every body.
+    ///
+    /// ```
+    /// use weft_interp::{Engine, Module};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, "(module (func (export \"f\") (result i32) i32.const 7))")?;
+    /// module.translate_all()?;
+    /// let stats = module.code_stats();
+    /// assert_eq!(stats.translated_funcs, 1);
+    /// assert!(stats.ir_bytes > 0 && stats.wasm_code_bytes > 0);
+    /// # Ok::<(), weft_interp::Error>(())
+    /// ```
+    pub fn code_stats(&self) -> CodeStats {
+        let mut stats = CodeStats {
+            wasm_code_bytes: self.inner.bodies.iter().map(|r| r.len()).sum(),
+            ..CodeStats::default()
+        };
+        for slot in &self.inner.compiled {
+            if let Some(c) = slot.get() {
+                stats.translated_funcs += 1;
+                stats.ir_bytes += c.code.len()
+                    * core::mem::size_of::<crate::translate::ir::Instr>()
+                    + core::mem::size_of::<CompiledFunc>();
+            }
+        }
+        stats
+    }
+
+    /// Translates every function body now (what `Config::lazy_translation(false)` does at
+    /// load time). Returns the first translation error, if any.
+    pub fn translate_all(&self) -> Result<()> {
+        for def in 0..self.inner.bodies.len() {
+            self.compiled(def as u32)?;
+        }
+        Ok(())
+    }
+
     /// The translated code of defined function `def` (translating it now if needed).
     pub(crate) fn compiled(&self, def: u32) -> Result<Arc<CompiledFunc>> {
         let slot = &self.inner.compiled[def as usize];
@@ -189,6 +227,17 @@ impl Module {
         let compiled = Arc::new(crate::translate::translate(&self.inner, def)?);
         Ok(slot.get_or_init(|| compiled).clone())
     }
+}
+
+/// Code sizes of a [`Module`], from [`Module::code_stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeStats {
+    /// Bytes of Wasm function bodies (the code section's bodies, locals included).
+    pub wasm_code_bytes: usize,
+    /// Bytes of translated IR held for the functions translated so far.
+    pub ir_bytes: usize,
+    /// How many functions have been translated.
+    pub translated_funcs: usize,
 }
 
 impl ModuleInner {
