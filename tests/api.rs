@@ -283,3 +283,28 @@ fn eager_translation_gives_the_same_results() {
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
     assert_eq!(down.call(&mut store, 7).unwrap(), 7);
 }
+
+#[test]
+fn frames_over_the_slot_limit_are_an_error_not_a_crash() {
+    // 50000 locals (wasmparser's maximum) plus 20000 operands exceed the 65536 cells a
+    // frame may use: an implementation limit, reported as an error when the function is
+    // translated (at its first call when translation is lazy, at load when eager).
+    let pushes = "i32.const 1 ".repeat(20_000);
+    let drops = "drop ".repeat(20_000);
+    let wat = format!(
+        r#"(module (func (export "big") (local i32) (local i64) {pushes} {drops})
+             (func (export "small") (result i32) i32.const 5))"#
+    )
+    .replace("(local i32) (local i64)", &"(local i32)".repeat(50_000));
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(&engine, &wat);
+    let small = instance.get_typed_func::<(), i32>(&store, "small").unwrap();
+    assert_eq!(small.call(&mut store, ()).unwrap(), 5);
+    let big = instance.get_typed_func::<(), ()>(&store, "big").unwrap();
+    let err = big.call(&mut store, ()).unwrap_err();
+    assert!(err.to_string().contains("implementation limit"), "{err}");
+
+    let eager = Engine::new(&Config::default().lazy_translation(false));
+    let err = Module::new(&eager, &wat).unwrap_err();
+    assert!(err.to_string().contains("implementation limit"), "{err}");
+}

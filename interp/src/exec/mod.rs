@@ -10,7 +10,7 @@ mod numeric;
 use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
 use crate::func::Caller;
 use crate::store::{FuncEntity, Store, StoreInner};
-use crate::translate::ir::Instr;
+use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
 use crate::{Func, Instance};
@@ -24,24 +24,34 @@ thread_local! {
     static NESTING: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
 }
 
-/// A suspended caller.
+/// An activation: the function running, where it resumes and where its frame starts.
+#[derive(Clone, Copy, Debug)]
 struct Frame {
-    code: Arc<CompiledFunc>,
-    pc: usize,
-    fp: usize,
-    instance: u32,
     func: u32,
+    pc: u32,
+    fp: usize,
 }
 
 /// Why `execute` stopped.
 enum Exit {
+    /// The entry function returned; its results are at the bottom of the stack.
     Return,
-    /// Call store function `func`; its frame starts at slot `base`; resume at `resume`.
-    Call {
-        func: u32,
-        base: u32,
-        resume: usize,
-    },
+    /// Call host function `func` with arguments at slot `base` of the current frame (the
+    /// current frame's `pc` is already the resume point).
+    Host { func: u32, base: u32 },
+}
+
+/// Why `execute` failed.
+enum Fault {
+    Trap(TrapKind),
+    Error(Error),
+}
+
+impl From<TrapKind> for Fault {
+    #[inline]
+    fn from(kind: TrapKind) -> Fault {
+        Fault::Trap(kind)
+    }
 }
 
 /// Calls `func` with `params`, writing `results` (types already checked by the caller).
@@ -81,9 +91,10 @@ fn invoke_inner<T>(
         }
         FuncEntity::Wasm { ty, .. } => {
             let ty = ty.clone();
-            let mut stack = store.inner.stack_cache.take().unwrap_or_default();
-            stack.clear();
-            stack.extend(params.iter().map(|v| v.to_cell()));
+            let mut stack = take_stack(&mut store.inner);
+            for (cell, v) in stack.iter_mut().zip(params) {
+                *cell = v.to_cell();
+            }
             let r = run(store, &mut stack, func.0);
             if r.is_ok() {
                 for (i, (slot, ty)) in results.iter_mut().zip(ty.results()).enumerate() {
@@ -96,37 +107,47 @@ fn invoke_inner<T>(
     }
 }
 
-/// Prepares the frame of Wasm function `func` at `fp`: translated code, stack space, zeroed
-/// locals.
-fn enter(
-    inner: &StoreInner,
-    stack: &mut Vec<u64>,
-    func: u32,
-    fp: usize,
-    depth: usize,
-) -> Result<(Arc<CompiledFunc>, u32), Error> {
-    let FuncEntity::Wasm {
-        module,
-        def,
-        instance,
-        ..
-    } = &inner.funcs[func as usize]
-    else {
-        return Err(Error::Unsupported(
+/// The store's value stack, or a new one when it is in use (a host function re-entering
+/// Wasm). The stack is allocated once at its full size, zeroed lazily by the allocator, so
+/// frames never move while Wasm runs.
+fn take_stack(inner: &mut StoreInner) -> Vec<u64> {
+    // The extra `MAX_FRAME_SLOTS` cells let every frame be viewed as a full window.
+    let cells = inner.engine.config().max_stack_cells + MAX_FRAME_SLOTS;
+    match inner.stack_cache.take() {
+        Some(stack) if stack.len() == cells => stack,
+        _ => vec![0; cells],
+    }
+}
+
+/// The cells of the frame starting at `fp`, as a window of exactly `MAX_FRAME_SLOTS` cells,
+/// so that indexing it with a [`Slot`](crate::translate::ir::Slot) needs no bounds check.
+/// Frames start at or below `stack.len() - MAX_FRAME_SLOTS` (checked on every call).
+#[inline(always)]
+fn window(stack: &mut [u64], fp: usize) -> Result<&mut [u64; MAX_FRAME_SLOTS], Fault> {
+    stack
+        .get_mut(fp..fp + MAX_FRAME_SLOTS)
+        .and_then(|w| w.try_into().ok())
+        .ok_or_else(|| {
+            Fault::Error(Error::Unsupported(
+                "internal: frame outside the stack".into(),
+            ))
+        })
+}
+
+/// The code of Wasm function `func`, translating it on first use.
+#[inline(always)]
+fn code_of(funcs: &[FuncEntity], func: u32) -> Result<(&CompiledFunc, u32), Error> {
+    match &funcs[func as usize] {
+        FuncEntity::Wasm {
+            module,
+            def,
+            instance,
+            ..
+        } => Ok((module.compiled_ref(*def)?, *instance)),
+        FuncEntity::Host { .. } => Err(Error::Unsupported(
             "internal: host function entered as Wasm".into(),
-        ));
-    };
-    let config = inner.engine.config();
-    let code = module.compiled(*def)?;
-    let end = fp + code.frame_size as usize;
-    if end > config.max_stack_cells || depth >= config.max_call_depth {
-        return Err(TrapKind::StackExhausted.into());
+        )),
     }
-    if stack.len() < end {
-        stack.resize(end, 0);
-    }
-    stack[fp + code.num_params as usize..fp + code.num_locals as usize].fill(0);
-    Ok((code, *instance))
 }
 
 fn backtrace(inner: &StoreInner, frames: &[Frame], current: u32) -> Vec<FrameInfo> {
@@ -159,95 +180,77 @@ fn with_backtrace(err: Error, inner: &StoreInner, frames: &[Frame], current: u32
 }
 
 /// Runs Wasm function `entry` whose arguments are at the bottom of `stack`.
-fn run<T>(store: &mut Store<T>, stack: &mut Vec<u64>, entry: u32) -> Result<()> {
+fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
     let mut frames: Vec<Frame> = Vec::new();
-    let (code, instance) = enter(&store.inner, stack, entry, 0, 0)?;
+    {
+        let (code, _) = code_of(&store.inner.funcs, entry)?;
+        if code.frame_size as usize + MAX_FRAME_SLOTS > stack.len() {
+            return Err(TrapKind::StackExhausted.into());
+        }
+        stack[code.num_params as usize..code.num_locals as usize].fill(0);
+    }
     let mut cur = Frame {
-        code,
+        func: entry,
         pc: 0,
         fp: 0,
-        instance,
-        func: entry,
     };
+    // Reused across host calls so a call does not allocate.
+    let (mut params, mut results): (Vec<Val>, Vec<Val>) = (Vec::new(), Vec::new());
     loop {
-        let exit = execute(
-            &mut store.inner,
-            stack,
-            &cur.code.code,
-            &mut cur.pc,
-            cur.fp,
-            cur.instance,
-        );
-        match exit {
-            Ok(Exit::Return) => match frames.pop() {
-                Some(caller) => cur = caller,
-                None => return Ok(()),
-            },
-            Ok(Exit::Call { func, base, resume }) => {
+        match execute(&mut store.inner, stack, &mut frames, &mut cur) {
+            Ok(Exit::Return) => return Ok(()),
+            Ok(Exit::Host { func, base }) => {
                 let fp = cur.fp + base as usize;
-                match &store.inner.funcs[func as usize] {
-                    FuncEntity::Wasm { .. } => {
-                        let (code, instance) =
-                            match enter(&store.inner, stack, func, fp, frames.len() + 1) {
-                                Ok(x) => x,
-                                Err(e) => {
-                                    return Err(with_backtrace(e, &store.inner, &frames, cur.func))
-                                }
-                            };
-                        cur.pc = resume;
-                        let caller = core::mem::replace(
-                            &mut cur,
-                            Frame {
-                                code,
-                                pc: 0,
-                                fp,
-                                instance,
-                                func,
-                            },
-                        );
-                        frames.push(caller);
+                let FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
+                    return Err(Error::Unsupported("internal: not a host function".into()));
+                };
+                let ty = ty.clone();
+                let f = store.host_funcs[*host as usize].clone();
+                params.clear();
+                params.extend(
+                    ty.params()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| Val::from_cell(*t, stack[fp + i])),
+                );
+                results.clear();
+                results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+                let instance = Instance(instance_of(&store.inner, cur.func));
+                let caller = Caller {
+                    store: &mut *store,
+                    instance: Some(instance),
+                };
+                if let Err(e) = f(caller, &params, &mut results) {
+                    return Err(with_backtrace(e, &store.inner, &frames, cur.func));
+                }
+                for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                    if v.ty() != *t {
+                        return Err(Error::TypeMismatch(format!(
+                            "host function returned {} where {t} was expected",
+                            v.ty()
+                        )));
                     }
-                    FuncEntity::Host { ty, host } => {
-                        let ty = ty.clone();
-                        let f = store.host_funcs[*host as usize].clone();
-                        let params: Vec<Val> = ty
-                            .params()
-                            .iter()
-                            .enumerate()
-                            .map(|(i, t)| Val::from_cell(*t, stack[fp + i]))
-                            .collect();
-                        let mut results: Vec<Val> =
-                            ty.results().iter().map(|t| Val::default_for(*t)).collect();
-                        let caller = Caller {
-                            store: &mut *store,
-                            instance: Some(Instance(cur.instance)),
-                        };
-                        if let Err(e) = f(caller, &params, &mut results) {
-                            return Err(with_backtrace(e, &store.inner, &frames, cur.func));
-                        }
-                        for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
-                            if v.ty() != *t {
-                                return Err(Error::TypeMismatch(format!(
-                                    "host function returned {} where {t} was expected",
-                                    v.ty()
-                                )));
-                            }
-                            if stack.len() <= fp + i {
-                                stack.resize(fp + i + 1, 0);
-                            }
-                            stack[fp + i] = v.to_cell();
-                        }
-                        cur.pc = resume;
+                    match stack.get_mut(fp + i) {
+                        Some(cell) => *cell = v.to_cell(),
+                        None => return Err(TrapKind::StackExhausted.into()),
                     }
                 }
             }
-            Err(kind) => {
+            Err(Fault::Trap(kind)) => {
                 return Err(Error::Trap(Trap::with_backtrace(
                     kind,
                     backtrace(&store.inner, &frames, cur.func),
                 )));
             }
+            Err(Fault::Error(e)) => return Err(with_backtrace(e, &store.inner, &frames, cur.func)),
         }
+    }
+}
+
+fn instance_of(inner: &StoreInner, func: u32) -> u32 {
+    match &inner.funcs[func as usize] {
+        FuncEntity::Wasm { instance, .. } => *instance,
+        FuncEntity::Host { .. } => 0,
     }
 }
 
@@ -331,16 +334,16 @@ fn range(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
     Some(start as usize..end as usize)
 }
 
-/// The dispatch loop for one function activation.
+/// The dispatch loop. Wasm calls and returns stay inside it (the callers wait in
+/// `frames`); it returns only when the entry function returns, to call a host function,
+/// or on a trap.
 #[allow(clippy::too_many_lines)]
 fn execute(
     st: &mut StoreInner,
     stack: &mut [u64],
-    code: &[Instr],
-    pc_out: &mut usize,
-    fp: usize,
-    instance: u32,
-) -> Result<Exit, TrapKind> {
+    frames: &mut Vec<Frame>,
+    cur: &mut Frame,
+) -> Result<Exit, Fault> {
     let StoreInner {
         funcs,
         tables,
@@ -353,10 +356,65 @@ fn execute(
         engine,
         ..
     } = st;
-    let inst = &instances[instance as usize];
-    let mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
-    let s = &mut stack[fp..];
-    let mut pc = *pc_out;
+    let max_depth = engine.config().max_call_depth;
+    // Frames must end within the first `max_cells` cells (see `window`).
+    let max_cells = stack.len().saturating_sub(MAX_FRAME_SLOTS);
+    let (compiled, instance) = code_of(funcs, cur.func).map_err(Fault::Error)?;
+    let mut code: &[Instr] = &compiled.code;
+    let mut instance = instance;
+    let mut inst = &instances[instance as usize];
+    let mut mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+    let mut fp = cur.fp;
+    let mut pc = cur.pc as usize;
+    let mut s = window(stack, fp)?;
+
+    // Enters Wasm function `$callee` (a store function index) whose frame starts at slot
+    // `$base`, or leaves to `run` when it is a host function.
+    macro_rules! call {
+        ($callee:expr, $base:expr, $resume:expr) => {{
+            let callee: u32 = $callee;
+            let base = $base as usize;
+            let resume = $resume;
+            match &funcs[callee as usize] {
+                FuncEntity::Wasm {
+                    module,
+                    def,
+                    instance: callee_instance,
+                    ..
+                } => {
+                    let c = module.compiled_ref(*def).map_err(Fault::Error)?;
+                    let new_fp = fp + base;
+                    if frames.len() >= max_depth || new_fp + c.frame_size as usize > max_cells {
+                        return Err(TrapKind::StackExhausted.into());
+                    }
+                    frames.push(Frame {
+                        func: cur.func,
+                        pc: resume as u32,
+                        fp,
+                    });
+                    cur.func = callee;
+                    fp = new_fp;
+                    pc = 0;
+                    s = window(stack, fp)?;
+                    s[c.num_params as usize..c.num_locals as usize].fill(0);
+                    code = &c.code;
+                    if *callee_instance != instance {
+                        instance = *callee_instance;
+                        inst = &instances[instance as usize];
+                        mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+                    }
+                }
+                FuncEntity::Host { .. } => {
+                    cur.pc = resume as u32;
+                    cur.fp = fp;
+                    return Ok(Exit::Host {
+                        func: callee,
+                        base: base as u32,
+                    });
+                }
+            }
+        }};
+    }
 
     macro_rules! un {
         ($dst:expr, $src:expr, |$x:ident| $e:expr) => {{
@@ -402,16 +460,16 @@ fn execute(
     }
 
     loop {
-        let instr = code[pc];
+        let instr = &code[pc];
         pc += 1;
         use Instr as I;
-        match instr {
-            I::Unreachable => return Err(TrapKind::Unreachable),
+        match *instr {
+            I::Unreachable => return Err(TrapKind::Unreachable.into()),
             I::ConsumeFuel(n) => {
                 let n = n as u64;
                 if *fuel < n {
                     *fuel = 0;
-                    return Err(TrapKind::OutOfFuel);
+                    return Err(TrapKind::OutOfFuel.into());
                 }
                 *fuel -= n;
             }
@@ -465,20 +523,25 @@ fn execute(
                 if src != 0 {
                     s.copy_within(src..src + n, 0);
                 }
-                *pc_out = pc;
-                return Ok(Exit::Return);
+                let Some(caller) = frames.pop() else {
+                    return Ok(Exit::Return);
+                };
+                cur.func = caller.func;
+                fp = caller.fp;
+                pc = caller.pc as usize;
+                s = window(stack, fp)?;
+                let (c, caller_instance) = code_of(funcs, caller.func).map_err(Fault::Error)?;
+                code = &c.code;
+                if caller_instance != instance {
+                    instance = caller_instance;
+                    inst = &instances[instance as usize];
+                    mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+                }
             }
-            I::Call { func, base } => {
-                *pc_out = pc;
-                return Ok(Exit::Call {
-                    func: inst.funcs[func as usize],
-                    base,
-                    resume: pc,
-                });
-            }
+            I::Call { func, base } => call!(inst.funcs[func as usize], base, pc),
             I::CallIndirect { ty, base, index } => {
                 let I::Data(table) = code[pc] else {
-                    return Err(TrapKind::Unreachable);
+                    return Err(TrapKind::Unreachable.into());
                 };
                 let table = &tables[inst.tables[table as usize] as usize];
                 let i = s[index as usize] as u32 as usize;
@@ -487,14 +550,9 @@ fn execute(
                 let expected = &inst.module.inner.types[ty as usize];
                 let actual = funcs[func as usize].ty();
                 if !Arc::ptr_eq(expected, actual) && **expected != **actual {
-                    return Err(TrapKind::IndirectCallTypeMismatch);
+                    return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
-                *pc_out = pc + 1;
-                return Ok(Exit::Call {
-                    func,
-                    base,
-                    resume: pc + 1,
-                });
+                call!(func, base, pc + 1)
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
@@ -551,7 +609,7 @@ fn execute(
                 kind_mem,
             } => {
                 let I::Data(offset) = code[pc] else {
-                    return Err(TrapKind::Unreachable);
+                    return Err(TrapKind::Unreachable.into());
                 };
                 pc += 1;
                 let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
@@ -563,7 +621,7 @@ fn execute(
                 kind_mem,
             } => {
                 let I::Data(offset) = code[pc] else {
-                    return Err(TrapKind::Unreachable);
+                    return Err(TrapKind::Unreachable.into());
                 };
                 pc += 1;
                 let mem = &mut memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
@@ -596,7 +654,7 @@ fn execute(
             }
             I::MemoryCopy { dst_mem, base } => {
                 let I::Data(src_mem) = code[pc] else {
-                    return Err(TrapKind::Unreachable);
+                    return Err(TrapKind::Unreachable.into());
                 };
                 pc += 1;
                 let b = base as usize;

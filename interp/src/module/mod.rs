@@ -218,6 +218,43 @@ impl Module {
         Ok(())
     }
 
+    /// The translated IR of defined function `def`, one instruction per line (for
+    /// debugging the translator; the format is not stable).
+    #[doc(hidden)]
+    pub fn dump_ir(&self, def: u32) -> Result<String> {
+        let code = self.compiled(def)?;
+        let mut out = format!(
+            "params {} locals {} frame {}\n",
+            code.num_params, code.num_locals, code.frame_size
+        );
+        for (pc, instr) in code.code.iter().enumerate() {
+            out += &format!("{pc:4}: {instr:?}\n");
+        }
+        Ok(out)
+    }
+
+    /// The translated code of defined function `def`, borrowed (translating it now if
+    /// needed).
+    #[inline]
+    pub(crate) fn compiled_ref(&self, def: u32) -> Result<&CompiledFunc> {
+        let slot = &self.inner.compiled[def as usize];
+        if let Some(c) = slot.get() {
+            return Ok(c);
+        }
+        self.compiled_slow(def)
+    }
+
+    #[cold]
+    fn compiled_slow(&self, def: u32) -> Result<&CompiledFunc> {
+        self.compiled(def)?;
+        match self.inner.compiled[def as usize].get() {
+            Some(c) => Ok(c),
+            None => Err(crate::Error::Unsupported(
+                "internal: translation lost".into(),
+            )),
+        }
+    }
+
     /// The translated code of defined function `def` (translating it now if needed).
     pub(crate) fn compiled(&self, def: u32) -> Result<Arc<CompiledFunc>> {
         let slot = &self.inner.compiled[def as usize];

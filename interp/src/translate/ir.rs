@@ -10,8 +10,15 @@
 //! Cells are untyped `u64`s. An `i32` or `f32` lives in the low 32 bits; its high bits are
 //! unspecified, so every reader truncates. References are `index + 1` (0 is null).
 
-/// A frame slot: cell index relative to the frame base.
-pub(crate) type Slot = u32;
+/// A frame slot: cell index relative to the frame base. Slots are 16 bits: a frame has
+/// at most [`MAX_FRAME_SLOTS`] cells (locals plus operand stack), an implementation limit
+/// the spec allows (Appendix "Implementation Limitations"). The executor relies on it: it
+/// views each frame as a window of exactly `MAX_FRAME_SLOTS` cells, so a `Slot` index is
+/// always in bounds.
+pub(crate) type Slot = u16;
+
+/// Cells a frame may use; one more than the largest [`Slot`].
+pub(crate) const MAX_FRAME_SLOTS: usize = 1 << 16;
 
 /// Kinds of load from linear memory, by width and extension. `f32`/`f64` loads are bit
 /// loads like the integer ones.
@@ -1090,7 +1097,8 @@ impl Instr {
 mod tests {
     #[test]
     fn instr_is_compact() {
-        // Four-byte fields and a tag: 16 bytes. Growing this costs cache lines everywhere.
-        assert!(core::mem::size_of::<super::Instr>() <= 16);
+        // A tag, two 16-bit slots and a 32-bit immediate, or a slot and two 32-bit fields:
+        // 12 bytes. Growing this costs cache lines everywhere (and the IR-size budget).
+        assert_eq!(core::mem::size_of::<super::Instr>(), 12);
     }
 }

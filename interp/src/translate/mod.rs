@@ -30,8 +30,8 @@ pub(crate) struct CompiledFunc {
 enum Operand {
     /// In its own stack slot.
     Temp,
-    /// Equal to the current value of a local.
-    Local(u32),
+    /// Equal to the current value of a local (its slot is its index).
+    Local(Slot),
     /// A constant (cell bits).
     Const(u64),
 }
@@ -105,9 +105,12 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
             .checked_add(count)
             .ok_or_else(|| Error::Unsupported("too many locals".into()))?;
     }
+    if num_locals as usize >= ir::MAX_FRAME_SLOTS {
+        return Err(frame_too_large());
+    }
     let mut t = Translator {
         module,
-        code: Vec::with_capacity(range.len()),
+        code: Vec::with_capacity(range.len() / 4 + 4),
         stack: Vec::new(),
         num_locals,
         max_height: 0,
@@ -137,7 +140,8 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     let frame_size = num_locals
         .checked_add(t.max_height)
         .and_then(|n| n.checked_add(1))
-        .ok_or_else(|| Error::Unsupported("frame too large".into()))?;
+        .filter(|n| *n as usize <= ir::MAX_FRAME_SLOTS)
+        .ok_or_else(frame_too_large)?;
     Ok(CompiledFunc {
         code: t.code,
         num_params,
@@ -155,7 +159,9 @@ impl Translator<'_> {
 
     /// The slot of the operand at stack position `pos`.
     fn temp_slot(&self, pos: u32) -> Slot {
-        self.num_locals + pos
+        // Frames over MAX_FRAME_SLOTS are rejected when translation ends, so a slot that
+        // does not fit is never executed.
+        (self.num_locals + pos) as Slot
     }
 
     fn push(&mut self, op: Operand) {
@@ -509,7 +515,7 @@ impl Translator<'_> {
     /// branches between them), removes it and returns a fused compare-and-branch that
     /// jumps when the comparison holds (or fails, when `negate`).
     fn fused_branch(&mut self, cond: Slot, negate: bool) -> Option<Instr> {
-        if self.code.len() <= self.label_pc || cond < self.num_locals {
+        if self.code.len() <= self.label_pc || u32::from(cond) < self.num_locals {
             return None;
         }
         use Instr::*;
@@ -699,7 +705,7 @@ impl Translator<'_> {
         }
     }
 
-    fn set_local(&mut self, local: u32) {
+    fn set_local(&mut self, local: Slot) {
         // Operands that still name this local must take its old value first.
         for pos in 0..self.stack.len().saturating_sub(1) {
             if self.stack[pos] == Operand::Local(local) {
@@ -937,11 +943,12 @@ impl Translator<'_> {
                 let dst = self.temp_slot(pos as u32);
                 self.emit(I::Select { dst, other, cond });
             }
-            O::LocalGet { local_index } => self.push(Operand::Local(local_index)),
-            O::LocalSet { local_index } => self.set_local(local_index),
+            // Local indices are below `num_locals`, checked to fit a `Slot`.
+            O::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot)),
+            O::LocalSet { local_index } => self.set_local(local_index as Slot),
             O::LocalTee { local_index } => {
-                self.set_local(local_index);
-                self.push(Operand::Local(local_index));
+                self.set_local(local_index as Slot);
+                self.push(Operand::Local(local_index as Slot));
             }
             O::GlobalGet { global_index } => {
                 let dst = self.push_temp();
@@ -1803,6 +1810,13 @@ impl Translator<'_> {
         }
         Ok(())
     }
+}
+
+fn frame_too_large() -> Error {
+    Error::Unsupported(format!(
+        "function frame over {} slots (locals plus operand stack): an implementation limit",
+        ir::MAX_FRAME_SLOTS
+    ))
 }
 
 fn internal(what: &str) -> Error {
