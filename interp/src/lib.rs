@@ -29,7 +29,7 @@
 //! assert_eq!(fib.call(&mut store, 20)?, 6765);
 //! # Ok::<(), weft_interp::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod engine;

@@ -446,6 +446,16 @@ fn execute(
             }
         }};
     }
+    macro_rules! br_if_imm {
+        ($l:expr, $imm:expr, $t:expr, |$a:ident, $i:ident| $cond:expr) => {{
+            let $a = s[$l as usize];
+            let $i = $imm;
+            if $cond {
+                pc = $t as usize;
+                continue;
+            }
+        }};
+    }
     macro_rules! ldm {
         ($dst:expr, $addr:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
             let $b: [u8; $n] = load(&memories[mem0].data, s[$addr as usize], $off)?;
@@ -460,7 +470,17 @@ fn execute(
     }
 
     loop {
-        let instr = &code[pc];
+        // SAFETY: `pc < code.len()`. `code` passed `ir::check_code` when it was translated
+        // (`translate::translate` refuses code that does not), so its last instruction is a
+        // `Return`, `Br` or `Unreachable` and every branch target is below `code.len()`.
+        // `pc` is only ever set to 0 (entry; code is non-empty), to a branch target, to the
+        // instruction after the current one (which exists: the current one is not the
+        // last, since the last never falls through), to a `Br` entry of a `br_table`
+        // (bounds-checked) or to a saved return point (the instruction after a call, which
+        // is likewise not last). Tests: `ir::tests::check_code_rejects_what_the_executor_cannot_run`,
+        // and the spec suite translates and runs every function through this path.
+        #[allow(unsafe_code)]
+        let instr = unsafe { code.get_unchecked(pc) };
         pc += 1;
         use Instr as I;
         match *instr {
@@ -514,9 +534,117 @@ fn execute(
             I::BrIfI32GeU { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
             }
+            I::BrIfI32EqImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
+            }
+            I::BrIfI32NeImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) != (i as u32))
+            }
+            I::BrIfI32LtSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i32) < i)
+            }
+            I::BrIfI32LtUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) < (i as u32))
+            }
+            I::BrIfI32GtSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i32) > i)
+            }
+            I::BrIfI32GtUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) > (i as u32))
+            }
+            I::BrIfI32LeSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i32) <= i)
+            }
+            I::BrIfI32LeUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) <= (i as u32))
+            }
+            I::BrIfI32GeSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i32) >= i)
+            }
+            I::BrIfI32GeUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as u32) >= (i as u32))
+            }
+            I::BrIfI64Eq { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a == b)
+            }
+            I::BrIfI64Ne { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a != b)
+            }
+            I::BrIfI64LtS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i64) < (b as i64))
+            }
+            I::BrIfI64LtU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a < b)
+            }
+            I::BrIfI64GtS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i64) > (b as i64))
+            }
+            I::BrIfI64GtU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a > b)
+            }
+            I::BrIfI64LeS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i64) <= (b as i64))
+            }
+            I::BrIfI64LeU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a <= b)
+            }
+            I::BrIfI64GeS { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| (a as i64) >= (b as i64))
+            }
+            I::BrIfI64GeU { lhs, rhs, target } => {
+                br_if!(lhs, rhs, target, |a, b| a >= b)
+            }
+            I::BrIfI64EqImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a == (i as i64 as u64))
+            }
+            I::BrIfI64NeImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a != (i as i64 as u64))
+            }
+            I::BrIfI64LtSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i64) < (i as i64))
+            }
+            I::BrIfI64LtUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a < (i as i64 as u64))
+            }
+            I::BrIfI64GtSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i64) > (i as i64))
+            }
+            I::BrIfI64GtUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a > (i as i64 as u64))
+            }
+            I::BrIfI64LeSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i64) <= (i as i64))
+            }
+            I::BrIfI64LeUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a <= (i as i64 as u64))
+            }
+            I::BrIfI64GeSImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| (a as i64) >= (i as i64))
+            }
+            I::BrIfI64GeUImm { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a >= (i as i64 as u64))
+            }
+            I::BrIfI64Eqz { cond, target } => {
+                if s[cond as usize] == 0 {
+                    pc = target as usize;
+                }
+            }
+            I::BrIfI64Nez { cond, target } => {
+                if s[cond as usize] != 0 {
+                    pc = target as usize;
+                }
+            }
             I::BrTable { index, len } => {
-                let i = (s[index as usize] as u32).min(len);
-                pc += i as usize;
+                // The entries are `Br`s (see the translator): jump straight to the target.
+                let i = (s[index as usize] as u32).min(len) as usize;
+                match code.get(pc + i) {
+                    Some(I::Br(t)) => pc = *t as usize,
+                    _ => {
+                        return Err(Fault::Error(Error::Unsupported(
+                            "internal: br_table".into(),
+                        )))
+                    }
+                }
             }
             I::Return { src, n } => {
                 let (src, n) = (src as usize, n as usize);

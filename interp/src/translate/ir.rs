@@ -112,6 +112,169 @@ pub(crate) enum Instr {
         rhs: Slot,
         target: u32,
     },
+    // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
+    BrIfI32EqImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32NeImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32LtSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32LtUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32GtSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32GtUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32LeSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32LeUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32GeSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI32GeUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    // Fusions of `i64.<cmp>` and `br_if`.
+    BrIfI64Eq {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64Ne {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64LtS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64LtU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64GtS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64GtU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64LeS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64LeU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64GeS {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    BrIfI64GeU {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
+    // Fusions of `i64.<cmp>` with a constant (sign-extended `i32`) and `br_if`.
+    BrIfI64EqImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64NeImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64LtSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64LtUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64GtSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64GtUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64LeSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64LeUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64GeSImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    BrIfI64GeUImm {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// Fusion of `i64.eqz` and `br_if`.
+    BrIfI64Eqz {
+        cond: Slot,
+        target: u32,
+    },
+    /// Fusion of `i64.eqz` and a negated `br_if` (an `if`).
+    BrIfI64Nez {
+        cond: Slot,
+        target: u32,
+    },
     /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
     BrTable {
         index: Slot,
@@ -1073,24 +1236,80 @@ pub(crate) enum Instr {
 
 impl Instr {
     /// Sets the branch target of a branch instruction (used to patch forward branches).
+    /// Sets the branch target of a branch instruction (no effect on others).
     pub(crate) fn set_target(&mut self, pc: u32) {
+        if let Some(t) = self.target_mut() {
+            *t = pc;
+        }
+    }
+
+    /// The branch target of a branch instruction.
+    pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
         match self {
             Instr::Br(t)
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
+            | Instr::BrIfI64Eqz { target: t, .. }
+            | Instr::BrIfI64Nez { target: t, .. }
             | Instr::BrIfI32Eq { target: t, .. }
+            | Instr::BrIfI32EqImm { target: t, .. }
+            | Instr::BrIfI64Eq { target: t, .. }
+            | Instr::BrIfI64EqImm { target: t, .. }
             | Instr::BrIfI32Ne { target: t, .. }
+            | Instr::BrIfI32NeImm { target: t, .. }
+            | Instr::BrIfI64Ne { target: t, .. }
+            | Instr::BrIfI64NeImm { target: t, .. }
             | Instr::BrIfI32LtS { target: t, .. }
+            | Instr::BrIfI32LtSImm { target: t, .. }
+            | Instr::BrIfI64LtS { target: t, .. }
+            | Instr::BrIfI64LtSImm { target: t, .. }
             | Instr::BrIfI32LtU { target: t, .. }
+            | Instr::BrIfI32LtUImm { target: t, .. }
+            | Instr::BrIfI64LtU { target: t, .. }
+            | Instr::BrIfI64LtUImm { target: t, .. }
             | Instr::BrIfI32GtS { target: t, .. }
+            | Instr::BrIfI32GtSImm { target: t, .. }
+            | Instr::BrIfI64GtS { target: t, .. }
+            | Instr::BrIfI64GtSImm { target: t, .. }
             | Instr::BrIfI32GtU { target: t, .. }
+            | Instr::BrIfI32GtUImm { target: t, .. }
+            | Instr::BrIfI64GtU { target: t, .. }
+            | Instr::BrIfI64GtUImm { target: t, .. }
             | Instr::BrIfI32LeS { target: t, .. }
+            | Instr::BrIfI32LeSImm { target: t, .. }
+            | Instr::BrIfI64LeS { target: t, .. }
+            | Instr::BrIfI64LeSImm { target: t, .. }
             | Instr::BrIfI32LeU { target: t, .. }
+            | Instr::BrIfI32LeUImm { target: t, .. }
+            | Instr::BrIfI64LeU { target: t, .. }
+            | Instr::BrIfI64LeUImm { target: t, .. }
             | Instr::BrIfI32GeS { target: t, .. }
-            | Instr::BrIfI32GeU { target: t, .. } => *t = pc,
-            _ => {}
+            | Instr::BrIfI32GeSImm { target: t, .. }
+            | Instr::BrIfI64GeS { target: t, .. }
+            | Instr::BrIfI64GeSImm { target: t, .. }
+            | Instr::BrIfI32GeU { target: t, .. }
+            | Instr::BrIfI32GeUImm { target: t, .. }
+            | Instr::BrIfI64GeU { target: t, .. }
+            | Instr::BrIfI64GeUImm { target: t, .. } => Some(t),
+            _ => None,
         }
     }
+}
+
+/// Checks what the executor relies on to fetch instructions without a bounds check (see
+/// `exec::execute`): control can never run past the last instruction, because it is a
+/// `Return`, `Br` or `Unreachable`, and every branch target is an index into `code`.
+pub(crate) fn check_code(code: &[Instr]) -> bool {
+    let ends = matches!(
+        code.last(),
+        Some(Instr::Return { .. } | Instr::Br(_) | Instr::Unreachable)
+    );
+    ends && code.iter().all(|instr| {
+        let mut instr = *instr;
+        instr
+            .target_mut()
+            .is_none_or(|t| (*t as usize) < code.len())
+    })
 }
 
 #[cfg(test)]
@@ -1100,5 +1319,27 @@ mod tests {
         // A tag, two 16-bit slots and a 32-bit immediate, or a slot and two 32-bit fields:
         // 12 bytes. Growing this costs cache lines everywhere (and the IR-size budget).
         assert_eq!(core::mem::size_of::<super::Instr>(), 12);
+    }
+
+    #[test]
+    fn check_code_rejects_what_the_executor_cannot_run() {
+        use super::{check_code, Instr};
+        let ret = Instr::Return { src: 0, n: 0 };
+        assert!(check_code(&[Instr::Br(1), ret]));
+        assert!(!check_code(&[]), "empty code");
+        assert!(
+            !check_code(&[ret, Instr::Copy { dst: 0, src: 1 }]),
+            "falls off the end"
+        );
+        assert!(!check_code(&[Instr::Br(2), ret]), "target past the end");
+        let branch = Instr::BrIfI64LtUImm {
+            lhs: 0,
+            imm: 1,
+            target: 7,
+        };
+        assert!(
+            !check_code(&[branch, ret]),
+            "conditional target past the end"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! Pending operands are written to their slots ("materialized") wherever control flow
 //! joins or a local they name is about to change.
 
+mod fuse;
 pub(crate) mod ir;
 
 use crate::error::{Error, Result};
@@ -142,8 +143,23 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         .and_then(|n| n.checked_add(1))
         .filter(|n| *n as usize <= ir::MAX_FRAME_SLOTS)
         .ok_or_else(frame_too_large)?;
+    let mut code = t.code;
+    // Code after the last terminator is unreachable (say, a fuel charge opening a dead
+    // block); end it with a terminator so control provably cannot run off the end.
+    if !matches!(
+        code.last(),
+        Some(Instr::Return { .. } | Instr::Br(_) | Instr::Unreachable)
+    ) {
+        code.push(Instr::Unreachable);
+    }
+    code.shrink_to_fit();
+    if !ir::check_code(&code) {
+        return Err(Error::Unsupported(
+            "internal: translated code failed its consistency check".into(),
+        ));
+    }
     Ok(CompiledFunc {
-        code: t.code,
+        code,
         num_params,
         num_locals,
         frame_size,
@@ -518,174 +534,7 @@ impl Translator<'_> {
         if self.code.len() <= self.label_pc || u32::from(cond) < self.num_locals {
             return None;
         }
-        use Instr::*;
-        let t = u32::MAX;
-        let fused = match *self.code.last()? {
-            I32Eq { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32Ne {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32Eq {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32Ne { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32Eq {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32Ne {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32LtS { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32GeS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32LtS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32LtU { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32GeU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32LtU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32GtS { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32LeS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32GtS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32GtU { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32LeU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32GtU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32LeS { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32GtS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32LeS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32LeU { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32GtU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32LeU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32GeS { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32LtS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32GeS {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32GeU { dst, lhs, rhs } if dst == cond => {
-                if negate {
-                    BrIfI32LtU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                } else {
-                    BrIfI32GeU {
-                        lhs,
-                        rhs,
-                        target: t,
-                    }
-                }
-            }
-            I32Eqz { dst, src } if dst == cond => {
-                if negate {
-                    BrIfNez {
-                        cond: src,
-                        target: t,
-                    }
-                } else {
-                    BrIfEqz {
-                        cond: src,
-                        target: t,
-                    }
-                }
-            }
-            _ => return None,
-        };
+        let fused = fuse::compare_branch(*self.code.last()?, cond, negate)?;
         self.code.pop();
         Some(fused)
     }
