@@ -9,7 +9,7 @@ mod numeric;
 
 use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
 use crate::func::Caller;
-use crate::store::{FuncEntity, Store, StoreInner};
+use crate::store::{FuncEntity, MemoryEntity, Store, StoreInner};
 use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
@@ -325,6 +325,16 @@ fn store_kind(mem: &mut [u8], kind: u8, addr: u64, offset: u32, v: u64) -> Resul
     }
 }
 
+/// The bytes of store memory `i` (empty when the store has none: code that reaches memory
+/// 0 exists only in instances that have one).
+#[inline]
+fn memory_data(memories: &mut [MemoryEntity], i: usize) -> &mut [u8] {
+    match memories.get_mut(i) {
+        Some(m) => &mut m.data[..],
+        None => &mut [],
+    }
+}
+
 /// `[start, start + len)` as a range within `size`, or `None` when out of bounds.
 fn range(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
     let end = start.checked_add(len)?;
@@ -364,6 +374,9 @@ fn execute(
     let mut instance = instance;
     let mut inst = &instances[instance as usize];
     let mut mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+    // Memory 0 of the running instance, cached: the `Load*`/`Store*` fast path. Refreshed
+    // wherever memories may change (memory instructions, switching instances).
+    let mut m0: &mut [u8] = memory_data(memories, mem0);
     let mut fp = cur.fp;
     let mut pc = cur.pc as usize;
     let mut s = window(stack, fp)?;
@@ -402,6 +415,7 @@ fn execute(
                         instance = *callee_instance;
                         inst = &instances[instance as usize];
                         mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+                        m0 = memory_data(memories, mem0);
                     }
                 }
                 FuncEntity::Host { .. } => {
@@ -458,14 +472,14 @@ fn execute(
     }
     macro_rules! ldm {
         ($dst:expr, $addr:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
-            let $b: [u8; $n] = load(&memories[mem0].data, s[$addr as usize], $off)?;
+            let $b: [u8; $n] = load(m0, s[$addr as usize], $off)?;
             s[$dst as usize] = $e;
         }};
     }
     macro_rules! stm {
         ($addr:expr, $src:expr, $off:expr, |$v:ident| $e:expr) => {{
             let $v = s[$src as usize];
-            store_bytes(&mut memories[mem0].data, s[$addr as usize], $off, $e)?;
+            store_bytes(m0, s[$addr as usize], $off, $e)?;
         }};
     }
 
@@ -664,6 +678,7 @@ fn execute(
                     instance = caller_instance;
                     inst = &instances[instance as usize];
                     mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+                    m0 = memory_data(memories, mem0);
                 }
             }
             I::Call { func, base } => call!(inst.funcs[func as usize], base, pc),
@@ -742,6 +757,7 @@ fn execute(
                 pc += 1;
                 let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 s[dst as usize] = load_kind(mem, kind_mem as u8, s[addr as usize], offset)?;
+                m0 = memory_data(memories, mem0);
             }
             I::StoreMem {
                 addr,
@@ -760,9 +776,11 @@ fn execute(
                     offset,
                     s[src as usize],
                 )?;
+                m0 = memory_data(memories, mem0);
             }
             I::MemorySize { dst, mem } => {
                 s[dst as usize] = memories[inst.memories[mem as usize] as usize].pages();
+                m0 = memory_data(memories, mem0);
             }
             I::MemoryGrow { dst, delta, mem } => {
                 let delta = s[delta as usize] as u32 as u64;
@@ -772,6 +790,7 @@ fn execute(
                     Some(old) => old,
                     None => u32::MAX as u64,
                 };
+                m0 = memory_data(memories, mem0);
             }
             I::MemoryFill { mem, base } => {
                 let b = base as usize;
@@ -779,6 +798,7 @@ fn execute(
                 let m = &mut memories[inst.memories[mem as usize] as usize].data;
                 let r = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 m[r].fill(val);
+                m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
                 let I::Data(src_mem) = code[pc] else {
@@ -810,6 +830,7 @@ fn execute(
                     let rd = range(d, n, dst_slice.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                     dst_slice[rd].copy_from_slice(&src_slice[rs]);
                 }
+                m0 = memory_data(memories, mem0);
             }
             I::MemoryInit { mem, data, base } => {
                 let b = base as usize;
@@ -823,6 +844,7 @@ fn execute(
                 let rs = range(src, n, bytes.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 let rd = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 m[rd].copy_from_slice(&bytes[rs]);
+                m0 = memory_data(memories, mem0);
             }
             I::DataDrop(data) => datas[inst.datas[data as usize] as usize] = Arc::from(&[][..]),
 
