@@ -274,6 +274,17 @@ const FUNCS: &[(&str, &str)] = &[
     ("fd_close", "i32"),
     ("poll_oneoff", "i32 i32 i32 i32"),
     ("args_sizes_get", "i32 i32"),
+    ("fd_pread", "i32 i32 i32 i64 i32"),
+    ("fd_pwrite", "i32 i32 i32 i64 i32"),
+    ("fd_renumber", "i32 i32"),
+    ("fd_tell", "i32 i32"),
+    ("fd_filestat_get", "i32 i32"),
+    ("fd_filestat_set_size", "i32 i64"),
+    ("fd_filestat_set_times", "i32 i64 i64 i32"),
+    ("fd_fdstat_set_rights", "i32 i64 i64"),
+    ("path_filestat_set_times", "i32 i32 i32 i32 i64 i64 i32"),
+    ("clock_time_get", "i32 i64 i32"),
+    ("clock_res_get", "i32 i32"),
 ];
 
 /// A module that imports each of [`FUNCS`] and exports a wrapper of the same name, so the
@@ -880,4 +891,261 @@ fn missing_preopen_is_a_build_error() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("/definitely/not/here"), "{err}");
+}
+
+impl Driver {
+    fn u64_at(&self, at: i32) -> u64 {
+        u64::from_le_bytes(self.read(at, 8).try_into().unwrap())
+    }
+
+    /// An iovec array of one buffer of `len` bytes: (iovec pointer, buffer pointer).
+    fn iovec(&mut self, len: i32) -> (i32, i32) {
+        let buf = self.alloc(len as u32);
+        let (iov, _) = self.put(&[buf.to_le_bytes(), len.to_le_bytes()].concat());
+        (iov, buf)
+    }
+}
+
+#[test]
+fn descriptor_operations_on_a_file() {
+    let t = sandbox_tree();
+    let data = t.path().join("data");
+    let mut d = Driver::with_dir(&data, DirPerms::ReadWrite);
+    let all = (1i64 << 30) - 1;
+    let fd = d.open("f.txt", 0, CREAT, all).unwrap() as i32;
+    let out = d.alloc(8);
+
+    // pwrite / pread at offsets, leaving the position alone.
+    let (bytes, len) = d.put(b"hello world");
+    let (iov, _) = d.put(&[bytes.to_le_bytes(), len.to_le_bytes()].concat());
+    let args = [
+        Val::I32(fd),
+        Val::I32(iov),
+        Val::I32(1),
+        Val::I64(0),
+        Val::I32(out),
+    ];
+    assert_eq!(d.call("fd_pwrite", &args), SUCCESS);
+    assert_eq!(d.u32_at(out), 11);
+    let (iov, buf) = d.iovec(5);
+    let args = [
+        Val::I32(fd),
+        Val::I32(iov),
+        Val::I32(1),
+        Val::I64(6),
+        Val::I32(out),
+    ];
+    assert_eq!(d.call("fd_pread", &args), SUCCESS);
+    assert_eq!(d.u32_at(out), 5);
+    assert_eq!(d.read(buf, 5), b"world");
+    assert_eq!(d.call("fd_tell", &[Val::I32(fd), Val::I32(out)]), SUCCESS);
+    assert_eq!(d.u64_at(out), 0);
+
+    // seek from the end, tell.
+    let args = [Val::I32(fd), Val::I64(-5), Val::I32(2), Val::I32(out)];
+    assert_eq!(d.call("fd_seek", &args), SUCCESS);
+    assert_eq!(d.u64_at(out), 6);
+    let args = [Val::I32(fd), Val::I64(-1), Val::I32(0), Val::I32(out)];
+    assert_eq!(d.call("fd_seek", &args), INVAL);
+    let args = [Val::I32(fd), Val::I64(0), Val::I32(3), Val::I32(out)];
+    assert_eq!(d.call("fd_seek", &args), INVAL);
+    let args = [Val::I32(1), Val::I64(0), Val::I32(0), Val::I32(out)];
+    assert_eq!(d.call("fd_seek", &args), 70, "stdout cannot seek: spipe");
+
+    // filestat: size and type; set_size truncates.
+    let st = d.alloc(64);
+    assert_eq!(
+        d.call("fd_filestat_get", &[Val::I32(fd), Val::I32(st)]),
+        SUCCESS
+    );
+    assert_eq!(d.read(st + 16, 1)[0], 4);
+    assert_eq!(d.u64_at(st + 32), 11);
+    assert_eq!(
+        d.call("fd_filestat_set_size", &[Val::I32(fd), Val::I64(5)]),
+        SUCCESS
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("f.txt")).unwrap(),
+        "hello"
+    );
+
+    // set times: given values land on the host file; given and "now" together is inval.
+    let (atim, mtim) = (1_000_000_000_000_000_000i64, 1_500_000_000_123_456_789i64);
+    let args = [
+        Val::I32(fd),
+        Val::I64(atim),
+        Val::I64(mtim),
+        Val::I32(1 | 4),
+    ];
+    assert_eq!(d.call("fd_filestat_set_times", &args), SUCCESS);
+    let meta = std::fs::metadata(data.join("f.txt")).unwrap();
+    let since = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64
+    };
+    assert_eq!(since(meta.modified().unwrap()), mtim);
+    assert_eq!(since(meta.accessed().unwrap()), atim);
+    let args = [Val::I32(fd), Val::I64(0), Val::I64(0), Val::I32(1 | 2)];
+    assert_eq!(d.call("fd_filestat_set_times", &args), INVAL);
+    let (p, l) = d.put(b"sub/deep.txt");
+    let args = [
+        Val::I32(3),
+        Val::I32(0),
+        Val::I32(p),
+        Val::I32(l),
+        Val::I64(0),
+        Val::I64(mtim),
+        Val::I32(4),
+    ];
+    assert_eq!(d.call("path_filestat_set_times", &args), SUCCESS);
+    let meta = std::fs::metadata(data.join("sub/deep.txt")).unwrap();
+    assert_eq!(since(meta.modified().unwrap()), mtim);
+
+    // Rights can shrink, never grow.
+    let args = [
+        Val::I32(fd),
+        Val::I64(RIGHT_READ | RIGHT_WRITE),
+        Val::I64(0),
+    ];
+    assert_eq!(d.call("fd_fdstat_set_rights", &args), SUCCESS);
+    let args = [Val::I32(fd), Val::I64(all), Val::I64(0)];
+    assert_eq!(d.call("fd_fdstat_set_rights", &args), NOTCAPABLE);
+    let fdstat = d.alloc(24);
+    assert_eq!(
+        d.call("fd_fdstat_get", &[Val::I32(fd), Val::I32(fdstat)]),
+        SUCCESS
+    );
+    assert_eq!(d.u64_at(fdstat + 8), (RIGHT_READ | RIGHT_WRITE) as u64);
+
+    // renumber onto stdout: writes to 1 now go to the file, and the old number is closed.
+    assert_eq!(d.call("fd_renumber", &[Val::I32(fd), Val::I32(1)]), SUCCESS);
+    assert_eq!(d.call("fd_close", &[Val::I32(fd)]), BADF);
+    let args = [Val::I32(1), Val::I64(0), Val::I32(2), Val::I32(out)];
+    assert_eq!(d.call("fd_seek", &args), SUCCESS);
+    assert_eq!(d.write(1, b"!"), SUCCESS);
+    assert_eq!(
+        std::fs::read_to_string(data.join("f.txt")).unwrap(),
+        "hello!"
+    );
+    assert_eq!(d.call("fd_renumber", &[Val::I32(1), Val::I32(99)]), BADF);
+}
+
+#[test]
+fn readlink_returns_the_target() {
+    let t = sandbox_tree();
+    let mut d = Driver::with_dir(&t.path().join("data"), DirPerms::ReadOnly);
+    let readlink = |d: &mut Driver, path: &str, len: i32| {
+        let (p, l) = d.put(path.as_bytes());
+        let buf = d.alloc(len as u32);
+        let used = d.alloc(4);
+        let args = [
+            Val::I32(3),
+            Val::I32(p),
+            Val::I32(l),
+            Val::I32(buf),
+            Val::I32(len),
+            Val::I32(used),
+        ];
+        let errno = d.call("path_readlink", &args);
+        (
+            errno,
+            String::from_utf8(d.read(buf, d.u32_at(used) as usize)).unwrap(),
+        )
+    };
+    assert_eq!(
+        readlink(&mut d, "link_in", 64),
+        (SUCCESS, "sub/deep.txt".into())
+    );
+    assert_eq!(readlink(&mut d, "link_in", 3), (SUCCESS, "sub".into()));
+    assert_eq!(readlink(&mut d, "inside.txt", 64).0, INVAL);
+    assert_eq!(readlink(&mut d, "../data/link_in", 64).0, NOTCAPABLE);
+}
+
+#[test]
+fn clocks_read_and_reject_unknown_ids() {
+    let mut d = Driver::new(WasiCtxBuilder::new());
+    let out = d.alloc(8);
+    assert_eq!(
+        d.call("clock_time_get", &[Val::I32(0), Val::I64(1), Val::I32(out)]),
+        SUCCESS
+    );
+    assert!(d.u64_at(out) > 1_600_000_000_000_000_000);
+    let mut last = 0;
+    for id in [1, 2, 3, 1] {
+        let args = [Val::I32(id), Val::I64(1), Val::I32(out)];
+        assert_eq!(d.call("clock_time_get", &args), SUCCESS);
+        if id == 1 {
+            assert!(d.u64_at(out) >= last);
+            last = d.u64_at(out);
+        }
+        assert_eq!(
+            d.call("clock_res_get", &[Val::I32(id), Val::I32(out)]),
+            SUCCESS
+        );
+        assert!(d.u64_at(out) > 0);
+    }
+    assert_eq!(
+        d.call("clock_time_get", &[Val::I32(4), Val::I64(1), Val::I32(out)]),
+        INVAL
+    );
+    assert_eq!(
+        d.call("clock_res_get", &[Val::I32(-1), Val::I32(out)]),
+        INVAL
+    );
+}
+
+/// The context as one field of the embedder's own store data.
+struct Host {
+    wasi: WasiCtx,
+    calls: u32,
+}
+
+#[test]
+fn context_in_a_field_of_the_store_data() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+             (import "host" "count" (func $count))
+             (memory (export "memory") 1)
+             (func (export "argc") (result i32)
+               (call $count)
+               (drop (call $sizes (i32.const 0) (i32.const 4)))
+               (i32.load (i32.const 0))))"#,
+    )
+    .unwrap();
+    let wasi = WasiCtxBuilder::new().args(["a", "b", "c"]).build().unwrap();
+    let mut store = Store::new(&engine, Host { wasi, calls: 0 });
+    let mut linker = Linker::<Host>::new(&engine);
+    weft_wasi::p1::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi).unwrap();
+    linker
+        .func_wrap("host", "count", |mut c: weft::Caller<'_, Host>| {
+            c.data_mut().calls += 1
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let argc = instance.get_typed_func::<(), i32>(&store, "argc").unwrap();
+    assert_eq!(argc.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(store.data().calls, 1);
+}
+
+#[test]
+fn module_without_memory_export_traps_cleanly() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+             (func (export "_start") (drop (call $sizes (i32.const 0) (i32.const 4)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, WasiCtxBuilder::new().build().unwrap());
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    weft_wasi::p1::add_to_linker(&mut linker, |c| c).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let start = instance.get_typed_func::<(), ()>(&store, "_start").unwrap();
+    let err = start.call(&mut store, ()).unwrap_err();
+    assert!(err.to_string().contains("memory"), "{err}");
+    // The context survives: a later call still finds it.
+    assert_eq!(store.data().exit_code(), None);
 }

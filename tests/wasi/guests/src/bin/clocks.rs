@@ -2,7 +2,10 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 fn main() {
     let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    assert!(wall.as_secs() > 1_600_000_000, "wall clock before 2020: {wall:?}");
+    assert!(
+        wall.as_secs() > 1_600_000_000,
+        "wall clock before 2020: {wall:?}"
+    );
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_millis(50));
     let slept = t0.elapsed();

@@ -11,7 +11,11 @@ fn main() {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            let kind = if e.file_type().unwrap().is_dir() { "/" } else { "" };
+            let kind = if e.file_type().unwrap().is_dir() {
+                "/"
+            } else {
+                ""
+            };
             format!("{}{kind}", e.file_name().to_str().unwrap())
         })
         .collect();
