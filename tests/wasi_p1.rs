@@ -1149,3 +1149,94 @@ fn module_without_memory_export_traps_cleanly() {
     // The context survives: a later call still finds it.
     assert_eq!(store.data().exit_code(), None);
 }
+
+/// Arguments a hostile guest might pass: edges of the integer ranges, the end of memory,
+/// small descriptors and offsets, and noise.
+fn hostile_i32(rng: &mut u64) -> i32 {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    let r = *rng;
+    match r % 8 {
+        0 => [0, 1, 2, 3, 4, 5, -1, i32::MIN, i32::MAX][(r >> 8) as usize % 9],
+        1 => 65536 - ((r >> 8) % 64) as i32,
+        2 | 3 => ((r >> 8) % 8) as i32,
+        4 | 5 => ((r >> 8) % 65536) as i32,
+        _ => (r >> 16) as i32,
+    }
+}
+
+#[test]
+fn hostile_arguments_never_panic_or_escape() {
+    let t = sandbox_tree();
+    let before_outside = std::fs::read_to_string(t.path().join("outside.txt")).unwrap();
+    let builder = WasiCtxBuilder::new()
+        .preopened_dir(t.path().join("data"), "/data", DirPerms::ReadWrite)
+        .stdin(Stdin::Null)
+        .stdout(Stdio::Null)
+        .stderr(Stdio::Null);
+    let mut d = Driver::new(builder);
+    // Memory full of plausible paths and pointers, so some calls get past the first check.
+    let mut fill = Vec::new();
+    for s in [
+        "../x\0",
+        "sub/a",
+        "link_out",
+        "inside.txt",
+        "..",
+        "/etc",
+        "loop_a",
+        "n",
+    ] {
+        fill.extend_from_slice(s.as_bytes());
+        fill.extend_from_slice(&[0, 8, 0, 0, 0, 4, 0, 0, 0]);
+    }
+    let (base, _) = d.put(&fill);
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut errnos = BTreeMap::new();
+    for _ in 0..20_000 {
+        let (name, params) = FUNCS[(hostile_i32(&mut rng) as u32 as usize) % FUNCS.len()];
+        if name == "poll_oneoff" {
+            continue; // a random clock subscription could sleep for years
+        }
+        let args: Vec<Val> = params
+            .split(' ')
+            .map(|ty| {
+                let mut v = hostile_i32(&mut rng);
+                if v > 1000 && v < 65536 && v % 3 == 0 {
+                    v = base + v % fill.len() as i32;
+                }
+                match ty {
+                    "i64" => Val::I64(v as i64),
+                    _ => Val::I32(v),
+                }
+            })
+            .collect();
+        let f = d.instance.get_func(&d.store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut d.store, &args, &mut out)
+            .unwrap_or_else(|e| panic!("{name}{args:?}: {e}"));
+        let Val::I32(errno) = out[0] else {
+            panic!("{name} returned {:?}", out[0])
+        };
+        *errnos.entry(errno).or_insert(0u32) += 1;
+    }
+    // The calls got past the argument checks often enough to mean something.
+    assert!(errnos.len() > 5, "{errnos:?}");
+    assert!(errnos[&SUCCESS] > 100, "{errnos:?}");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("outside.txt")).unwrap(),
+        before_outside
+    );
+    let names: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(
+        names,
+        ["data", "outside.txt"],
+        "nothing created beside the preopen"
+    );
+}

@@ -225,7 +225,8 @@ impl State {
             } => {
                 let mut n = 0;
                 while n < buf.len() {
-                    match file.read_at(&mut buf[n..], offset + n as u64) {
+                    let at = offset.checked_add(n as u64).ok_or(Errno::INVAL)?;
+                    match file.read_at(&mut buf[n..], at) {
                         Ok(0) => break,
                         Ok(k) => n += k,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -122,8 +122,11 @@ impl State {
         }
         let mut subs = Vec::with_capacity(nsubs.min(1024) as usize);
         for i in 0..nsubs {
+            // The whole subscription must be addressable, so the field offsets below
+            // cannot overflow.
             let at = (i as u64 * SUBSCRIPTION_SIZE as u64)
                 .checked_add(input as u64)
+                .filter(|a| a + SUBSCRIPTION_SIZE as u64 <= u32::MAX as u64)
                 .and_then(|a| u32::try_from(a).ok())
                 .ok_or(Errno::FAULT)?;
             let userdata = m.read_u64(at)?;
