@@ -313,3 +313,125 @@ impl Dir {
         self.perms == DirPerms::ReadOnly
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(perms: DirPerms) -> (tempfile::TempDir, Dir) {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("f"), "data").unwrap();
+        std::fs::write(t.path().join("outside"), "secret").unwrap();
+        std::os::unix::fs::symlink("../outside", root.join("out")).unwrap();
+        let dir = Dir::open_ambient(&root, perms).unwrap();
+        (t, dir)
+    }
+
+    fn read_flags() -> OpenFlags {
+        OpenFlags {
+            read: true,
+            ..OpenFlags::default()
+        }
+    }
+
+    #[test]
+    fn open_files_and_directories() {
+        let (_t, dir) = setup(DirPerms::ReadWrite);
+        assert!(matches!(dir.open("f", read_flags()), Ok(Opened::File(_))));
+        let Ok(Opened::Dir(sub)) = dir.open("sub", read_flags()) else {
+            panic!("sub is a directory")
+        };
+        // The new directory is a sandbox of its own: `..` leaves it.
+        assert_eq!(
+            sub.stat_at("../f", false).err(),
+            Some(ErrorCode::NotCapable)
+        );
+        assert!(matches!(dir.open(".", read_flags()), Ok(Opened::Dir(_))));
+        let dir_only = OpenFlags {
+            directory: true,
+            ..read_flags()
+        };
+        assert_eq!(dir.open("f", dir_only).err(), Some(ErrorCode::NotDirectory));
+        let create = OpenFlags {
+            create: true,
+            exclusive: true,
+            write: true,
+            ..OpenFlags::default()
+        };
+        assert!(matches!(dir.open("new", create), Ok(Opened::File(_))));
+        assert_eq!(dir.open("new", create).err(), Some(ErrorCode::Exist));
+        assert_eq!(dir.open("out", read_flags()).err(), Some(ErrorCode::Loop));
+        let follow = OpenFlags {
+            follow: true,
+            ..read_flags()
+        };
+        assert_eq!(dir.open("out", follow).err(), Some(ErrorCode::NotCapable));
+    }
+
+    #[test]
+    fn read_only_mount_refuses_every_change() {
+        let (t, dir) = setup(DirPerms::ReadOnly);
+        let write = OpenFlags {
+            write: true,
+            ..OpenFlags::default()
+        };
+        assert_eq!(dir.open("f", write).err(), Some(ErrorCode::NotPermitted));
+        assert_eq!(dir.create_dir("d"), Err(ErrorCode::NotPermitted));
+        assert_eq!(dir.remove_dir("sub"), Err(ErrorCode::NotPermitted));
+        assert_eq!(dir.unlink_file("f"), Err(ErrorCode::NotPermitted));
+        assert_eq!(dir.rename("f", &dir, "g"), Err(ErrorCode::NotPermitted));
+        assert_eq!(
+            dir.hard_link("f", false, &dir, "g"),
+            Err(ErrorCode::NotPermitted)
+        );
+        assert_eq!(dir.symlink("f", "g"), Err(ErrorCode::NotPermitted));
+        assert_eq!(
+            dir.set_times_at("f", false, SetTime::Now, SetTime::Now),
+            Err(ErrorCode::NotPermitted)
+        );
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("root/f")).unwrap(),
+            "data"
+        );
+        // Reading is fine.
+        assert_eq!(dir.read_link("out").unwrap(), "../outside");
+        let names: Vec<String> = dir
+            .read_dir()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["f", "out", "sub"]);
+    }
+
+    #[test]
+    fn changes_stay_inside() {
+        let (t, dir) = setup(DirPerms::ReadWrite);
+        assert_eq!(dir.rename("f", &dir, "../f"), Err(ErrorCode::NotCapable));
+        assert_eq!(
+            dir.hard_link("out", true, &dir, "g"),
+            Err(ErrorCode::NotCapable)
+        );
+        assert_eq!(dir.symlink("../../x", "sub/l"), Err(ErrorCode::NotCapable));
+        assert_eq!(dir.unlink_file("sub"), Err(ErrorCode::IsDirectory));
+        assert_eq!(dir.unlink_file(".."), Err(ErrorCode::NotCapable));
+        dir.create_dir("sub/d").unwrap();
+        dir.rename("f", &dir, "sub/d/g").unwrap();
+        dir.symlink("../f2", "sub/l").unwrap();
+        assert_eq!(dir.stat_at("sub/d/g", false).unwrap().size, 4);
+        assert_eq!(
+            dir.stat_at("sub/l", false).unwrap().kind,
+            super::super::FileKind::SymbolicLink
+        );
+        dir.unlink_file("sub/l").unwrap();
+        dir.unlink_file("sub/d/g").unwrap();
+        dir.remove_dir("sub/d").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("outside")).unwrap(),
+            "secret"
+        );
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 2);
+    }
+}
