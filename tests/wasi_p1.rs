@@ -1240,3 +1240,25 @@ fn hostile_arguments_never_panic_or_escape() {
         "nothing created beside the preopen"
     );
 }
+
+#[test]
+fn c_program_with_wasi_libc() {
+    let t = tempfile::tempdir().unwrap();
+    let builder =
+        WasiCtxBuilder::new()
+            .env("WHO", "c")
+            .preopened_dir(t.path(), "/data", DirPerms::ReadWrite);
+    let o = run_guest("c_files", &["hello"], builder);
+    assert_eq!(o.exit_code, Some(3), "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout,
+        "argc=2 argv[1]=hello\nWHO=c\nread: line 7\nsize=7 regular=1\n\
+         entries=42 first=. second=.. third=file-00-with-a-long-name.txt \
+         last=file-39-with-a-long-name.txt\n\
+         escape: Capabilities insufficient\nmissing: No such file or directory\n"
+    );
+    assert!(
+        snapshot(t.path()).is_empty(),
+        "the program removed its files"
+    );
+}
