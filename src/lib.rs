@@ -1,8 +1,10 @@
 //! Weft: a pure-Rust WebAssembly interpreter.
 //!
 //! This crate is the facade: it re-exports the core interpreter ([`weft_interp`]) at its
-//! root and adds the `.wast` script runner used by `weft wast` and the spec tests.
+//! root and WASI ([`weft_wasi`]) as [`wasi`], and adds the `.wast` script runner used by
+//! `weft wast` and the spec tests.
 
 pub use weft_interp::*;
+pub use weft_wasi as wasi;
 
 pub mod wast;

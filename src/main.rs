@@ -1,7 +1,9 @@
 //! `weft`: the command-line interface of the Weft WebAssembly interpreter.
 //!
-//! * `weft run [--invoke NAME] [--fuel N] FILE [ARGS...]` instantiates a core module and
-//!   calls `_start` or the export NAME, printing its results one per line.
+//! * `weft run [--invoke NAME] [--fuel N] [--dir HOST[::GUEST]] [--env K=V] FILE [ARGS...]`
+//!   instantiates a core module (with WASI preview1 imports) and calls `_start` or the
+//!   export NAME, printing its results one per line; a WASI program's `proc_exit` status
+//!   becomes weft's exit status.
 //! * `weft wast FILE...` runs spec test scripts and prints pass/fail counts.
 //!
 //! Every failure is reported as a single `error: ...` line on standard error (followed by
@@ -22,8 +24,8 @@ use std::process::ExitCode;
     about = "Weft: a pure-Rust WebAssembly interpreter",
     long_about = "Weft: a pure-Rust WebAssembly interpreter.\n\n\
                   Runs core WebAssembly 2.0 modules (without SIMD) given as text (.wat) or \
-                  binary (.wasm), and WebAssembly spec test scripts (.wast). \
-                  WASI and components are not supported yet.",
+                  binary (.wasm), with WASI preview1, and WebAssembly spec test scripts \
+                  (.wast). Components are not supported yet.",
     propagate_version = true,
     arg_required_else_help = true
 )]
@@ -37,9 +39,11 @@ struct Cli {
 enum Command {
     /// Run a core WebAssembly module: call `_start` or the function given by --invoke.
     ///
-    /// The module gets no imports (WASI is not implemented yet). The results of the
-    /// function are printed one per line; a trap prints its message and the Wasm
-    /// backtrace on standard error and exits with status 1.
+    /// The module may import `wasi_snapshot_preview1` (sandboxed to the --dir
+    /// directories); a WASI program's ARGS become its argv and its `proc_exit` status is
+    /// weft's exit status. The results of an --invoke'd function are printed one per line;
+    /// a trap prints its message and the Wasm backtrace on standard error and exits with
+    /// status 1.
     Run(run_cmd::RunArgs),
     /// Run WebAssembly spec test scripts (.wast) and report passed and failed directives.
     Wast(wast_cmd::WastArgs),
@@ -70,7 +74,8 @@ fn main() -> ExitCode {
         Command::Run(args) => {
             let mut stdout = io::stdout().lock();
             match run_cmd::run(&args, &mut stdout) {
-                Ok(()) => ExitCode::SUCCESS,
+                // Like a POSIX shell, keep the low 8 bits of the guest's status.
+                Ok(code) => ExitCode::from(code as u8),
                 Err(failure) => {
                     let _ = stdout.flush();
                     report(&failure);

@@ -1,10 +1,12 @@
-//! `weft run`: instantiate a core module and call one of its exported functions.
+//! `weft run`: instantiate a core module and call one of its exported functions, with
+//! WASI preview1 (`wasi_snapshot_preview1`) for modules that import it.
 
 use super::values::{format_val, parse_val};
 use super::Failure;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use weft::{Config, Engine, ExternType, FuncType, Linker, Module, Store, Val};
+use weft_wasi::{DirPerms, WasiCtx, WasiCtxBuilder};
 
 /// Arguments of `weft run`.
 #[derive(Debug, clap::Args)]
@@ -13,12 +15,35 @@ Examples:
   weft run examples/fib.wat --invoke fib 20
   weft run examples/arith.wat --invoke add -- -1 0x10
   weft run --fuel 1000000 examples/loop_forever.wat
+  weft run --dir ./data::/data --env LANG=C prog.wasm input.txt
 
-Options must come before the first ARG: everything after it is passed to the function.")]
+Options must come before the first ARG: everything after it is passed to the function,
+or, for a WASI program run without --invoke, to the program (its argv[0] is FILE).")]
 pub struct RunArgs {
     /// Call the exported function NAME instead of `_start`.
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
+
+    /// Give a WASI program the host directory HOST, read-write, as GUEST (default: HOST).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+
+    /// Like --dir, but the program may not change anything under it.
+    #[arg(long = "dir-ro", value_name = "HOST[::GUEST]")]
+    pub dirs_ro: Vec<String>,
+
+    /// Same as --dir HOST::GUEST.
+    #[arg(long = "mapdir", value_name = "GUEST::HOST")]
+    pub mapdirs: Vec<String>,
+
+    /// Set the environment variable K of a WASI program (K alone: the host's value).
+    #[arg(long = "env", value_name = "K=V")]
+    pub envs: Vec<String>,
+
+    /// Give a WASI program every environment variable of weft's own environment
+    /// (--env still overrides).
+    #[arg(long)]
+    pub inherit_env: bool,
 
     /// Limit execution to N units of fuel (about one per instruction); running out traps.
     #[arg(long, value_name = "N")]
@@ -41,8 +66,9 @@ pub struct RunArgs {
 /// The name of the export called when `--invoke` is not given.
 const START: &str = "_start";
 
-/// Runs `weft run`: prints each result of the call on its own line to `out`.
-pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
+/// Runs `weft run`: prints each result of the call on its own line to `out`. Returns the
+/// exit status: the guest's `proc_exit` status, or 0.
+pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let path = args.file.display();
     let bytes = std::fs::read(&args.file)
         .map_err(|e| Failure::new(format!("cannot read `{path}`: {e}")))?;
@@ -63,39 +89,112 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
         }
     };
     let ty = func_type(&module, name)?;
-    let params = parse_args(name, &ty, &args.args)?;
+    // A WASI command run as a program gets the ARGS as its argv; otherwise they are the
+    // function's parameters.
+    let wasi = imports_wasi(&module);
+    let program_args = wasi && args.invoke.is_none();
+    let params = if program_args {
+        parse_args(name, &ty, &[])?
+    } else {
+        parse_args(name, &ty, &args.args)?
+    };
 
-    let mut store = Store::new(&engine, ());
+    let ctx = wasi_ctx(args, program_args)?;
+    let mut store = Store::new(&engine, ctx);
     if let Some(fuel) = args.fuel {
         store.set_fuel(fuel).map_err(|e| Failure::from_error(&e))?;
     }
-    let linker = Linker::<()>::new(&engine);
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    weft_wasi::p1::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| Failure::from_error(&e))?;
     let instance = linker.instantiate(&mut store, &module).map_err(|e| {
         let failure = Failure::from_error(&e);
         if matches!(e, weft::Error::UnknownImport { .. }) {
             Failure {
                 message: format!(
-                    "{} (`weft run` provides no imports yet; WASI is not implemented)",
-                    failure.message
+                    "{} (`weft run` provides only `{}` imports)",
+                    failure.message,
+                    weft_wasi::p1::MODULE
                 ),
                 ..failure
             }
         } else {
             failure
         }
-    })?;
+    });
+    let instance = match instance {
+        Ok(instance) => instance,
+        // `proc_exit` in a start function.
+        Err(_) if store.data().exit_code().is_some() => {
+            return Ok(store.data().exit_code().unwrap_or(0))
+        }
+        Err(failure) => return Err(failure),
+    };
     let func = instance
         .get_func(&store, name)
         .ok_or_else(|| Failure::new(format!("no exported function named `{name}`")))?;
     let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-    func.call(&mut store, &params, &mut results)
-        .map_err(|e| Failure::from_error(&e))?;
+    if let Err(e) = func.call(&mut store, &params, &mut results) {
+        return match store.data().exit_code() {
+            Some(code) => Ok(code),
+            None => Err(Failure::from_error(&e)),
+        };
+    }
 
     for result in &results {
         writeln!(out, "{}", format_val(result))
             .map_err(|e| Failure::new(format!("cannot write the results: {e}")))?;
     }
-    Ok(())
+    Ok(0)
+}
+
+/// Whether the module imports anything from `wasi_snapshot_preview1`.
+fn imports_wasi(module: &Module) -> bool {
+    module.imports().any(|i| i.module == weft_wasi::p1::MODULE)
+}
+
+/// The WASI context of the run: argv (FILE, then ARGS when they go to the program),
+/// environment and preopened directories from the options; stdio inherited.
+fn wasi_ctx(args: &RunArgs, program_args: bool) -> Result<WasiCtx, Failure> {
+    let mut builder = WasiCtxBuilder::new().arg(args.file.display().to_string());
+    if program_args {
+        builder = builder.args(args.args.iter().cloned());
+    }
+    if args.inherit_env {
+        builder = builder.inherit_env();
+    }
+    for kv in &args.envs {
+        builder = match kv.split_once('=') {
+            Some((k, v)) if !k.is_empty() => builder.env(k, v),
+            Some(_) => return Err(Failure::new(format!("--env `{kv}`: expected K=V"))),
+            None => match std::env::var(kv) {
+                Ok(v) => builder.env(kv.as_str(), v),
+                Err(_) => builder,
+            },
+        };
+    }
+    let mut preopens = Vec::new();
+    for spec in &args.dirs {
+        preopens.push(split_dir(spec, DirPerms::ReadWrite, false));
+    }
+    for spec in &args.dirs_ro {
+        preopens.push(split_dir(spec, DirPerms::ReadOnly, false));
+    }
+    for spec in &args.mapdirs {
+        preopens.push(split_dir(spec, DirPerms::ReadWrite, true));
+    }
+    for (host, guest, perms) in preopens {
+        builder = builder.preopened_dir(host, guest, perms);
+    }
+    builder.build().map_err(|e| Failure::new(e.to_string()))
+}
+
+/// `HOST[::GUEST]` (or `GUEST::HOST` when `guest_first`) as (host, guest, perms).
+fn split_dir(spec: &str, perms: DirPerms, guest_first: bool) -> (String, String, DirPerms) {
+    match spec.split_once("::") {
+        Some((a, b)) if guest_first => (b.to_string(), a.to_string(), perms),
+        Some((a, b)) => (a.to_string(), b.to_string(), perms),
+        None => (spec.to_string(), spec.to_string(), perms),
+    }
 }
 
 /// Decodes and validates the module in `bytes`. Text is converted to binary here rather
