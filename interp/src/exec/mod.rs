@@ -134,6 +134,20 @@ fn window(stack: &mut [u64], fp: usize) -> Result<&mut [u64; MAX_FRAME_SLOTS], F
         })
 }
 
+/// Zeroes a function's declared locals; most functions have a handful, which a call to
+/// `memset` would cost more than.
+#[inline(always)]
+fn zero(cells: &mut [u64]) {
+    match cells {
+        [] => {}
+        [a] => *a = 0,
+        [a, b] => (*a, *b) = (0, 0),
+        [a, b, c] => (*a, *b, *c) = (0, 0, 0),
+        [a, b, c, d] => (*a, *b, *c, *d) = (0, 0, 0, 0),
+        _ => cells.fill(0),
+    }
+}
+
 /// The code of Wasm function `func`, translating it on first use.
 #[inline(always)]
 fn code_of(funcs: &[FuncEntity], func: u32) -> Result<(&CompiledFunc, u32), Error> {
@@ -271,7 +285,8 @@ fn from_f64(x: f64) -> u64 {
     x.to_bits()
 }
 
-/// Effective address of a memory access: `addr + offset`, bounds-checked for `n` bytes.
+/// Effective address of a memory access: `addr + offset`, bounds-checked for `n` bytes
+/// (spec §4.4.7 "Memory Instructions": the access traps unless all of it is in bounds).
 #[inline(always)]
 fn ea(mem: &[u8], addr: u64, offset: u32, n: usize) -> Result<usize, TrapKind> {
     let start = (addr as u32 as u64) + offset as u64;
@@ -409,7 +424,7 @@ fn execute(
                     fp = new_fp;
                     pc = 0;
                     s = window(stack, fp)?;
-                    s[c.num_params as usize..c.num_locals as usize].fill(0);
+                    zero(&mut s[c.num_params as usize..c.num_locals as usize]);
                     code = &c.code;
                     if *callee_instance != instance {
                         instance = *callee_instance;
@@ -661,9 +676,13 @@ fn execute(
                 }
             }
             I::Return { src, n } => {
-                let (src, n) = (src as usize, n as usize);
-                if src != 0 {
-                    s.copy_within(src..src + n, 0);
+                match n {
+                    0 => {}
+                    1 => s[0] = s[src as usize],
+                    _ => {
+                        let (src, n) = (src as usize, n as usize);
+                        s.copy_within(src..src + n, 0);
+                    }
                 }
                 let Some(caller) = frames.pop() else {
                     return Ok(Exit::Return);
@@ -1181,6 +1200,17 @@ fn execute(
             I::I32AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as u32 as u64),
             I::I32OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as u32 as u64),
             I::I32XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as u32 as u64),
+            // Rotations take their count modulo the width, as `rotate_*` does.
+            I::I32RotlImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a as u32).rotate_left(i as u32)
+                    as u64)
+            }
+            I::I32RotrImm { dst, lhs, imm } => {
+                imm!(dst, lhs, imm, |a, i| (a as u32).rotate_right(i as u32)
+                    as u64)
+            }
+            I::I64RotlImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a.rotate_left(i as u32)),
+            I::I64RotrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a.rotate_right(i as u32)),
             I::I32ShlImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
                 .wrapping_shl(i as u32)
                 as u64),

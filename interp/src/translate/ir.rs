@@ -1097,6 +1097,26 @@ pub(crate) enum Instr {
         lhs: Slot,
         imm: i32,
     },
+    I32RotlImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I32RotrImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64RotlImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    I64RotrImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
     I32ShlImm {
         dst: Slot,
         lhs: Slot,

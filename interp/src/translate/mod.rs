@@ -1421,16 +1421,32 @@ impl Translator<'_> {
                 },
                 false,
             ),
-            O::I32Rotl => self.binop(|d, l, r| I::I32Rotl {
-                dst: d,
-                lhs: l,
-                rhs: r,
-            }),
-            O::I32Rotr => self.binop(|d, l, r| I::I32Rotr {
-                dst: d,
-                lhs: l,
-                rhs: r,
-            }),
+            O::I32Rotl => self.binop_imm(
+                |d, l, r| I::I32Rotl {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32RotlImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
+            O::I32Rotr => self.binop_imm(
+                |d, l, r| I::I32Rotr {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I32RotrImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                false,
+            ),
             O::I64Add => self.binop_imm(
                 |d, l, r| I::I64Add {
                     dst: d,
@@ -1573,16 +1589,32 @@ impl Translator<'_> {
                 },
                 true,
             ),
-            O::I64Rotl => self.binop(|d, l, r| I::I64Rotl {
-                dst: d,
-                lhs: l,
-                rhs: r,
-            }),
-            O::I64Rotr => self.binop(|d, l, r| I::I64Rotr {
-                dst: d,
-                lhs: l,
-                rhs: r,
-            }),
+            O::I64Rotl => self.binop_imm(
+                |d, l, r| I::I64Rotl {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64RotlImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
+            O::I64Rotr => self.binop_imm(
+                |d, l, r| I::I64Rotr {
+                    dst: d,
+                    lhs: l,
+                    rhs: r,
+                },
+                |d, l, i| I::I64RotrImm {
+                    dst: d,
+                    lhs: l,
+                    imm: i,
+                },
+                true,
+            ),
             O::F32Add => self.binop(|d, l, r| I::F32Add {
                 dst: d,
                 lhs: l,
@@ -1816,6 +1848,10 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | I32OrImm { dst, .. }
         | I32XorImm { dst, .. }
         | I32ShlImm { dst, .. }
+        | I32RotlImm { dst, .. }
+        | I32RotrImm { dst, .. }
+        | I64RotlImm { dst, .. }
+        | I64RotrImm { dst, .. }
         | I32ShrSImm { dst, .. }
         | I32ShrUImm { dst, .. }
         | I32EqImm { dst, .. }
