@@ -393,7 +393,21 @@ fn execute(
     // wherever memories may change (memory instructions, switching instances).
     let mut m0: &mut [u8] = memory_data(memories, mem0);
     let mut fp = cur.fp;
-    let mut pc = cur.pc as usize;
+    // The next instruction. A raw pointer so that fetching is one load (see the SAFETY
+    // argument at the fetch). Branch targets are relative to the instruction after the
+    // branch, where `ip` points once the branch has been fetched
+    // (`ir::make_targets_relative`); `pc!` converts back to an index with safe arithmetic.
+    let mut ip: *const Instr = code.as_ptr().wrapping_add(cur.pc as usize);
+    macro_rules! jump {
+        ($t:expr) => {
+            ip = ip.wrapping_offset($t as i32 as isize)
+        };
+    }
+    macro_rules! pc {
+        () => {
+            (ip as usize - code.as_ptr() as usize) / core::mem::size_of::<Instr>()
+        };
+    }
     let mut s = window(stack, fp)?;
 
     // Enters Wasm function `$callee` (a store function index) whose frame starts at slot
@@ -422,10 +436,10 @@ fn execute(
                     });
                     cur.func = callee;
                     fp = new_fp;
-                    pc = 0;
                     s = window(stack, fp)?;
                     zero(&mut s[c.num_params as usize..c.num_locals as usize]);
                     code = &c.code;
+                    ip = code.as_ptr();
                     if *callee_instance != instance {
                         instance = *callee_instance;
                         inst = &instances[instance as usize];
@@ -470,7 +484,7 @@ fn execute(
             let $a = s[$l as usize];
             let $b = s[$r as usize];
             if $cond {
-                pc = $t as usize;
+                jump!($t);
                 continue;
             }
         }};
@@ -480,7 +494,7 @@ fn execute(
             let $a = s[$l as usize];
             let $i = $imm;
             if $cond {
-                pc = $t as usize;
+                jump!($t);
                 continue;
             }
         }};
@@ -499,18 +513,22 @@ fn execute(
     }
 
     loop {
-        // SAFETY: `pc < code.len()`. `code` passed `ir::check_code` when it was translated
-        // (`translate::translate` refuses code that does not), so its last instruction is a
-        // `Return`, `Br` or `Unreachable` and every branch target is below `code.len()`.
-        // `pc` is only ever set to 0 (entry; code is non-empty), to a branch target, to the
-        // instruction after the current one (which exists: the current one is not the
-        // last, since the last never falls through), to a `Br` entry of a `br_table`
-        // (bounds-checked) or to a saved return point (the instruction after a call, which
-        // is likewise not last). Tests: `ir::tests::check_code_rejects_what_the_executor_cannot_run`,
-        // and the spec suite translates and runs every function through this path.
+        // SAFETY: `ip` points at an element of `code`, the code of the running function,
+        // which stays alive and unmoved while `funcs` is borrowed (all of `execute`).
+        // `code` passed `ir::check_code` when it was translated (`translate::translate`
+        // refuses code that does not), so its last instruction is a `Return`, `Br` or
+        // `Unreachable` and every branch target lands inside `code`. `ip` is only ever
+        // set to the start of `code` (entry; code is non-empty), to a branch target (via
+        // `jump!`, relative to the instruction after the branch, as `check_code` checked
+        // it), to the instruction after the current one (which exists: the current one is
+        // not the last, since the last never falls through), to the target of a
+        // `br_table` entry, or to a saved return point (the instruction after a call,
+        // which is likewise not last); and `code` changes only together with `ip`, on
+        // calls and returns. Tests: `ir::tests::check_code_rejects_what_the_executor_cannot_run`;
+        // the spec suite translates and runs every function through this path.
         #[allow(unsafe_code)]
-        let instr = unsafe { code.get_unchecked(pc) };
-        pc += 1;
+        let instr = unsafe { &*ip };
+        ip = ip.wrapping_add(1);
         use Instr as I;
         match *instr {
             I::Unreachable => return Err(TrapKind::Unreachable.into()),
@@ -522,15 +540,15 @@ fn execute(
                 }
                 *fuel -= n;
             }
-            I::Br(t) => pc = t as usize,
+            I::Br(t) => jump!(t),
             I::BrIfNez { cond, target } => {
                 if s[cond as usize] as u32 != 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             I::BrIfEqz { cond, target } => {
                 if s[cond as usize] as u32 == 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             I::BrIfI32Eq { lhs, rhs, target } => {
@@ -655,19 +673,23 @@ fn execute(
             }
             I::BrIfI64Eqz { cond, target } => {
                 if s[cond as usize] == 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             I::BrIfI64Nez { cond, target } => {
                 if s[cond as usize] != 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             I::BrTable { index, len } => {
                 // The entries are `Br`s (see the translator): jump straight to the target.
                 let i = (s[index as usize] as u32).min(len) as usize;
-                match code.get(pc + i) {
-                    Some(I::Br(t)) => pc = *t as usize,
+                // SAFETY: `ir::check_code` verified that `len + 1` `Br` entries follow the
+                // `BrTable`, and `i <= len`, so `ip + i` is one of them.
+                #[allow(unsafe_code)]
+                let entry = unsafe { &*ip.wrapping_add(i) };
+                match *entry {
+                    I::Br(t) => ip = ip.wrapping_add(i + 1).wrapping_offset(t as i32 as isize),
                     _ => {
                         return Err(Fault::Error(Error::Unsupported(
                             "internal: br_table".into(),
@@ -689,10 +711,11 @@ fn execute(
                 };
                 cur.func = caller.func;
                 fp = caller.fp;
-                pc = caller.pc as usize;
+                let resume = caller.pc as usize;
                 s = window(stack, fp)?;
                 let (c, caller_instance) = code_of(funcs, caller.func).map_err(Fault::Error)?;
                 code = &c.code;
+                ip = code.as_ptr().wrapping_add(resume);
                 if caller_instance != instance {
                     instance = caller_instance;
                     inst = &instances[instance as usize];
@@ -700,8 +723,9 @@ fn execute(
                     m0 = memory_data(memories, mem0);
                 }
             }
-            I::Call { func, base } => call!(inst.funcs[func as usize], base, pc),
+            I::Call { func, base } => call!(inst.funcs[func as usize], base, pc!()),
             I::CallIndirect { ty, base, index } => {
+                let pc = pc!();
                 let I::Data(table) = code[pc] else {
                     return Err(TrapKind::Unreachable.into());
                 };
@@ -765,15 +789,44 @@ fn execute(
                 stm!(addr, src, offset, |v| (v as u32).to_le_bytes())
             }
             I::Store64 { addr, src, offset } => stm!(addr, src, offset, |v| v.to_le_bytes()),
+            I::Store8Imm {
+                addr,
+                value,
+                offset,
+            } => store_bytes(m0, s[addr as usize], offset, (value as u8).to_le_bytes())?,
+            I::Store16Imm {
+                addr,
+                value,
+                offset,
+            } => store_bytes(m0, s[addr as usize], offset, (value as u16).to_le_bytes())?,
+            I::Store32Imm {
+                addr,
+                value,
+                offset,
+            } => store_bytes(m0, s[addr as usize], offset, (value as u32).to_le_bytes())?,
+            I::Store64Imm {
+                addr,
+                value,
+                offset,
+            } => store_bytes(m0, s[addr as usize], offset, (value as i64).to_le_bytes())?,
+            I::I32AddShl {
+                dst,
+                lhs,
+                index,
+                shift,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(i) as u64;
+            }
             I::LoadMem {
                 dst,
                 addr,
                 kind_mem,
             } => {
-                let I::Data(offset) = code[pc] else {
+                let I::Data(offset) = code[pc!()] else {
                     return Err(TrapKind::Unreachable.into());
                 };
-                pc += 1;
+                ip = ip.wrapping_add(1);
                 let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 s[dst as usize] = load_kind(mem, kind_mem as u8, s[addr as usize], offset)?;
                 m0 = memory_data(memories, mem0);
@@ -783,10 +836,10 @@ fn execute(
                 src,
                 kind_mem,
             } => {
-                let I::Data(offset) = code[pc] else {
+                let I::Data(offset) = code[pc!()] else {
                     return Err(TrapKind::Unreachable.into());
                 };
-                pc += 1;
+                ip = ip.wrapping_add(1);
                 let mem = &mut memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 store_kind(
                     mem,
@@ -820,10 +873,10 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
-                let I::Data(src_mem) = code[pc] else {
+                let I::Data(src_mem) = code[pc!()] else {
                     return Err(TrapKind::Unreachable.into());
                 };
-                pc += 1;
+                ip = ip.wrapping_add(1);
                 let b = base as usize;
                 let (d, src, n) = (
                     s[b] as u32 as u64,

@@ -391,6 +391,30 @@ pub(crate) enum Instr {
         src: Slot,
         offset: u32,
     },
+    /// `Store8` of a constant (truncated), memory 0.
+    Store8Imm {
+        addr: Slot,
+        value: i32,
+        offset: u32,
+    },
+    /// `Store16` of a constant (truncated), memory 0.
+    Store16Imm {
+        addr: Slot,
+        value: i32,
+        offset: u32,
+    },
+    /// `Store32` of a constant (truncated), memory 0.
+    Store32Imm {
+        addr: Slot,
+        value: i32,
+        offset: u32,
+    },
+    /// `Store64` of a constant (sign-extended), memory 0.
+    Store64Imm {
+        addr: Slot,
+        value: i32,
+        offset: u32,
+    },
     /// `kind_mem` = `LoadKind as u32 | memory << 8`.
     LoadMem {
         dst: Slot,
@@ -1117,6 +1141,13 @@ pub(crate) enum Instr {
         lhs: Slot,
         imm: i32,
     },
+    /// `dst = lhs + (index << shift)` (`i32.shl` by a constant feeding `i32.add`).
+    I32AddShl {
+        dst: Slot,
+        lhs: Slot,
+        index: Slot,
+        shift: u8,
+    },
     I32ShlImm {
         dst: Slot,
         lhs: Slot,
@@ -1316,19 +1347,45 @@ impl Instr {
     }
 }
 
-/// Checks what the executor relies on to fetch instructions without a bounds check (see
+/// Rewrites every branch target from an instruction index into an offset relative to the
+/// instruction after the branch (as an `i32` in the `u32` field), which is how the
+/// executor jumps: `ip += offset` from the already advanced instruction pointer.
+pub(crate) fn make_targets_relative(code: &mut [Instr]) {
+    for (at, instr) in code.iter_mut().enumerate() {
+        if let Some(t) = instr.target_mut() {
+            *t = (*t as i64 - (at as i64 + 1)) as i32 as u32;
+        }
+    }
+}
+
+/// The instruction index a branch at `at` with relative target `rel` jumps to, if it is
+/// inside `code`.
+pub(crate) fn absolute_target(at: usize, rel: u32, len: usize) -> Option<usize> {
+    let t = at as i64 + 1 + rel as i32 as i64;
+    usize::try_from(t).ok().filter(|t| *t < len)
+}
+
+/// Checks what the executor relies on to fetch instructions without bounds checks (see
 /// `exec::execute`): control can never run past the last instruction, because it is a
-/// `Return`, `Br` or `Unreachable`, and every branch target is an index into `code`.
+/// `Return`, `Br` or `Unreachable`; every (relative) branch target lands inside `code`;
+/// and every `BrTable` is followed by its `len + 1` `Br` entries.
 pub(crate) fn check_code(code: &[Instr]) -> bool {
     let ends = matches!(
         code.last(),
         Some(Instr::Return { .. } | Instr::Br(_) | Instr::Unreachable)
     );
-    ends && code.iter().all(|instr| {
+    ends && code.iter().enumerate().all(|(at, instr)| {
         let mut instr = *instr;
-        instr
+        let targets_ok = instr
             .target_mut()
-            .is_none_or(|t| (*t as usize) < code.len())
+            .is_none_or(|t| absolute_target(at, *t, code.len()).is_some());
+        let table_ok = match instr {
+            Instr::BrTable { len, .. } => {
+                (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
+            }
+            _ => true,
+        };
+        targets_ok && table_ok
     })
 }
 
@@ -1344,14 +1401,16 @@ mod tests {
     #[test]
     fn check_code_rejects_what_the_executor_cannot_run() {
         use super::{check_code, Instr};
+        // Targets are relative to the instruction after the branch.
         let ret = Instr::Return { src: 0, n: 0 };
-        assert!(check_code(&[Instr::Br(1), ret]));
+        let back = |n: i32| Instr::Br(n as u32);
+        assert!(check_code(&[Instr::Br(0), ret]));
+        assert!(check_code(&[ret, back(-2)]), "backward jump to the start");
         assert!(!check_code(&[]), "empty code");
-        assert!(
-            !check_code(&[ret, Instr::Copy { dst: 0, src: 1 }]),
-            "falls off the end"
-        );
-        assert!(!check_code(&[Instr::Br(2), ret]), "target past the end");
+        let copy = Instr::Copy { dst: 0, src: 1 };
+        assert!(!check_code(&[ret, copy]), "falls off the end");
+        assert!(!check_code(&[Instr::Br(1), ret]), "target past the end");
+        assert!(!check_code(&[ret, back(-3)]), "target before the start");
         let branch = Instr::BrIfI64LtUImm {
             lhs: 0,
             imm: 1,
@@ -1360,6 +1419,12 @@ mod tests {
         assert!(
             !check_code(&[branch, ret]),
             "conditional target past the end"
+        );
+        let table = Instr::BrTable { index: 0, len: 1 };
+        assert!(check_code(&[table, Instr::Br(1), Instr::Br(0), ret]));
+        assert!(
+            !check_code(&[table, Instr::Br(1), ret]),
+            "missing table entry"
         );
     }
 }

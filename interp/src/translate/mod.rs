@@ -153,6 +153,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         code.push(Instr::Unreachable);
     }
     code.shrink_to_fit();
+    ir::make_targets_relative(&mut code);
     if !ir::check_code(&code) {
         return Err(Error::Unsupported(
             "internal: translated code failed its consistency check".into(),
@@ -330,6 +331,49 @@ impl Translator<'_> {
         self.binop(make);
     }
 
+    /// `i32.add`, fusing an `i32.shl` by a constant that computed either operand (array
+    /// indexing: `base + (i << k)`).
+    fn i32_add(&mut self) {
+        if let Some(Operand::Const(_)) = self.stack.last() {
+            return self.binop_imm(
+                |dst, lhs, rhs| Instr::I32Add { dst, lhs, rhs },
+                |dst, lhs, imm| Instr::I32AddImm { dst, lhs, imm },
+                false,
+            );
+        }
+        let rhs = self.pop_slot();
+        let lhs = self.pop_slot();
+        let dst = self.push_temp();
+        if self.code.len() > self.label_pc {
+            if let Some(&Instr::I32ShlImm {
+                dst: t,
+                lhs: x,
+                imm,
+            }) = self.code.last()
+            {
+                let other = if t == rhs && u32::from(rhs) >= self.num_locals {
+                    Some(lhs)
+                } else if t == lhs && u32::from(lhs) >= self.num_locals {
+                    Some(rhs)
+                } else {
+                    None
+                };
+                if let Some(other) = other {
+                    self.code.pop();
+                    let shift = (imm & 31) as u8;
+                    self.emit(Instr::I32AddShl {
+                        dst,
+                        lhs: other,
+                        index: x,
+                        shift,
+                    });
+                    return;
+                }
+            }
+        }
+        self.emit(Instr::I32Add { dst, lhs, rhs });
+    }
+
     fn load(&mut self, kind: LoadKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
         let offset = offset32(memarg)?;
@@ -359,6 +403,40 @@ impl Translator<'_> {
     fn store(&mut self, kind: StoreKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
         let offset = offset32(memarg)?;
+        if mem == 0 {
+            if let Some(c) = self.stack.last().and_then(|o| match o {
+                Operand::Const(c) if kind != StoreKind::S64 || i32::try_from(*c as i64).is_ok() => {
+                    Some(*c as i32)
+                }
+                _ => None,
+            }) {
+                self.stack.pop();
+                let addr = self.pop_slot();
+                self.emit(match kind {
+                    StoreKind::S8 => Instr::Store8Imm {
+                        addr,
+                        value: c,
+                        offset,
+                    },
+                    StoreKind::S16 => Instr::Store16Imm {
+                        addr,
+                        value: c,
+                        offset,
+                    },
+                    StoreKind::S32 => Instr::Store32Imm {
+                        addr,
+                        value: c,
+                        offset,
+                    },
+                    StoreKind::S64 => Instr::Store64Imm {
+                        addr,
+                        value: c,
+                        offset,
+                    },
+                });
+                return Ok(());
+            }
+        }
         let src = self.pop_slot();
         let addr = self.pop_slot();
         if mem == 0 {
@@ -1279,19 +1357,7 @@ impl Translator<'_> {
                 lhs: l,
                 rhs: r,
             }),
-            O::I32Add => self.binop_imm(
-                |d, l, r| I::I32Add {
-                    dst: d,
-                    lhs: l,
-                    rhs: r,
-                },
-                |d, l, i| I::I32AddImm {
-                    dst: d,
-                    lhs: l,
-                    imm: i,
-                },
-                false,
-            ),
+            O::I32Add => self.i32_add(),
             O::I32Sub => {
                 if let Some(Operand::Const(c)) = self.stack.last().copied() {
                     self.pop_const();
@@ -1731,6 +1797,7 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | Load16S { dst, .. }
         | Load16U { dst, .. }
         | Load32S { dst, .. }
+        | I32AddShl { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
         | TableSize { dst, .. }
