@@ -24,11 +24,17 @@ thread_local! {
     static NESTING: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
 }
 
-/// An activation: the function running, where it resumes and where its frame starts.
+/// An activation: the function running (and its instance), the next instruction it
+/// runs and where its frame starts.
+///
+/// `ip` points into the function's translated code, which never moves or dies while the
+/// store lives (it is set once in its module's `OnceLock` and the store's functions keep
+/// the module alive).
 #[derive(Clone, Copy, Debug)]
 struct Frame {
     func: u32,
-    pc: u32,
+    instance: u32,
+    ip: *const Instr,
     fp: usize,
 }
 
@@ -37,7 +43,7 @@ enum Exit {
     /// The entry function returned; its results are at the bottom of the stack.
     Return,
     /// Call host function `func` with arguments at slot `base` of the current frame (the
-    /// current frame's `pc` is already the resume point).
+    /// current frame's `ip` is already the resume point).
     Host { func: u32, base: u32 },
 }
 
@@ -196,17 +202,18 @@ fn with_backtrace(err: Error, inner: &StoreInner, frames: &[Frame], current: u32
 /// Runs Wasm function `entry` whose arguments are at the bottom of `stack`.
 fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
     let mut frames: Vec<Frame> = Vec::new();
-    {
-        let (code, _) = code_of(&store.inner.funcs, entry)?;
+    let mut cur = {
+        let (code, instance) = code_of(&store.inner.funcs, entry)?;
         if code.frame_size as usize + MAX_FRAME_SLOTS > stack.len() {
             return Err(TrapKind::StackExhausted.into());
         }
         stack[code.num_params as usize..code.num_locals as usize].fill(0);
-    }
-    let mut cur = Frame {
-        func: entry,
-        pc: 0,
-        fp: 0,
+        Frame {
+            func: entry,
+            instance,
+            ip: code.code.as_ptr(),
+            fp: 0,
+        }
     };
     // Reused across host calls so a call does not allocate.
     let (mut params, mut results): (Vec<Val>, Vec<Val>) = (Vec::new(), Vec::new());
@@ -384,9 +391,7 @@ fn execute(
     let max_depth = engine.config().max_call_depth;
     // Frames must end within the first `max_cells` cells (see `window`).
     let max_cells = stack.len().saturating_sub(MAX_FRAME_SLOTS);
-    let (compiled, instance) = code_of(funcs, cur.func).map_err(Fault::Error)?;
-    let mut code: &[Instr] = &compiled.code;
-    let mut instance = instance;
+    let mut instance = cur.instance;
     let mut inst = &instances[instance as usize];
     let mut mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
     // Memory 0 of the running instance, cached: the `Load*`/`Store*` fast path. Refreshed
@@ -396,17 +401,27 @@ fn execute(
     // The next instruction. A raw pointer so that fetching is one load (see the SAFETY
     // argument at the fetch). Branch targets are relative to the instruction after the
     // branch, where `ip` points once the branch has been fetched
-    // (`ir::make_targets_relative`); `pc!` converts back to an index with safe arithmetic.
-    let mut ip: *const Instr = code.as_ptr().wrapping_add(cur.pc as usize);
+    // (`ir::make_targets_relative`).
+    let mut ip: *const Instr = cur.ip;
     macro_rules! jump {
         ($t:expr) => {
             ip = ip.wrapping_offset($t as i32 as isize)
         };
     }
-    macro_rules! pc {
-        () => {
-            (ip as usize - code.as_ptr() as usize) / core::mem::size_of::<Instr>()
-        };
+    // The `Data` operand that follows the current instruction.
+    macro_rules! data {
+        () => {{
+            // SAFETY: `ir::check_code` verified that every instruction that takes a
+            // trailing `Data` is followed by one, and `ip` points just past the current
+            // instruction (see the fetch).
+            #[allow(unsafe_code)]
+            let next = unsafe { *ip };
+            ip = ip.wrapping_add(1);
+            match next {
+                Instr::Data(x) => x,
+                _ => return Err(Fault::Error(Error::Unsupported("internal: data".into()))),
+            }
+        }};
     }
     let mut s = window(stack, fp)?;
 
@@ -416,7 +431,7 @@ fn execute(
         ($callee:expr, $base:expr, $resume:expr) => {{
             let callee: u32 = $callee;
             let base = $base as usize;
-            let resume = $resume;
+            let resume: *const Instr = $resume;
             match &funcs[callee as usize] {
                 FuncEntity::Wasm {
                     module,
@@ -431,15 +446,15 @@ fn execute(
                     }
                     frames.push(Frame {
                         func: cur.func,
-                        pc: resume as u32,
+                        instance,
+                        ip: resume,
                         fp,
                     });
                     cur.func = callee;
                     fp = new_fp;
                     s = window(stack, fp)?;
                     zero(&mut s[c.num_params as usize..c.num_locals as usize]);
-                    code = &c.code;
-                    ip = code.as_ptr();
+                    ip = c.code.as_ptr();
                     if *callee_instance != instance {
                         instance = *callee_instance;
                         inst = &instances[instance as usize];
@@ -448,8 +463,9 @@ fn execute(
                     }
                 }
                 FuncEntity::Host { .. } => {
-                    cur.pc = resume as u32;
+                    cur.ip = resume;
                     cur.fp = fp;
+                    cur.instance = instance;
                     return Ok(Exit::Host {
                         func: callee,
                         base: base as u32,
@@ -513,19 +529,22 @@ fn execute(
     }
 
     loop {
-        // SAFETY: `ip` points at an element of `code`, the code of the running function,
-        // which stays alive and unmoved while `funcs` is borrowed (all of `execute`).
-        // `code` passed `ir::check_code` when it was translated (`translate::translate`
-        // refuses code that does not), so its last instruction is a `Return`, `Br` or
-        // `Unreachable` and every branch target lands inside `code`. `ip` is only ever
-        // set to the start of `code` (entry; code is non-empty), to a branch target (via
-        // `jump!`, relative to the instruction after the branch, as `check_code` checked
-        // it), to the instruction after the current one (which exists: the current one is
-        // not the last, since the last never falls through), to the target of a
-        // `br_table` entry, or to a saved return point (the instruction after a call,
-        // which is likewise not last); and `code` changes only together with `ip`, on
-        // calls and returns. Tests: `ir::tests::check_code_rejects_what_the_executor_cannot_run`;
-        // the spec suite translates and runs every function through this path.
+        // SAFETY: `ip` points at an instruction of the running function's code. That code
+        // is alive and unmoved: it is set once in its module's `OnceLock`, and the module
+        // is kept alive by the store's functions, which `funcs` borrows for all of
+        // `execute`. The code passed `ir::check_code` when it was translated
+        // (`translate::translate` refuses code that does not): its last instruction is a
+        // `Return`, `Br` or `Unreachable`, every branch target lands inside it, every
+        // `br_table` is followed by its entries and every instruction that takes a `Data`
+        // operand by that `Data`. `ip` is only ever set to the first instruction of a
+        // function (code is never empty), to a branch target (`jump!`, relative to the
+        // instruction after the branch, as `check_code` checked it), past the current
+        // instruction or its `Data` (which is not the last, since the last never falls
+        // through), to the target of a `br_table` entry, or to a saved return point: the
+        // `ip` of a caller just past its call instruction (and its `Data`), which is
+        // likewise not the last instruction. Tests:
+        // `ir::tests::check_code_rejects_what_the_executor_cannot_run`; the spec suite
+        // translates and runs every function through this path.
         #[allow(unsafe_code)]
         let instr = unsafe { &*ip };
         ip = ip.wrapping_add(1);
@@ -711,24 +730,18 @@ fn execute(
                 };
                 cur.func = caller.func;
                 fp = caller.fp;
-                let resume = caller.pc as usize;
                 s = window(stack, fp)?;
-                let (c, caller_instance) = code_of(funcs, caller.func).map_err(Fault::Error)?;
-                code = &c.code;
-                ip = code.as_ptr().wrapping_add(resume);
-                if caller_instance != instance {
-                    instance = caller_instance;
+                ip = caller.ip;
+                if caller.instance != instance {
+                    instance = caller.instance;
                     inst = &instances[instance as usize];
                     mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
                     m0 = memory_data(memories, mem0);
                 }
             }
-            I::Call { func, base } => call!(inst.funcs[func as usize], base, pc!()),
+            I::Call { func, base } => call!(inst.funcs[func as usize], base, ip),
             I::CallIndirect { ty, base, index } => {
-                let pc = pc!();
-                let I::Data(table) = code[pc] else {
-                    return Err(TrapKind::Unreachable.into());
-                };
+                let table = data!();
                 let table = &tables[inst.tables[table as usize] as usize];
                 let i = s[index as usize] as u32 as usize;
                 let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
@@ -738,7 +751,7 @@ fn execute(
                 if !Arc::ptr_eq(expected, actual) && **expected != **actual {
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
-                call!(func, base, pc + 1)
+                call!(func, base, ip)
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
@@ -823,10 +836,7 @@ fn execute(
                 addr,
                 kind_mem,
             } => {
-                let I::Data(offset) = code[pc!()] else {
-                    return Err(TrapKind::Unreachable.into());
-                };
-                ip = ip.wrapping_add(1);
+                let offset = data!();
                 let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 s[dst as usize] = load_kind(mem, kind_mem as u8, s[addr as usize], offset)?;
                 m0 = memory_data(memories, mem0);
@@ -836,10 +846,7 @@ fn execute(
                 src,
                 kind_mem,
             } => {
-                let I::Data(offset) = code[pc!()] else {
-                    return Err(TrapKind::Unreachable.into());
-                };
-                ip = ip.wrapping_add(1);
+                let offset = data!();
                 let mem = &mut memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 store_kind(
                     mem,
@@ -873,10 +880,7 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
-                let I::Data(src_mem) = code[pc!()] else {
-                    return Err(TrapKind::Unreachable.into());
-                };
-                ip = ip.wrapping_add(1);
+                let src_mem = data!();
                 let b = base as usize;
                 let (d, src, n) = (
                     s[b] as u32 as u64,

@@ -1368,7 +1368,8 @@ pub(crate) fn absolute_target(at: usize, rel: u32, len: usize) -> Option<usize> 
 /// Checks what the executor relies on to fetch instructions without bounds checks (see
 /// `exec::execute`): control can never run past the last instruction, because it is a
 /// `Return`, `Br` or `Unreachable`; every (relative) branch target lands inside `code`;
-/// and every `BrTable` is followed by its `len + 1` `Br` entries.
+/// every `BrTable` is followed by its `len + 1` `Br` entries; and every instruction that
+/// takes a trailing `Data` operand is followed by one.
 pub(crate) fn check_code(code: &[Instr]) -> bool {
     let ends = matches!(
         code.last(),
@@ -1379,13 +1380,17 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
         let targets_ok = instr
             .target_mut()
             .is_none_or(|t| absolute_target(at, *t, code.len()).is_some());
-        let table_ok = match instr {
+        let operands_ok = match instr {
             Instr::BrTable { len, .. } => {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
             }
+            Instr::CallIndirect { .. }
+            | Instr::LoadMem { .. }
+            | Instr::StoreMem { .. }
+            | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
             _ => true,
         };
-        targets_ok && table_ok
+        targets_ok && operands_ok
     })
 }
 
