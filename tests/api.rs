@@ -154,6 +154,122 @@ fn host_error_becomes_an_error_of_the_call() {
     assert!(err.to_string().contains("boom"));
 }
 
+/// An error type of the embedder's own, raised by a host function.
+#[derive(Debug, PartialEq)]
+struct Denied {
+    what: String,
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "denied: {}", self.what)
+    }
+}
+
+impl std::error::Error for Denied {}
+
+#[test]
+fn host_error_of_a_custom_type_comes_back_to_the_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "open" (func $open (param i32) (result i32)))
+             (func (export "run") (param i32) (result i32) (call $open (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "open", |fd: i32| -> Result<i32, Error> {
+            if fd < 0 {
+                return Err(Error::host(Denied {
+                    what: format!("fd {fd}"),
+                }));
+            }
+            Ok(fd)
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 7).unwrap(), 7);
+
+    let err = run.call(&mut store, -1).unwrap_err();
+    assert!(matches!(err, Error::Host(_)));
+    assert!(err.is::<Denied>());
+    assert_eq!(err.to_string(), "denied: fd -1");
+    assert_eq!(
+        err.downcast_ref::<Denied>(),
+        Some(&Denied {
+            what: "fd -1".into()
+        })
+    );
+    assert!(err.downcast_ref::<std::io::Error>().is_none());
+    // Another type gives the error back unchanged; the right one gives the value.
+    let err = err.downcast::<std::io::Error>().unwrap_err();
+    assert_eq!(err.downcast::<Denied>().unwrap().what, "fd -1");
+
+    // The untyped call path returns the same error.
+    let mut out = [Val::I32(0)];
+    let err = run
+        .func()
+        .call(&mut store, &[Val::I32(-2)], &mut out)
+        .unwrap_err();
+    assert_eq!(err.downcast_ref::<Denied>().unwrap().what, "fd -2");
+}
+
+#[test]
+fn host_error_called_directly_from_the_host() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let f = weft::Func::wrap(&mut store, || -> Result<(), Error> {
+        Err(Error::host(Denied { what: "all".into() }))
+    });
+    let err = f.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.downcast::<Denied>().unwrap().what, "all");
+}
+
+#[test]
+fn traps_raised_by_host_functions_stay_traps() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "trap" (func $trap (param i32)))
+             (func $inner (export "run") (param i32) (call $trap (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "trap", |how: i32| -> Result<(), Error> {
+            match how {
+                0 => Err(TrapKind::IntegerDivideByZero.into()),
+                _ => Err(Error::host(weft::Trap::new(TrapKind::Unreachable))),
+            }
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, ()>(&store, "run").unwrap();
+    for (how, kind) in [
+        (0, TrapKind::IntegerDivideByZero),
+        (1, TrapKind::Unreachable),
+    ] {
+        let err = run.call(&mut store, how).unwrap_err();
+        let trap = err.as_trap().expect("a trap");
+        assert_eq!(trap.kind(), kind);
+        assert!(!trap.backtrace().is_empty(), "the trap has a backtrace");
+        assert_eq!(
+            err.downcast_ref::<weft::Trap>().map(|t| t.kind()),
+            Some(kind)
+        );
+        assert!(err.downcast_ref::<Denied>().is_none());
+    }
+    let err = run.call(&mut store, 0).unwrap_err();
+    assert_eq!(
+        err.downcast::<weft::Trap>().unwrap().kind(),
+        TrapKind::IntegerDivideByZero
+    );
+}
+
 #[test]
 fn func_new_with_dynamic_values_and_cross_instance_imports() {
     let engine = Engine::default();

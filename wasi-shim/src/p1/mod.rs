@@ -162,7 +162,7 @@ pub fn add_to_linker<T: 'static>(
         "proc_exit",
         move |mut caller: Caller<'_, T>, code: i32| -> Result<()> {
             get(caller.data_mut()).exit_code = Some(code);
-            Err(Error::host(I32Exit(code).to_string()))
+            Err(Error::host(I32Exit(code)))
         },
     )?;
     linker.func_wrap(MODULE, "proc_raise", |_sig: i32| i32::from(Errno::NOTSUP.0))?;
