@@ -424,3 +424,116 @@ fn frames_over_the_slot_limit_are_an_error_not_a_crash() {
     let err = Module::new(&eager, &wat).unwrap_err();
     assert!(err.to_string().contains("implementation limit"), "{err}");
 }
+
+/// A module that imports `host::who` and exports it again, with a `name` global of its own.
+fn reexporter(name: i32) -> String {
+    format!(
+        r#"(module (import "host" "who" (func $who (result i32)))
+             (global (export "name") i32 (i32.const {name}))
+             (export "who" (func $who))
+             (func (export "call_who") (result i32) (call $who)))"#
+    )
+}
+
+/// The `name` global of the caller's instance, or -1 without one.
+fn caller_name(caller: Caller<'_, ()>) -> i32 {
+    match caller.get_export("name") {
+        Some(Extern::Global(g)) => g.get(&caller).i32().unwrap_or(-2),
+        _ => -1,
+    }
+}
+
+#[test]
+fn caller_instance_of_a_host_function_called_from_the_host() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+
+    // Defined in a linker: each instantiation makes its own function, imported once, so a
+    // direct call sees the importing instance.
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("host", "who", caller_name).unwrap();
+    let one = linker
+        .instantiate(&mut store, &Module::new(&engine, reexporter(1)).unwrap())
+        .unwrap();
+    let two = linker
+        .instantiate(&mut store, &Module::new(&engine, reexporter(2)).unwrap())
+        .unwrap();
+    for (instance, name) in [(one, 1), (two, 2)] {
+        let who = instance.get_typed_func::<(), i32>(&store, "who").unwrap();
+        assert_eq!(who.call(&mut store, ()).unwrap(), name, "direct call");
+        let call_who = instance
+            .get_typed_func::<(), i32>(&store, "call_who")
+            .unwrap();
+        assert_eq!(call_who.call(&mut store, ()).unwrap(), name, "from Wasm");
+    }
+
+    // Not imported anywhere: no instance.
+    let loose = weft::Func::wrap(&mut store, caller_name);
+    let loose_typed = loose.typed::<(), i32>(&store).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), -1);
+
+    // Imported into two instances: called from Wasm it sees each caller, called directly
+    // it cannot tell which one is meant, so it sees none.
+    let m3 = Module::new(&engine, reexporter(3)).unwrap();
+    let m4 = Module::new(&engine, reexporter(4)).unwrap();
+    let three = weft::Instance::new(&mut store, &m3, &[loose.into()]).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), 3);
+    let four = weft::Instance::new(&mut store, &m4, &[loose.into()]).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), -1);
+    for (instance, name) in [(three, 3), (four, 4)] {
+        let call_who = instance
+            .get_typed_func::<(), i32>(&store, "call_who")
+            .unwrap();
+        assert_eq!(call_who.call(&mut store, ()).unwrap(), name);
+    }
+}
+
+#[test]
+fn data_and_store_mut_through_caller() {
+    // A host function that appends guest bytes to its state and zeroes them in memory,
+    // holding both borrows at once.
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "drain" (func $drain (param i32 i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 100) "abcdef")
+             (func (export "run") (call $drain (i32.const 101) (i32.const 3))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, Vec::<u8>::new());
+    let mut linker = Linker::<Vec<u8>>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "drain",
+            |mut caller: Caller<'_, Vec<u8>>, ptr: u32, len: u32| -> Result<(), Error> {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .ok_or_else(|| Error::host("no memory"))?;
+                let (bytes, state) = memory.data_and_store_mut(&mut caller);
+                let range = ptr as usize..(ptr + len) as usize;
+                let src = bytes.get_mut(range).ok_or(TrapKind::MemoryOutOfBounds)?;
+                state.extend_from_slice(src);
+                src.fill(0);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance
+        .get_typed_func::<(), ()>(&store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(store.data(), b"bcd");
+    let memory = instance.get_memory(&store, "memory").unwrap();
+    assert_eq!(&memory.data(&store)[100..106], b"a\0\0\0ef");
+    // The store itself works too.
+    let (bytes, state) = memory.data_and_store_mut(&mut store);
+    bytes[100] = b'z';
+    state.clear();
+    assert_eq!(memory.data(&store)[100], b'z');
+    assert!(store.data().is_empty());
+}
