@@ -192,7 +192,7 @@ impl WasiCtxBuilder {
                 .expect("descriptor numbers left");
         }
         Ok(WasiCtx {
-            state: Some(Box::new(State {
+            state: Box::new(State {
                 args: self.args,
                 env: self.env,
                 table,
@@ -200,7 +200,7 @@ impl WasiCtxBuilder {
                 stdin: StdinState::new(self.stdin),
                 stdout: self.stdout,
                 stderr: self.stderr,
-            })),
+            }),
             exit_code: None,
         })
     }
@@ -210,9 +210,9 @@ impl WasiCtxBuilder {
 /// [`p1::add_to_linker`](crate::p1::add_to_linker) a way to reach it.
 #[derive(Debug)]
 pub struct WasiCtx {
-    /// Taken out for the duration of each call, so the call can hold it and the guest's
-    /// memory at once (both live in the store).
-    pub(crate) state: Option<Box<State>>,
+    /// Borrowed together with the guest's memory for each call
+    /// (`Memory::data_and_store_mut`).
+    pub(crate) state: Box<State>,
     pub(crate) exit_code: Option<i32>,
 }
 
