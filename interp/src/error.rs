@@ -304,3 +304,43 @@ impl From<TrapKind> for Error {
 
 /// Result type of this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_keeps_messages_traps_and_our_errors_as_they_are() {
+        let e = Error::host("plain message");
+        assert!(matches!(e, Error::Host(_)));
+        assert_eq!(e.to_string(), "plain message");
+        assert_eq!(Error::host(String::from("owned")).to_string(), "owned");
+
+        let e = Error::host(Trap::new(TrapKind::Unreachable));
+        assert_eq!(e.as_trap().map(Trap::kind), Some(TrapKind::Unreachable));
+
+        let e = Error::host(Error::TypeMismatch("x".into()));
+        assert!(matches!(e, Error::TypeMismatch(_)));
+
+        let io = std::io::Error::other("disk");
+        let e = Error::host(io);
+        assert!(e.is::<std::io::Error>());
+        assert!(!e.is::<Trap>());
+        assert_eq!(e.downcast::<std::io::Error>().unwrap().to_string(), "disk");
+    }
+
+    #[test]
+    fn downcast_of_other_variants_gives_the_error_back() {
+        let e = Error::Unsupported("thing".into());
+        assert!(e.downcast_ref::<std::io::Error>().is_none());
+        assert!(matches!(
+            e.downcast::<std::io::Error>(),
+            Err(Error::Unsupported(_))
+        ));
+        let e: Error = TrapKind::OutOfFuel.into();
+        assert!(matches!(
+            e.downcast::<std::io::Error>(),
+            Err(Error::Trap(_))
+        ));
+    }
+}

@@ -150,7 +150,11 @@ fn bind_host_func<T>(id: StoreId, host: u32, ty: &FuncType) -> HostFuncFn<T> {
     )
 }
 
-/// The context a host function runs in: the store and the calling instance.
+/// The context a host function runs in: the store and the calling instance (see
+/// [`Caller::instance`] for which instance a host function sees when the host calls it
+/// directly). It is an [`AsContextMut`], so handles take it in place of the store, e.g.
+/// [`Memory::data_and_store_mut`](crate::Memory::data_and_store_mut) to borrow guest memory
+/// and the host state together.
 pub struct Caller<'a, T> {
     pub(crate) store: &'a mut Store<T>,
     pub(crate) instance: Option<Instance>,
