@@ -154,6 +154,122 @@ fn host_error_becomes_an_error_of_the_call() {
     assert!(err.to_string().contains("boom"));
 }
 
+/// An error type of the embedder's own, raised by a host function.
+#[derive(Debug, PartialEq)]
+struct Denied {
+    what: String,
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "denied: {}", self.what)
+    }
+}
+
+impl std::error::Error for Denied {}
+
+#[test]
+fn host_error_of_a_custom_type_comes_back_to_the_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "open" (func $open (param i32) (result i32)))
+             (func (export "run") (param i32) (result i32) (call $open (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "open", |fd: i32| -> Result<i32, Error> {
+            if fd < 0 {
+                return Err(Error::host(Denied {
+                    what: format!("fd {fd}"),
+                }));
+            }
+            Ok(fd)
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 7).unwrap(), 7);
+
+    let err = run.call(&mut store, -1).unwrap_err();
+    assert!(matches!(err, Error::Host(_)));
+    assert!(err.is::<Denied>());
+    assert_eq!(err.to_string(), "denied: fd -1");
+    assert_eq!(
+        err.downcast_ref::<Denied>(),
+        Some(&Denied {
+            what: "fd -1".into()
+        })
+    );
+    assert!(err.downcast_ref::<std::io::Error>().is_none());
+    // Another type gives the error back unchanged; the right one gives the value.
+    let err = err.downcast::<std::io::Error>().unwrap_err();
+    assert_eq!(err.downcast::<Denied>().unwrap().what, "fd -1");
+
+    // The untyped call path returns the same error.
+    let mut out = [Val::I32(0)];
+    let err = run
+        .func()
+        .call(&mut store, &[Val::I32(-2)], &mut out)
+        .unwrap_err();
+    assert_eq!(err.downcast_ref::<Denied>().unwrap().what, "fd -2");
+}
+
+#[test]
+fn host_error_called_directly_from_the_host() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let f = weft::Func::wrap(&mut store, || -> Result<(), Error> {
+        Err(Error::host(Denied { what: "all".into() }))
+    });
+    let err = f.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.downcast::<Denied>().unwrap().what, "all");
+}
+
+#[test]
+fn traps_raised_by_host_functions_stay_traps() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "trap" (func $trap (param i32)))
+             (func $inner (export "run") (param i32) (call $trap (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "trap", |how: i32| -> Result<(), Error> {
+            match how {
+                0 => Err(TrapKind::IntegerDivideByZero.into()),
+                _ => Err(Error::host(weft::Trap::new(TrapKind::Unreachable))),
+            }
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, ()>(&store, "run").unwrap();
+    for (how, kind) in [
+        (0, TrapKind::IntegerDivideByZero),
+        (1, TrapKind::Unreachable),
+    ] {
+        let err = run.call(&mut store, how).unwrap_err();
+        let trap = err.as_trap().expect("a trap");
+        assert_eq!(trap.kind(), kind);
+        assert!(!trap.backtrace().is_empty(), "the trap has a backtrace");
+        assert_eq!(
+            err.downcast_ref::<weft::Trap>().map(|t| t.kind()),
+            Some(kind)
+        );
+        assert!(err.downcast_ref::<Denied>().is_none());
+    }
+    let err = run.call(&mut store, 0).unwrap_err();
+    assert_eq!(
+        err.downcast::<weft::Trap>().unwrap().kind(),
+        TrapKind::IntegerDivideByZero
+    );
+}
+
 #[test]
 fn func_new_with_dynamic_values_and_cross_instance_imports() {
     let engine = Engine::default();
@@ -307,4 +423,117 @@ fn frames_over_the_slot_limit_are_an_error_not_a_crash() {
     let eager = Engine::new(&Config::default().lazy_translation(false));
     let err = Module::new(&eager, &wat).unwrap_err();
     assert!(err.to_string().contains("implementation limit"), "{err}");
+}
+
+/// A module that imports `host::who` and exports it again, with a `name` global of its own.
+fn reexporter(name: i32) -> String {
+    format!(
+        r#"(module (import "host" "who" (func $who (result i32)))
+             (global (export "name") i32 (i32.const {name}))
+             (export "who" (func $who))
+             (func (export "call_who") (result i32) (call $who)))"#
+    )
+}
+
+/// The `name` global of the caller's instance, or -1 without one.
+fn caller_name(caller: Caller<'_, ()>) -> i32 {
+    match caller.get_export("name") {
+        Some(Extern::Global(g)) => g.get(&caller).i32().unwrap_or(-2),
+        _ => -1,
+    }
+}
+
+#[test]
+fn caller_instance_of_a_host_function_called_from_the_host() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+
+    // Defined in a linker: each instantiation makes its own function, imported once, so a
+    // direct call sees the importing instance.
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("host", "who", caller_name).unwrap();
+    let one = linker
+        .instantiate(&mut store, &Module::new(&engine, reexporter(1)).unwrap())
+        .unwrap();
+    let two = linker
+        .instantiate(&mut store, &Module::new(&engine, reexporter(2)).unwrap())
+        .unwrap();
+    for (instance, name) in [(one, 1), (two, 2)] {
+        let who = instance.get_typed_func::<(), i32>(&store, "who").unwrap();
+        assert_eq!(who.call(&mut store, ()).unwrap(), name, "direct call");
+        let call_who = instance
+            .get_typed_func::<(), i32>(&store, "call_who")
+            .unwrap();
+        assert_eq!(call_who.call(&mut store, ()).unwrap(), name, "from Wasm");
+    }
+
+    // Not imported anywhere: no instance.
+    let loose = weft::Func::wrap(&mut store, caller_name);
+    let loose_typed = loose.typed::<(), i32>(&store).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), -1);
+
+    // Imported into two instances: called from Wasm it sees each caller, called directly
+    // it cannot tell which one is meant, so it sees none.
+    let m3 = Module::new(&engine, reexporter(3)).unwrap();
+    let m4 = Module::new(&engine, reexporter(4)).unwrap();
+    let three = weft::Instance::new(&mut store, &m3, &[loose.into()]).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), 3);
+    let four = weft::Instance::new(&mut store, &m4, &[loose.into()]).unwrap();
+    assert_eq!(loose_typed.call(&mut store, ()).unwrap(), -1);
+    for (instance, name) in [(three, 3), (four, 4)] {
+        let call_who = instance
+            .get_typed_func::<(), i32>(&store, "call_who")
+            .unwrap();
+        assert_eq!(call_who.call(&mut store, ()).unwrap(), name);
+    }
+}
+
+#[test]
+fn data_and_store_mut_through_caller() {
+    // A host function that appends guest bytes to its state and zeroes them in memory,
+    // holding both borrows at once.
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "drain" (func $drain (param i32 i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 100) "abcdef")
+             (func (export "run") (call $drain (i32.const 101) (i32.const 3))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, Vec::<u8>::new());
+    let mut linker = Linker::<Vec<u8>>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "drain",
+            |mut caller: Caller<'_, Vec<u8>>, ptr: u32, len: u32| -> Result<(), Error> {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .ok_or_else(|| Error::host("no memory"))?;
+                let (bytes, state) = memory.data_and_store_mut(&mut caller);
+                let range = ptr as usize..(ptr + len) as usize;
+                let src = bytes.get_mut(range).ok_or(TrapKind::MemoryOutOfBounds)?;
+                state.extend_from_slice(src);
+                src.fill(0);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance
+        .get_typed_func::<(), ()>(&store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(store.data(), b"bcd");
+    let memory = instance.get_memory(&store, "memory").unwrap();
+    assert_eq!(&memory.data(&store)[100..106], b"a\0\0\0ef");
+    // The store itself works too.
+    let (bytes, state) = memory.data_and_store_mut(&mut store);
+    bytes[100] = b'z';
+    state.clear();
+    assert_eq!(memory.data(&store)[100], b'z');
+    assert!(store.data().is_empty());
 }

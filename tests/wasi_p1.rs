@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use weft::{Engine, Instance, Linker, Memory, Module, Store, Val};
-use weft_wasi::{DirPerms, OutputBuffer, Stdin, Stdio, WasiCtx, WasiCtxBuilder};
+use weft_wasi::{DirPerms, I32Exit, OutputBuffer, Stdin, Stdio, WasiCtx, WasiCtxBuilder};
 
 // errno values from typenames.witx.
 const SUCCESS: i32 = 0;
@@ -162,9 +162,33 @@ fn proc_exit_unwinds_with_the_status() {
     assert_eq!(o.exit_code, Some(42));
     let err = o.result.expect_err("proc_exit unwinds");
     assert!(err.to_string().contains("exit with status 42"), "{err}");
+    assert_eq!(err.downcast_ref::<I32Exit>(), Some(&I32Exit(42)));
     assert_eq!(o.stdout, "exiting with 42\n");
     let o = run_guest("exit", &["0"], WasiCtxBuilder::new());
     assert_eq!(o.exit_code, Some(0));
+    let err = o.result.expect_err("proc_exit(0) unwinds too");
+    assert_eq!(err.downcast::<I32Exit>().unwrap(), I32Exit(0));
+}
+
+#[test]
+fn proc_exit_in_a_start_function_fails_instantiation_with_i32_exit() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (func $start (call $exit (i32.const 7)))
+             (start $start))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, WasiCtxBuilder::new().build().unwrap());
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    weft_wasi::p1::add_to_linker(&mut linker, |c| c).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.downcast_ref::<I32Exit>(), Some(&I32Exit(7)));
+    assert!(err.as_trap().is_none(), "an exit is not a trap");
+    assert_eq!(store.data().exit_code(), Some(7));
 }
 
 #[test]

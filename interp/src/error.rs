@@ -60,9 +60,14 @@ pub enum Error {
     /// Execution trapped.
     #[error(transparent)]
     Trap(#[from] Trap),
-    /// A host function returned an error.
-    #[error("{0}")]
-    Host(String),
+    /// A host function failed with an error of the embedder's own (see [`Error::host`]);
+    /// get it back with [`Error::downcast_ref`] or [`Error::downcast`].
+    #[error(transparent)]
+    Host(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// A handle (`Func`, `Memory`, `Table`, `Global`, `Instance`, `ExternRef`) was used
+    /// with a store other than the one that made it.
+    #[error("{0} used with a store other than the one that made it")]
+    StoreMismatch(&'static str),
 }
 
 impl Error {
@@ -74,9 +79,87 @@ impl Error {
         }
     }
 
-    /// An error from a host function, with a message.
-    pub fn host(msg: impl Into<String>) -> Error {
-        Error::Host(msg.into())
+    /// An error for a host function to return: any `std::error::Error + Send + Sync`
+    /// value, or a message (`&str`, `String`). It unwinds the Wasm code that called the
+    /// host function and comes out of [`Func::call`](crate::Func::call) unchanged, so the
+    /// embedder can recognise it with [`Error::downcast_ref`].
+    ///
+    /// A [`Trap`] or an [`Error`] of this crate passed here is kept as what it is (a trap
+    /// stays [`Error::Trap`] and gets its backtrace).
+    ///
+    /// ```
+    /// use weft_interp::{Engine, Error, Linker, Module, Store};
+    ///
+    /// #[derive(Debug)]
+    /// struct Quota { used: u32 }
+    /// impl std::fmt::Display for Quota {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "quota exceeded after {} calls", self.used)
+    ///     }
+    /// }
+    /// impl std::error::Error for Quota {}
+    ///
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (import "host" "tick" (func $tick))
+    ///     (func (export "run") (call $tick) (call $tick)))"#)?;
+    /// let mut store = Store::new(&engine, 0u32);
+    /// let mut linker = Linker::<u32>::new(&engine);
+    /// linker.func_wrap("host", "tick", |mut caller: weft_interp::Caller<'_, u32>| {
+    ///     *caller.data_mut() += 1;
+    ///     if *caller.data() > 1 {
+    ///         return Err(Error::host(Quota { used: *caller.data() }));
+    ///     }
+    ///     Ok(())
+    /// })?;
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// let run = instance.get_typed_func::<(), ()>(&store, "run")?;
+    /// let err = run.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(err.downcast_ref::<Quota>().map(|q| q.used), Some(2));
+    /// assert_eq!(err.to_string(), "quota exceeded after 2 calls");
+    /// # Ok::<(), weft_interp::Error>(())
+    /// ```
+    pub fn host(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Error {
+        let error = error.into();
+        // Keep traps and our own errors as they are, so they are matched as such.
+        let error = match error.downcast::<Trap>() {
+            Ok(trap) => return Error::Trap(*trap),
+            Err(e) => e,
+        };
+        match error.downcast::<Error>() {
+            Ok(e) => *e,
+            Err(e) => Error::Host(e),
+        }
+    }
+
+    /// The error a host function raised with [`Error::host`], if it is an `E`; also finds
+    /// the [`Trap`] of an [`Error::Trap`].
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Host(e) => e.downcast_ref::<E>(),
+            Error::Trap(t) => (t as &dyn core::any::Any).downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an error a host function raised with [`Error::host`] of type `E`
+    /// (or the [`Trap`] of an [`Error::Trap`]).
+    pub fn is<E: std::error::Error + 'static>(&self) -> bool {
+        self.downcast_ref::<E>().is_some()
+    }
+
+    /// The error a host function raised with [`Error::host`], by value, if it is an `E`;
+    /// otherwise this error back. Also gives the [`Trap`] of an [`Error::Trap`].
+    pub fn downcast<E: std::error::Error + 'static>(self) -> Result<E, Error> {
+        match self {
+            Error::Host(e) => e.downcast::<E>().map(|e| *e).map_err(Error::Host),
+            Error::Trap(t) => {
+                let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(t);
+                // A failed downcast gives the trap back, which `host` keeps as a trap.
+                boxed.downcast::<E>().map(|e| *e).map_err(Error::host)
+            }
+            other => Err(other),
+        }
     }
 }
 
@@ -221,3 +304,43 @@ impl From<TrapKind> for Error {
 
 /// Result type of this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_keeps_messages_traps_and_our_errors_as_they_are() {
+        let e = Error::host("plain message");
+        assert!(matches!(e, Error::Host(_)));
+        assert_eq!(e.to_string(), "plain message");
+        assert_eq!(Error::host(String::from("owned")).to_string(), "owned");
+
+        let e = Error::host(Trap::new(TrapKind::Unreachable));
+        assert_eq!(e.as_trap().map(Trap::kind), Some(TrapKind::Unreachable));
+
+        let e = Error::host(Error::TypeMismatch("x".into()));
+        assert!(matches!(e, Error::TypeMismatch(_)));
+
+        let io = std::io::Error::other("disk");
+        let e = Error::host(io);
+        assert!(e.is::<std::io::Error>());
+        assert!(!e.is::<Trap>());
+        assert_eq!(e.downcast::<std::io::Error>().unwrap().to_string(), "disk");
+    }
+
+    #[test]
+    fn downcast_of_other_variants_gives_the_error_back() {
+        let e = Error::Unsupported("thing".into());
+        assert!(e.downcast_ref::<std::io::Error>().is_none());
+        assert!(matches!(
+            e.downcast::<std::io::Error>(),
+            Err(Error::Unsupported(_))
+        ));
+        let e: Error = TrapKind::OutOfFuel.into();
+        assert!(matches!(
+            e.downcast::<std::io::Error>(),
+            Err(Error::Trap(_))
+        ));
+    }
+}

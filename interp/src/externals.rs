@@ -1,12 +1,19 @@
 //! Host-side handles to memories, tables and globals, and the [`Extern`] sum of all four.
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableEntity, PAGE_SIZE};
+use crate::store::{
+    AsContext, AsContextMut, GlobalEntity, MemoryEntity, StoreId, TableEntity, PAGE_SIZE,
+};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::value::Val;
 use crate::Func;
 
 /// A linear memory in a store.
+///
+/// Used with a store other than the one that made it, the methods that return a `Result`
+/// fail with [`Error::StoreMismatch`]; [`Memory::data`], [`Memory::data_mut`] and
+/// [`Memory::data_and_store_mut`] give an empty slice, [`Memory::size`] 0 and
+/// [`Memory::ty`] a type of 0 pages.
 ///
 /// ```
 /// use weft_interp::{Engine, Limits, Memory, MemoryType, Store};
@@ -21,7 +28,7 @@ use crate::Func;
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Memory(pub(crate) u32);
+pub struct Memory(pub(crate) u32, pub(crate) StoreId);
 
 impl Memory {
     /// A new memory of the given type, zero-filled.
@@ -37,30 +44,86 @@ impl Memory {
         let len = (ty.limits.min * PAGE_SIZE) as usize;
         let data = crate::store::zeroed_bytes(len)?;
         inner.memories.push(MemoryEntity { ty, data });
-        Ok(Memory(inner.memories.len() as u32 - 1))
+        Ok(Memory(inner.memories.len() as u32 - 1, inner.id))
     }
 
-    /// The memory's type, with its current size as minimum.
+    /// The memory's type, with its current size as minimum (0 pages, maximum 0, for a
+    /// memory of another store).
     pub fn ty<C: AsContext + ?Sized>(&self, store: &C) -> MemoryType {
-        let m = &store.as_context().inner.memories[self.0 as usize];
-        let mut ty = m.ty;
-        ty.limits.min = m.pages();
-        ty
+        match store.as_context().inner.memory(*self) {
+            Ok(m) => {
+                let mut ty = m.ty;
+                ty.limits.min = m.pages();
+                ty
+            }
+            Err(_) => MemoryType {
+                limits: crate::Limits {
+                    min: 0,
+                    max: Some(0),
+                },
+            },
+        }
     }
 
-    /// The memory's bytes.
+    /// The memory's bytes (empty for a memory of another store).
     pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a [u8] {
-        &store.as_context().inner.memories[self.0 as usize].data
+        match store.as_context().inner.memory(*self) {
+            Ok(m) => &m.data,
+            Err(_) => &[],
+        }
     }
 
-    /// The memory's bytes, mutably.
+    /// The memory's bytes, mutably (empty for a memory of another store).
     pub fn data_mut<'a, C: AsContextMut + ?Sized>(&self, store: &'a mut C) -> &'a mut [u8] {
-        &mut store.as_context_mut().inner.memories[self.0 as usize].data
+        match store.as_context_mut().inner.memory_mut(*self) {
+            Ok(m) => &mut m.data,
+            Err(_) => &mut [],
+        }
     }
 
-    /// Size in pages.
+    /// The memory's bytes and the store's host state, both mutably: a host function can
+    /// work on guest memory with its own state at hand, without copying either out. The
+    /// bytes are empty for a memory of another store.
+    ///
+    /// ```
+    /// use weft_interp::{Caller, Engine, Extern, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (import "host" "log" (func $log (param i32 i32)))
+    ///     (memory (export "memory") 1)
+    ///     (data (i32.const 8) "hello")
+    ///     (func (export "run") (call $log (i32.const 8) (i32.const 5))))"#)?;
+    /// let mut store = Store::new(&engine, Vec::<String>::new());
+    /// let mut linker = Linker::<Vec<String>>::new(&engine);
+    /// linker.func_wrap("host", "log", |mut caller: Caller<'_, Vec<String>>, ptr: u32, len: u32| {
+    ///     let Some(Extern::Memory(memory)) = caller.get_export("memory") else { return };
+    ///     let (bytes, log) = memory.data_and_store_mut(&mut caller);
+    ///     let text = bytes.get(ptr as usize..(ptr + len) as usize).unwrap_or_default();
+    ///     log.push(String::from_utf8_lossy(text).into_owned());
+    /// })?;
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// instance.get_typed_func::<(), ()>(&store, "run")?.call(&mut store, ())?;
+    /// assert_eq!(store.data(), &["hello"]);
+    /// # Ok::<(), weft_interp::Error>(())
+    /// ```
+    pub fn data_and_store_mut<'a, C: AsContextMut + ?Sized>(
+        &self,
+        store: &'a mut C,
+    ) -> (&'a mut [u8], &'a mut C::Data) {
+        let (inner, data) = store.as_context_mut().inner_and_data_mut();
+        match inner.memory_mut(*self) {
+            Ok(m) => (&mut m.data, data),
+            Err(_) => (&mut [], data),
+        }
+    }
+
+    /// Size in pages (0 for a memory of another store).
     pub fn size<C: AsContext + ?Sized>(&self, store: &C) -> u64 {
-        store.as_context().inner.memories[self.0 as usize].pages()
+        store
+            .as_context()
+            .inner
+            .memory(*self)
+            .map_or(0, MemoryEntity::pages)
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; errors when out of bounds.
@@ -70,7 +133,7 @@ impl Memory {
         offset: usize,
         buf: &mut [u8],
     ) -> Result<()> {
-        let data = self.data(store);
+        let data = &store.as_context().inner.memory(*self)?.data;
         let src = offset
             .checked_add(buf.len())
             .and_then(|end| data.get(offset..end))
@@ -86,7 +149,7 @@ impl Memory {
         offset: usize,
         buf: &[u8],
     ) -> Result<()> {
-        let data = self.data_mut(store);
+        let data = &mut store.as_context_mut().inner.memory_mut(*self)?.data;
         let dst = offset
             .checked_add(buf.len())
             .and_then(|end| data.get_mut(offset..end))
@@ -99,13 +162,18 @@ impl Memory {
     pub fn grow<C: AsContextMut + ?Sized>(&self, store: &mut C, delta: u64) -> Result<u64> {
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_memory_pages;
-        inner.memories[self.0 as usize]
+        inner
+            .memory_mut(*self)?
             .grow(delta, limit)
             .ok_or_else(|| Error::ResourceLimit(format!("cannot grow memory by {delta} pages")))
     }
 }
 
 /// A table in a store.
+///
+/// Used with a store other than the one that made it, the methods that return a `Result`
+/// fail with [`Error::StoreMismatch`], [`Table::get`] gives `None`, [`Table::size`] 0 and
+/// [`Table::ty`] a `funcref` table of 0 elements.
 ///
 /// ```
 /// use weft_interp::{Engine, Limits, Store, Table, TableType, Val, ValType};
@@ -118,7 +186,7 @@ impl Memory {
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) u32);
+pub struct Table(pub(crate) u32, pub(crate) StoreId);
 
 impl Table {
     /// A new table of the given type, every element set to `init`.
@@ -131,6 +199,7 @@ impl Table {
             )));
         }
         let inner = &mut store.as_context_mut().inner;
+        init.check_store(inner.id)?;
         let limit = inner.engine.config().max_table_elements;
         if ty.limits.min > limit {
             return Err(Error::ResourceLimit(format!(
@@ -140,34 +209,51 @@ impl Table {
         }
         let elements = vec![init.to_cell(); ty.limits.min as usize];
         inner.tables.push(TableEntity { ty, elements });
-        Ok(Table(inner.tables.len() as u32 - 1))
+        Ok(Table(inner.tables.len() as u32 - 1, inner.id))
     }
 
-    /// The table's type, with its current size as minimum.
+    /// The table's type, with its current size as minimum (a `funcref` table of 0
+    /// elements, maximum 0, for a table of another store).
     pub fn ty<C: AsContext + ?Sized>(&self, store: &C) -> TableType {
-        let t = &store.as_context().inner.tables[self.0 as usize];
-        let mut ty = t.ty;
-        ty.limits.min = t.elements.len() as u64;
-        ty
+        match store.as_context().inner.table(*self) {
+            Ok(t) => {
+                let mut ty = t.ty;
+                ty.limits.min = t.elements.len() as u64;
+                ty
+            }
+            Err(_) => TableType {
+                element: crate::ValType::FuncRef,
+                limits: crate::Limits {
+                    min: 0,
+                    max: Some(0),
+                },
+            },
+        }
     }
 
-    /// Number of elements.
+    /// Number of elements (0 for a table of another store).
     pub fn size<C: AsContext + ?Sized>(&self, store: &C) -> u64 {
-        store.as_context().inner.tables[self.0 as usize]
-            .elements
-            .len() as u64
+        store
+            .as_context()
+            .inner
+            .table(*self)
+            .map_or(0, |t| t.elements.len() as u64)
     }
 
-    /// The element at `index`, or `None` when out of bounds.
+    /// The element at `index`, or `None` when out of bounds or the table belongs to
+    /// another store.
     pub fn get<C: AsContext + ?Sized>(&self, store: &C, index: u64) -> Option<Val> {
-        let t = &store.as_context().inner.tables[self.0 as usize];
+        let inner = &store.as_context().inner;
+        let t = inner.table(*self).ok()?;
         let cell = *t.elements.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_cell(t.ty.element, cell))
+        Some(Val::from_cell(t.ty.element, cell).in_store(inner.id))
     }
 
     /// Sets the element at `index`.
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, index: u64, val: Val) -> Result<()> {
-        let t = &mut store.as_context_mut().inner.tables[self.0 as usize];
+        let inner = &mut store.as_context_mut().inner;
+        val.check_store(inner.id)?;
+        let t = inner.table_mut(*self)?;
         if val.ty() != t.ty.element {
             return Err(Error::TypeMismatch(format!(
                 "cannot store {} in a table of {}",
@@ -192,7 +278,8 @@ impl Table {
     ) -> Result<u64> {
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_table_elements;
-        let t = &mut inner.tables[self.0 as usize];
+        init.check_store(inner.id)?;
+        let t = inner.table_mut(*self)?;
         if init.ty() != t.ty.element {
             return Err(Error::TypeMismatch("table.grow init value type".into()));
         }
@@ -202,6 +289,10 @@ impl Table {
 }
 
 /// A global in a store.
+///
+/// Used with a store other than the one that made it, [`Global::set`] fails with
+/// [`Error::StoreMismatch`], [`Global::get`] gives `i32` 0 and [`Global::ty`] an immutable
+/// `i32` global.
 ///
 /// ```
 /// use weft_interp::{Engine, Global, GlobalType, Mutability, Store, Val, ValType};
@@ -213,7 +304,7 @@ impl Table {
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Global(pub(crate) u32);
+pub struct Global(pub(crate) u32, pub(crate) StoreId);
 
 impl Global {
     /// A new global with an initial value of its type.
@@ -230,27 +321,40 @@ impl Global {
             )));
         }
         let inner = &mut store.as_context_mut().inner;
+        val.check_store(inner.id)?;
         inner.globals.push(GlobalEntity {
             ty,
             value: val.to_cell(),
         });
-        Ok(Global(inner.globals.len() as u32 - 1))
+        Ok(Global(inner.globals.len() as u32 - 1, inner.id))
     }
 
-    /// The global's type.
+    /// The global's type (an immutable `i32` for a global of another store).
     pub fn ty<C: AsContext + ?Sized>(&self, store: &C) -> GlobalType {
-        store.as_context().inner.globals[self.0 as usize].ty
+        match store.as_context().inner.global(*self) {
+            Ok(g) => g.ty,
+            Err(_) => GlobalType {
+                content: crate::ValType::I32,
+                mutability: Mutability::Const,
+            },
+        }
     }
 
-    /// The current value.
+    /// The current value (`i32` 0 for a global of another store).
     pub fn get<C: AsContext + ?Sized>(&self, store: &C) -> Val {
-        let g = &store.as_context().inner.globals[self.0 as usize];
-        Val::from_cell(g.ty.content, g.value)
+        let inner = &store.as_context().inner;
+        match inner.global(*self) {
+            Ok(g) => Val::from_cell(g.ty.content, g.value).in_store(inner.id),
+            Err(_) => Val::I32(0),
+        }
     }
 
-    /// Sets the value; errors for immutable globals or a value of another type.
+    /// Sets the value; errors for immutable globals, a value of another type, or a global
+    /// or reference of another store.
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, val: Val) -> Result<()> {
-        let g = &mut store.as_context_mut().inner.globals[self.0 as usize];
+        let inner = &mut store.as_context_mut().inner;
+        val.check_store(inner.id)?;
+        let g = inner.global_mut(*self)?;
         if g.ty.mutability != Mutability::Var {
             return Err(Error::TypeMismatch("cannot set an immutable global".into()));
         }
@@ -306,6 +410,21 @@ impl Extern {
         match self {
             Extern::Global(g) => Some(g),
             _ => None,
+        }
+    }
+
+    /// `Ok` if the object belongs to the store with id `id`.
+    pub(crate) fn check_store(&self, id: StoreId) -> Result<()> {
+        let (ours, what) = match self {
+            Extern::Func(f) => (f.1 == id, "func"),
+            Extern::Table(t) => (t.1 == id, "table"),
+            Extern::Memory(m) => (m.1 == id, "memory"),
+            Extern::Global(g) => (g.1 == id, "global"),
+        };
+        if ours {
+            Ok(())
+        } else {
+            Err(Error::StoreMismatch(what))
         }
     }
 

@@ -5,8 +5,8 @@ use crate::exec;
 use crate::func::TypedFunc;
 use crate::module::{DataMode, ElemMode, ExternIndex, ImportKind, Module};
 use crate::store::{
-    AsContext, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, Store, TableEntity,
-    PAGE_SIZE,
+    AsContext, FuncEntity, GlobalEntity, Importer, InstanceEntity, MemoryEntity, Store, StoreId,
+    TableEntity, PAGE_SIZE,
 };
 use crate::types::ExternType;
 use crate::value::ref_to_cell;
@@ -14,6 +14,9 @@ use crate::{Extern, Func, Global, Memory, Table, TrapKind, WasmParams, WasmResul
 use std::collections::HashMap;
 
 /// An instantiated module.
+///
+/// Used with a store other than the one that made it, its lookups find nothing (`None`, an
+/// empty list) and [`Instance::get_typed_func`] fails with [`Error::StoreMismatch`].
 ///
 /// ```
 /// use weft_interp::{Engine, Linker, Module, Store, Val};
@@ -28,20 +31,26 @@ use std::collections::HashMap;
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) u32);
+pub struct Instance(pub(crate) u32, pub(crate) StoreId);
 
 impl Instance {
     /// The export called `name`.
     pub fn get_export<C: AsContext + ?Sized>(&self, store: &C, name: &str) -> Option<Extern> {
-        store.as_context().inner.instances[self.0 as usize]
+        store
+            .as_context()
+            .inner
+            .instance(*self)
+            .ok()?
             .exports
             .get(name)
             .copied()
     }
 
-    /// All exports, in the module's order.
+    /// All exports, in the module's order (none for an instance of another store).
     pub fn exports<C: AsContext + ?Sized>(&self, store: &C) -> Vec<(String, Extern)> {
-        let inst = &store.as_context().inner.instances[self.0 as usize];
+        let Ok(inst) = store.as_context().inner.instance(*self) else {
+            return Vec::new();
+        };
         inst.module
             .inner
             .exports
@@ -61,6 +70,7 @@ impl Instance {
         store: &impl AsContext,
         name: &str,
     ) -> Result<TypedFunc<Params, Results>> {
+        store.as_context().inner.instance(*self)?;
         let func = self
             .get_func(store, name)
             .ok_or_else(|| Error::ExportNotFound {
@@ -137,6 +147,7 @@ pub(crate) fn instantiate<T>(
     let mut memories = Vec::with_capacity(m.memories.len());
     let mut globals = Vec::with_capacity(m.globals.len());
     for (import, ext) in m.imports.iter().zip(imports) {
+        ext.check_store(store.inner.id)?;
         let expected = match &import.kind {
             ImportKind::Func(t) => ExternType::Func((*m.types[*t as usize]).clone()),
             ImportKind::Table(t) => ExternType::Table(*t),
@@ -169,6 +180,7 @@ pub(crate) fn instantiate<T>(
 
     // 2. Allocate functions, then globals, tables and memories (spec §4.5.3 "Allocation").
     let inner = &mut store.inner;
+    let id = inner.id;
     let instance_idx = inner.instances.len() as u32;
     for def in 0..m.bodies.len() as u32 {
         let index = m.num_imported_funcs + def;
@@ -253,10 +265,10 @@ pub(crate) fn instantiate<T>(
     let mut exports = HashMap::with_capacity(m.exports.len());
     for (name, idx) in &m.exports {
         let ext = match *idx {
-            ExternIndex::Func(f) => Extern::Func(Func(funcs[f as usize])),
-            ExternIndex::Table(t) => Extern::Table(Table(tables[t as usize])),
-            ExternIndex::Memory(mem) => Extern::Memory(Memory(memories[mem as usize])),
-            ExternIndex::Global(g) => Extern::Global(Global(globals[g as usize])),
+            ExternIndex::Func(f) => Extern::Func(Func(funcs[f as usize], id)),
+            ExternIndex::Table(t) => Extern::Table(Table(tables[t as usize], id)),
+            ExternIndex::Memory(mem) => Extern::Memory(Memory(memories[mem as usize], id)),
+            ExternIndex::Global(g) => Extern::Global(Global(globals[g as usize], id)),
         };
         exports.insert(name.clone(), ext);
     }
@@ -270,7 +282,19 @@ pub(crate) fn instantiate<T>(
         datas,
         exports,
     });
-    let instance = Instance(instance_idx);
+    let instance = Instance(instance_idx, id);
+    // Host functions imported here see this instance when called straight from the host.
+    for &f in &inner.instances[instance_idx as usize].funcs[..m.num_imported_funcs as usize] {
+        if let Some(FuncEntity::Host { host, .. }) = inner.funcs.get(f as usize) {
+            if let Some(importer) = inner.host_importers.get_mut(*host as usize) {
+                *importer = match *importer {
+                    Importer::None => Importer::One(instance_idx),
+                    Importer::One(i) if i == instance_idx => Importer::One(i),
+                    _ => Importer::Many,
+                };
+            }
+        }
+    }
 
     // 4. Element segments, then data segments, in order (spec §4.5.4 steps 14-15).
     for (i, seg) in m.elems.iter().enumerate() {
@@ -316,7 +340,10 @@ pub(crate) fn instantiate<T>(
 
     // 5. The start function.
     if let Some(start) = m.start {
-        let func = Func(store.inner.instances[instance_idx as usize].funcs[start as usize]);
+        let func = Func(
+            store.inner.instances[instance_idx as usize].funcs[start as usize],
+            id,
+        );
         exec::invoke(store, func, &[], &mut [])?;
     }
     Ok(instance)

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::func::{HostFuncFn, IntoFunc};
 use crate::module::Module;
-use crate::store::{AsContextMut, Store};
+use crate::store::{AsContext, AsContextMut, Store};
 use crate::types::FuncType;
 use crate::value::Val;
 use crate::{Caller, Engine, Extern, Func, Instance};
@@ -102,7 +102,9 @@ impl<T> Linker<T> {
         Ok(self)
     }
 
-    /// Defines `module::name` as an existing store object.
+    /// Defines `module::name` as an existing store object. It can only satisfy imports of
+    /// modules instantiated in that object's store (others fail with
+    /// [`Error::StoreMismatch`]).
     pub fn define(
         &mut self,
         module: &str,
@@ -138,13 +140,15 @@ impl<T> Linker<T> {
         )
     }
 
-    /// Defines every export of `instance` under the module name `module`.
+    /// Defines every export of `instance` under the module name `module`; errors with
+    /// [`Error::StoreMismatch`] if `instance` belongs to another store.
     pub fn instance<C: AsContextMut<Data = T> + ?Sized>(
         &mut self,
         store: &mut C,
         module: &str,
         instance: Instance,
     ) -> Result<&mut Self> {
+        store.as_context().inner.instance(instance)?;
         for (name, ext) in instance.exports(store.as_context_mut()) {
             self.define(module, &name, ext)?;
         }

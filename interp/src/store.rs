@@ -1,6 +1,9 @@
 //! The store: owner of every runtime object (spec §4.2.3 "Store").
 //!
-//! Handles (`Func`, `Memory`, ...) are indices into the vectors here.
+//! Handles (`Func`, `Memory`, ...) are indices into the vectors here, paired with the
+//! [`StoreId`] of the store that made them; every use of a handle checks that id first, so
+//! a handle used with another store is an [`Error::StoreMismatch`], never a wrong object or
+//! an out-of-bounds index.
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -8,9 +11,41 @@ use crate::func::HostFuncFn;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
 use crate::Extern;
+use crate::{Func, Global, Instance, Memory, Table};
 use core::any::Any;
+use core::num::NonZeroU64;
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// The identity of a [`Store`], unique in the process; every handle carries the id of the
+/// store that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct StoreId(NonZeroU64);
+
+impl StoreId {
+    /// No store: the id of references read from cells before the store is known (see
+    /// [`Val::in_store`](crate::Val)). No store has it, so a handle that kept it by mistake
+    /// fails the store check instead of naming an object.
+    pub(crate) const UNBOUND: StoreId = StoreId(NonZeroU64::MAX);
+
+    /// A new id. A 64-bit counter does not wrap in practice (2^64 stores), so ids are
+    /// never reused.
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        StoreId(NonZeroU64::new(id).unwrap_or(NonZeroU64::MIN))
+    }
+}
+
+/// Who imported a host function: when it is called straight from the host, its
+/// [`Caller`](crate::Caller) sees this instance if there is exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Importer {
+    None,
+    One(u32),
+    Many,
+}
 
 /// A function instance (spec §4.2.6).
 pub(crate) enum FuncEntity {
@@ -121,6 +156,7 @@ pub(crate) struct InstanceEntity {
 
 /// The part of a store that does not depend on the host data type.
 pub(crate) struct StoreInner {
+    pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
     pub tables: Vec<TableEntity>,
@@ -135,10 +171,94 @@ pub(crate) struct StoreInner {
     pub fuel: u64,
     /// A value stack kept between calls so its allocation is reused.
     pub stack_cache: Option<Vec<u64>>,
+    /// Per host function (indexed like `Store::host_funcs`), the instances importing it.
+    pub host_importers: Vec<Importer>,
+}
+
+impl StoreInner {
+    /// `Ok` if a handle with store id `id` belongs to this store.
+    pub(crate) fn check(&self, id: StoreId, what: &'static str) -> Result<()> {
+        if id == self.id {
+            Ok(())
+        } else {
+            Err(Error::StoreMismatch(what))
+        }
+    }
+
+    /// The function `f` names in this store.
+    pub(crate) fn func(&self, f: Func) -> Result<&FuncEntity> {
+        self.check(f.1, "func")?;
+        self.funcs
+            .get(f.0 as usize)
+            .ok_or(Error::StoreMismatch("func"))
+    }
+
+    /// The memory `m` names in this store.
+    pub(crate) fn memory(&self, m: Memory) -> Result<&MemoryEntity> {
+        self.check(m.1, "memory")?;
+        self.memories
+            .get(m.0 as usize)
+            .ok_or(Error::StoreMismatch("memory"))
+    }
+
+    /// The memory `m` names in this store, mutably.
+    pub(crate) fn memory_mut(&mut self, m: Memory) -> Result<&mut MemoryEntity> {
+        self.check(m.1, "memory")?;
+        self.memories
+            .get_mut(m.0 as usize)
+            .ok_or(Error::StoreMismatch("memory"))
+    }
+
+    /// The table `t` names in this store.
+    pub(crate) fn table(&self, t: Table) -> Result<&TableEntity> {
+        self.check(t.1, "table")?;
+        self.tables
+            .get(t.0 as usize)
+            .ok_or(Error::StoreMismatch("table"))
+    }
+
+    /// The table `t` names in this store, mutably.
+    pub(crate) fn table_mut(&mut self, t: Table) -> Result<&mut TableEntity> {
+        self.check(t.1, "table")?;
+        self.tables
+            .get_mut(t.0 as usize)
+            .ok_or(Error::StoreMismatch("table"))
+    }
+
+    /// The global `g` names in this store.
+    pub(crate) fn global(&self, g: Global) -> Result<&GlobalEntity> {
+        self.check(g.1, "global")?;
+        self.globals
+            .get(g.0 as usize)
+            .ok_or(Error::StoreMismatch("global"))
+    }
+
+    /// The global `g` names in this store, mutably.
+    pub(crate) fn global_mut(&mut self, g: Global) -> Result<&mut GlobalEntity> {
+        self.check(g.1, "global")?;
+        self.globals
+            .get_mut(g.0 as usize)
+            .ok_or(Error::StoreMismatch("global"))
+    }
+
+    /// The instance `i` names in this store.
+    pub(crate) fn instance(&self, i: Instance) -> Result<&InstanceEntity> {
+        self.check(i.1, "instance")?;
+        self.instances
+            .get(i.0 as usize)
+            .ok_or(Error::StoreMismatch("instance"))
+    }
 }
 
 /// Owns all runtime objects (functions, memories, tables, globals, instances) and the host
 /// state `T`. Objects live as long as the store.
+///
+/// Every store has an identity, and the handles it gives out (`Func`, `Memory`, `Table`,
+/// `Global`, `Instance`, `ExternRef`) remember it. Using a handle with another store is an
+/// [`Error::StoreMismatch`] from every method that returns a `Result` (and `None` from
+/// those that return an `Option`); it never panics and never reaches an object of the other
+/// store. Accessors whose result is not a `Result` or `Option` document what they return
+/// then (an empty or neutral value).
 ///
 /// ```
 /// use weft_interp::{Config, Engine, Store};
@@ -151,7 +271,11 @@ pub(crate) struct StoreInner {
 /// ```
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
+    /// What the interpreter calls for each host function: `host_impls` wrapped with the
+    /// store's bookkeeping (see `func::bind_host_func`).
     pub(crate) host_funcs: Vec<HostFuncFn<T>>,
+    /// The embedder's host functions.
+    pub(crate) host_impls: Vec<HostFuncFn<T>>,
     data: T,
 }
 
@@ -166,6 +290,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         Store {
             inner: StoreInner {
+                id: StoreId::fresh(),
                 engine: engine.clone(),
                 funcs: Vec::new(),
                 tables: Vec::new(),
@@ -177,8 +302,10 @@ impl<T> Store<T> {
                 externrefs: Vec::new(),
                 fuel: 0,
                 stack_cache: None,
+                host_importers: Vec::new(),
             },
             host_funcs: Vec::new(),
+            host_impls: Vec::new(),
             data,
         }
     }
@@ -196,6 +323,11 @@ impl<T> Store<T> {
     /// The host state, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
+    }
+
+    /// The part of the store the interpreter works on and the host state, apart.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
     }
 
     /// Consumes the store, returning the host state.

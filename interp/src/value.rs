@@ -1,6 +1,7 @@
 //! Runtime values: [`Val`] for the API, untyped 64-bit cells inside the interpreter.
 
-use crate::store::{AsContext, AsContextMut};
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::types::ValType;
 use crate::Func;
 use core::any::Any;
@@ -14,7 +15,7 @@ use core::any::Any;
 /// assert_eq!(r.data(&store).downcast_ref::<u32>(), Some(&42));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) u32);
+pub struct ExternRef(pub(crate) u32, pub(crate) StoreId);
 
 impl ExternRef {
     /// Puts `value` into the store and returns a reference to it.
@@ -24,12 +25,18 @@ impl ExternRef {
     ) -> ExternRef {
         let inner = &mut store.as_context_mut().inner;
         inner.externrefs.push(Box::new(value));
-        ExternRef(inner.externrefs.len() as u32 - 1)
+        ExternRef(inner.externrefs.len() as u32 - 1, inner.id)
     }
 
-    /// The host value behind the reference.
+    /// The host value behind the reference. For a reference of another store, `()` (so
+    /// downcasting to the type you stored gives `None`).
     pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
-        &*store.as_context().inner.externrefs[self.0 as usize]
+        static NOTHING: () = ();
+        let inner = &store.as_context().inner;
+        match inner.externrefs.get(self.0 as usize) {
+            Some(data) if self.1 == inner.id => &**data,
+            _ => &NOTHING,
+        }
     }
 }
 
@@ -113,6 +120,25 @@ impl Val {
         }
     }
 
+    /// The value with its reference (if any) marked as belonging to store `id`: values read
+    /// from cells do not know their store until the API gives them out.
+    pub(crate) fn in_store(self, id: StoreId) -> Val {
+        match self {
+            Val::FuncRef(Some(f)) => Val::FuncRef(Some(Func(f.0, id))),
+            Val::ExternRef(Some(r)) => Val::ExternRef(Some(ExternRef(r.0, id))),
+            v => v,
+        }
+    }
+
+    /// `Ok` unless the value is a reference to an object of a store other than `id`.
+    pub(crate) fn check_store(&self, id: StoreId) -> Result<()> {
+        match self {
+            Val::FuncRef(Some(f)) if f.1 != id => Err(Error::StoreMismatch("funcref")),
+            Val::ExternRef(Some(r)) if r.1 != id => Err(Error::StoreMismatch("externref")),
+            _ => Ok(()),
+        }
+    }
+
     /// The value as an untyped stack cell (see [`Val::from_cell`]).
     pub(crate) fn to_cell(self) -> u64 {
         match self {
@@ -126,14 +152,18 @@ impl Val {
     }
 
     /// Reads a cell as a value of type `ty`. References are stored as index + 1, null as 0.
+    /// A reference comes out with no store ([`StoreId::UNBOUND`]); give it its store with
+    /// [`Val::in_store`] before it leaves the crate.
     pub(crate) fn from_cell(ty: ValType, cell: u64) -> Val {
         match ty {
             ValType::I32 => Val::I32(cell as u32 as i32),
             ValType::I64 => Val::I64(cell as i64),
             ValType::F32 => Val::F32(cell as u32),
             ValType::F64 => Val::F64(cell),
-            ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(Func)),
-            ValType::ExternRef => Val::ExternRef(cell_to_ref(cell).map(ExternRef)),
+            ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(|f| Func(f, StoreId::UNBOUND))),
+            ValType::ExternRef => {
+                Val::ExternRef(cell_to_ref(cell).map(|r| ExternRef(r, StoreId::UNBOUND)))
+            }
         }
     }
 }

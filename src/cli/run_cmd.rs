@@ -6,7 +6,7 @@ use super::Failure;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use weft::{Config, Engine, ExternType, FuncType, Linker, Module, Store, Val};
-use weft_wasi::{DirPerms, WasiCtx, WasiCtxBuilder};
+use weft_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 
 /// Arguments of `weft run`.
 #[derive(Debug, clap::Args)]
@@ -106,38 +106,17 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     }
     let mut linker = Linker::<WasiCtx>::new(&engine);
     weft_wasi::p1::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| Failure::from_error(&e))?;
-    let instance = linker.instantiate(&mut store, &module).map_err(|e| {
-        let failure = Failure::from_error(&e);
-        if matches!(e, weft::Error::UnknownImport { .. }) {
-            Failure {
-                message: format!(
-                    "{} (`weft run` provides only `{}` imports)",
-                    failure.message,
-                    weft_wasi::p1::MODULE
-                ),
-                ..failure
-            }
-        } else {
-            failure
-        }
-    });
-    let instance = match instance {
+    let instance = match linker.instantiate(&mut store, &module) {
         Ok(instance) => instance,
         // `proc_exit` in a start function.
-        Err(_) if store.data().exit_code().is_some() => {
-            return Ok(store.data().exit_code().unwrap_or(0))
-        }
-        Err(failure) => return Err(failure),
+        Err(e) => return exit_status(&e).ok_or_else(|| instantiate_failure(&e)),
     };
     let func = instance
         .get_func(&store, name)
         .ok_or_else(|| Failure::new(format!("no exported function named `{name}`")))?;
     let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
     if let Err(e) = func.call(&mut store, &params, &mut results) {
-        return match store.data().exit_code() {
-            Some(code) => Ok(code),
-            None => Err(Failure::from_error(&e)),
-        };
+        return exit_status(&e).ok_or_else(|| Failure::from_error(&e));
     }
 
     for result in &results {
@@ -145,6 +124,28 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
             .map_err(|e| Failure::new(format!("cannot write the results: {e}")))?;
     }
     Ok(0)
+}
+
+/// The status of a guest that called `proc_exit`: the call failed with an [`I32Exit`].
+fn exit_status(err: &weft::Error) -> Option<i32> {
+    err.downcast_ref::<I32Exit>().map(|exit| exit.0)
+}
+
+/// Why instantiation failed; an unknown import says which imports `weft run` provides.
+fn instantiate_failure(e: &weft::Error) -> Failure {
+    let failure = Failure::from_error(e);
+    if matches!(e, weft::Error::UnknownImport { .. }) {
+        Failure {
+            message: format!(
+                "{} (`weft run` provides only `{}` imports)",
+                failure.message,
+                weft_wasi::p1::MODULE
+            ),
+            ..failure
+        }
+    } else {
+        failure
+    }
 }
 
 /// Whether the module imports anything from `wasi_snapshot_preview1`.

@@ -32,10 +32,31 @@ pub enum Error {
 
 /// The exit status a guest asked for with `proc_exit`.
 ///
-/// `weft-interp` lets a host function fail only with [`weft_interp::Error::Host`] and a
-/// message, so `proc_exit` unwinds the guest with the message of this type
-/// (`"exit with status N"`) and records the status in the [`WasiCtx`]: read it with
-/// [`WasiCtx::exit_code`] after the call returned an error.
+/// `proc_exit` unwinds the guest with this error (through [`weft_interp::Error::host`]),
+/// so the call that ran the guest fails with it: recognise it with
+/// [`weft_interp::Error::downcast_ref`]. The status is also recorded in the [`WasiCtx`]
+/// ([`WasiCtx::exit_code`]). Its message is `"exit with status N"`.
+///
+/// ```
+/// use weft_interp::{Engine, Linker, Module, Store};
+/// use weft_wasi::{I32Exit, WasiCtx, WasiCtxBuilder};
+///
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+///     (memory (export "memory") 1)
+///     (func (export "_start") (call $exit (i32.const 3))))"#)?;
+/// let mut store = Store::new(&engine, WasiCtxBuilder::new().build()?);
+/// let mut linker = Linker::<WasiCtx>::new(&engine);
+/// weft_wasi::p1::add_to_linker(&mut linker, |ctx| ctx)?;
+/// let start = linker
+///     .instantiate(&mut store, &module)?
+///     .get_typed_func::<(), ()>(&store, "_start")?;
+/// let err = start.call(&mut store, ()).unwrap_err();
+/// assert_eq!(err.downcast_ref::<I32Exit>(), Some(&I32Exit(3)));
+/// assert_eq!(err.to_string(), "exit with status 3");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct I32Exit(pub i32);
 
@@ -171,7 +192,7 @@ impl WasiCtxBuilder {
                 .expect("descriptor numbers left");
         }
         Ok(WasiCtx {
-            state: Some(Box::new(State {
+            state: Box::new(State {
                 args: self.args,
                 env: self.env,
                 table,
@@ -179,7 +200,7 @@ impl WasiCtxBuilder {
                 stdin: StdinState::new(self.stdin),
                 stdout: self.stdout,
                 stderr: self.stderr,
-            })),
+            }),
             exit_code: None,
         })
     }
@@ -189,9 +210,9 @@ impl WasiCtxBuilder {
 /// [`p1::add_to_linker`](crate::p1::add_to_linker) a way to reach it.
 #[derive(Debug)]
 pub struct WasiCtx {
-    /// Taken out for the duration of each call, so the call can hold it and the guest's
-    /// memory at once (both live in the store).
-    pub(crate) state: Option<Box<State>>,
+    /// Borrowed together with the guest's memory for each call
+    /// (`Memory::data_and_store_mut`).
+    pub(crate) state: Box<State>,
     pub(crate) exit_code: Option<i32>,
 }
 

@@ -8,8 +8,9 @@
 //!
 //! A guest sees only what the [`WasiCtx`] gives it: its arguments, the environment
 //! variables set on the builder, stdio (inherited or captured in an [`OutputBuffer`]) and
-//! the preopened directories, under which [`fs`] keeps every path. Exiting is reported
-//! through [`WasiCtx::exit_code`] (see [`I32Exit`]).
+//! the preopened directories, under which [`fs`] keeps every path. `proc_exit` unwinds
+//! the guest with an [`I32Exit`] error, recognised with `Error::downcast_ref`; the status
+//! is also kept in [`WasiCtx::exit_code`].
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -26,7 +27,8 @@
 //! let start = linker
 //!     .instantiate(&mut store, &module)?
 //!     .get_typed_func::<(), ()>(&store, "_start")?;
-//! assert!(start.call(&mut store, ()).is_err()); // proc_exit unwinds the guest
+//! let err = start.call(&mut store, ()).unwrap_err(); // proc_exit unwinds the guest
+//! assert_eq!(err.downcast_ref::<weft_wasi::I32Exit>(), Some(&weft_wasi::I32Exit(42)));
 //! assert_eq!(store.data().exit_code(), Some(42));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -236,7 +236,7 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 );
                 results.clear();
                 results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
-                let instance = Instance(instance_of(&store.inner, cur.func));
+                let instance = Instance(instance_of(&store.inner, cur.func), store.inner.id);
                 let caller = Caller {
                     store: &mut *store,
                     instance: Some(instance),

@@ -5,7 +5,7 @@ mod typed;
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, FuncEntity, Store};
+use crate::store::{AsContext, AsContextMut, FuncEntity, Importer, Store, StoreId};
 use crate::types::FuncType;
 use crate::value::Val;
 use crate::{Extern, Instance};
@@ -27,7 +27,7 @@ pub(crate) type HostFuncFn<T> =
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) u32);
+pub struct Func(pub(crate) u32, pub(crate) StoreId);
 
 impl Func {
     /// A host function with dynamically typed parameters and results.
@@ -54,18 +54,27 @@ impl Func {
 
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: Arc<FuncType>, f: HostFuncFn<T>) -> Func {
         let host = store.host_funcs.len() as u32;
-        store.host_funcs.push(f);
+        store.host_impls.push(f);
+        store
+            .host_funcs
+            .push(bind_host_func(store.inner.id, host, &ty));
+        store.inner.host_importers.push(Importer::None);
         store.inner.funcs.push(FuncEntity::Host { ty, host });
-        Func(store.inner.funcs.len() as u32 - 1)
+        Func(store.inner.funcs.len() as u32 - 1, store.inner.id)
     }
 
-    /// The function's type.
+    /// The function's type. For a function of another store, the empty type `[] -> []`
+    /// ([`Func::typed`] and [`Func::call`] report [`Error::StoreMismatch`] instead).
     pub fn ty<C: AsContext + ?Sized>(&self, store: &C) -> FuncType {
-        (**store.as_context().inner.funcs[self.0 as usize].ty()).clone()
+        match store.as_context().inner.func(*self) {
+            Ok(f) => (**f.ty()).clone(),
+            Err(_) => FuncType::new(Vec::new(), Vec::new()),
+        }
     }
 
     /// Calls the function. `results` must have one slot per result; the types of `params`
-    /// must match the function's parameters.
+    /// must match the function's parameters. Errors with [`Error::StoreMismatch`] if the
+    /// function or a reference among `params` belongs to another store.
     pub fn call<C: AsContextMut + ?Sized>(
         &self,
         store: &mut C,
@@ -73,7 +82,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let store = store.as_context_mut();
-        let ty = store.inner.funcs[self.0 as usize].ty().clone();
+        let ty = store.inner.func(*self)?.ty().clone();
         if params.len() != ty.params().len()
             || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
         {
@@ -90,19 +99,62 @@ impl Func {
                 results.len()
             )));
         }
-        crate::exec::invoke(store, *self, params, results)
+        for p in params {
+            p.check_store(store.inner.id)?;
+        }
+        crate::exec::invoke(store, *self, params, results)?;
+        let id = store.inner.id;
+        for r in results {
+            *r = r.in_store(id);
+        }
+        Ok(())
     }
 
     /// A typed view of the function; errors if the types do not match.
-    pub fn typed<Params: WasmParams, Results: WasmResults, C: AsContext + ?Sized>(
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
         &self,
-        store: &C,
+        store: &impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        TypedFunc::new(*self, &self.ty(store))
+        TypedFunc::new(*self, store.as_context().inner.func(*self)?.ty())
     }
 }
 
-/// The context a host function runs in: the store and the calling instance.
+/// What the interpreter calls for host function number `host` of store `id`: the
+/// embedder's function (`Store::host_impls[host]`) with the store's bookkeeping around it.
+/// Values read from the interpreter's cells do not know their store, so references among
+/// the parameters get this store's id; references among the results must belong to this
+/// store (else [`Error::StoreMismatch`]: a cell cannot name another store's object). Called
+/// directly from the host, the function sees the instance that imported it, if only one
+/// did. (The embedder's function is looked up, not captured, so that `T` need not be
+/// `'static`.)
+fn bind_host_func<T>(id: StoreId, host: u32, ty: &FuncType) -> HostFuncFn<T> {
+    let has_refs = ty.params().iter().chain(ty.results()).any(|t| t.is_ref());
+    Arc::new(
+        move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+            let Some(f) = caller.store.host_impls.get(host as usize).cloned() else {
+                return Err(Error::StoreMismatch("func"));
+            };
+            if caller.instance.is_none() {
+                let importer = caller.store.inner.host_importers.get(host as usize);
+                if let Some(Importer::One(i)) = importer {
+                    caller.instance = Some(Instance(*i, id));
+                }
+            }
+            if !has_refs {
+                return f(caller, params, results);
+            }
+            let params: Vec<Val> = params.iter().map(|v| v.in_store(id)).collect();
+            f(caller, &params, results)?;
+            results.iter().try_for_each(|r| r.check_store(id))
+        },
+    )
+}
+
+/// The context a host function runs in: the store and the calling instance (see
+/// [`Caller::instance`] for which instance a host function sees when the host calls it
+/// directly). It is an [`AsContextMut`], so handles take it in place of the store, e.g.
+/// [`Memory::data_and_store_mut`](crate::Memory::data_and_store_mut) to borrow guest memory
+/// and the host state together.
 pub struct Caller<'a, T> {
     pub(crate) store: &'a mut Store<T>,
     pub(crate) instance: Option<Instance>,
@@ -127,12 +179,19 @@ impl<T> Caller<'_, T> {
         self.store.data_mut()
     }
 
-    /// An export of the calling instance (e.g. its `memory`), if called from Wasm.
+    /// An export of the calling instance (e.g. its `memory`); see [`Caller::instance`] for
+    /// which instance that is. `None` if there is no such export, or no instance.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         self.instance?.get_export(&*self.store, name)
     }
 
-    /// The calling instance, if called from Wasm.
+    /// The instance the host function is called for:
+    /// - called from Wasm: the instance of the calling Wasm function (even if the host
+    ///   function reached it through a table or another instance's import);
+    /// - called directly from the host ([`Func::call`], [`TypedFunc::call`]): the instance
+    ///   that imported the function, if exactly one did (a host function defined in a
+    ///   [`Linker`](crate::Linker) is made anew for each instantiation, so it has one);
+    ///   `None` for a function no instance imported, or that several instances imported.
     pub fn instance(&self) -> Option<Instance> {
         self.instance
     }

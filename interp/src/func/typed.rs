@@ -266,15 +266,25 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         self.func
     }
 
-    /// Calls the function.
+    /// Calls the function. Errors with [`Error::StoreMismatch`] if the function or a reference among `params`
+    /// belongs to another store.
     pub fn call<C: AsContextMut + ?Sized>(&self, store: &mut C, params: Params) -> Result<Results> {
+        let store = store.as_context_mut();
+        let id = store.inner.id;
+        store.inner.func(self.func)?;
         let mut args = Vec::new();
         params.into_vals(&mut args);
+        for a in &args {
+            a.check_store(id)?;
+        }
         let mut results: Vec<Val> = Results::valtypes()
             .into_iter()
             .map(Val::default_for)
             .collect();
-        crate::exec::invoke(store.as_context_mut(), self.func, &args, &mut results)?;
+        crate::exec::invoke(store, self.func, &args, &mut results)?;
+        for r in &mut results {
+            *r = r.in_store(id);
+        }
         Results::from_vals(&results)
             .ok_or_else(|| Error::TypeMismatch("typed function results".into()))
     }

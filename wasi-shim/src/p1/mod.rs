@@ -47,15 +47,8 @@ fn with_state<T>(
             "{MODULE}: the module has no exported memory named `memory`"
         )));
     };
-    let mut state = get(caller.data_mut())
-        .state
-        .take()
-        .ok_or_else(|| Error::host(format!("{MODULE}: the WASI context is already in use")))?;
-    let result = {
-        let mut mem = Mem::new(memory.data_mut(caller));
-        f(&mut state, &mut mem)
-    };
-    get(caller.data_mut()).state = Some(state);
+    let (bytes, data) = memory.data_and_store_mut(caller);
+    let result = f(&mut get(data).state, &mut Mem::new(bytes));
     Ok(match result {
         Ok(()) => 0,
         Err(e) => i32::from(e.0),
@@ -162,7 +155,7 @@ pub fn add_to_linker<T: 'static>(
         "proc_exit",
         move |mut caller: Caller<'_, T>, code: i32| -> Result<()> {
             get(caller.data_mut()).exit_code = Some(code);
-            Err(Error::host(I32Exit(code).to_string()))
+            Err(Error::host(I32Exit(code)))
         },
     )?;
     linker.func_wrap(MODULE, "proc_raise", |_sig: i32| i32::from(Errno::NOTSUP.0))?;
