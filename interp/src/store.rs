@@ -274,8 +274,9 @@ pub struct Store<T> {
     /// What the interpreter calls for each host function: `host_impls` wrapped with the
     /// store's bookkeeping (see `func::bind_host_func`).
     pub(crate) host_funcs: Vec<HostFuncFn<T>>,
-    /// The embedder's host functions.
-    pub(crate) host_impls: Vec<HostFuncFn<T>>,
+    /// The embedder's host functions. Shared so the interpreter can hold a snapshot while
+    /// it calls them (a function added meanwhile copies the list: `Arc::make_mut`).
+    pub(crate) host_impls: Arc<Vec<HostFuncFn<T>>>,
     data: T,
 }
 
@@ -305,7 +306,7 @@ impl<T> Store<T> {
                 host_importers: Vec::new(),
             },
             host_funcs: Vec::new(),
-            host_impls: Vec::new(),
+            host_impls: Arc::new(Vec::new()),
             data,
         }
     }

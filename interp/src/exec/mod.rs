@@ -77,6 +77,28 @@ pub(crate) fn invoke<T>(
     r
 }
 
+/// Calls Wasm function `func`: `write` puts the arguments into the first stack cells and
+/// `read` takes the results from them (for typed calls, which need no `Val`s).
+pub(crate) fn invoke_with<T, R>(
+    store: &mut Store<T>,
+    func: Func,
+    write: impl FnOnce(&mut [u64]) -> Result<()>,
+    read: impl FnOnce(&[u64]) -> Result<R>,
+) -> Result<R> {
+    let nesting = NESTING.with(|n| n.get());
+    if nesting >= MAX_HOST_NESTING {
+        return Err(Trap::new(TrapKind::StackExhausted).into());
+    }
+    NESTING.with(|n| n.set(nesting + 1));
+    let mut stack = take_stack(&mut store.inner);
+    let r = write(&mut stack)
+        .and_then(|()| run(store, &mut stack, func.0))
+        .and_then(|()| read(&stack));
+    store.inner.stack_cache = Some(stack);
+    NESTING.with(|n| n.set(nesting));
+    r
+}
+
 fn invoke_inner<T>(
     store: &mut Store<T>,
     func: Func,
@@ -217,6 +239,9 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
     };
     // Reused across host calls so a call does not allocate.
     let (mut params, mut results): (Vec<Val>, Vec<Val>) = (Vec::new(), Vec::new());
+    // The embedder's host functions, held here so calling one needs no reference count.
+    let mut impls = store.host_impls.clone();
+    let id = store.inner.id;
     loop {
         match execute(&mut store.inner, stack, &mut frames, &mut cur) {
             Ok(Exit::Return) => return Ok(()),
@@ -225,18 +250,24 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
-                let ty = ty.clone();
-                let f = store.host_funcs[*host as usize].clone();
+                let host = *host as usize;
+                // References read from cells belong to this store (`Val::in_store`).
                 params.clear();
                 params.extend(
                     ty.params()
                         .iter()
                         .enumerate()
-                        .map(|(i, t)| Val::from_cell(*t, stack[fp + i])),
+                        .map(|(i, t)| Val::from_cell(*t, stack[fp + i]).in_store(id)),
                 );
                 results.clear();
                 results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
-                let instance = Instance(instance_of(&store.inner, cur.func), store.inner.id);
+                if host >= impls.len() {
+                    impls = store.host_impls.clone();
+                }
+                let Some(f) = impls.get(host) else {
+                    return Err(Error::StoreMismatch("func"));
+                };
+                let instance = Instance(instance_of(&store.inner, cur.func), id);
                 let caller = Caller {
                     store: &mut *store,
                     instance: Some(instance),
@@ -244,7 +275,11 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 if let Err(e) = f(caller, &params, &mut results) {
                     return Err(with_backtrace(e, &store.inner, &frames, cur.func));
                 }
+                let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
+                    return Err(Error::Unsupported("internal: not a host function".into()));
+                };
                 for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                    v.check_store(id)?;
                     if v.ty() != *t {
                         return Err(Error::TypeMismatch(format!(
                             "host function returned {} where {t} was expected",

@@ -54,7 +54,7 @@ impl Func {
 
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: Arc<FuncType>, f: HostFuncFn<T>) -> Func {
         let host = store.host_funcs.len() as u32;
-        store.host_impls.push(f);
+        Arc::make_mut(&mut store.host_impls).push(f);
         store
             .host_funcs
             .push(bind_host_func(store.inner.id, host, &ty));

@@ -3,7 +3,7 @@
 
 use super::{Caller, Func, HostFuncFn};
 use crate::error::{Error, Result};
-use crate::store::AsContextMut;
+use crate::store::{AsContextMut, FuncEntity};
 use crate::types::{FuncType, ValType};
 use crate::value::{ExternRef, Val};
 use core::marker::PhantomData;
@@ -56,6 +56,12 @@ pub trait WasmTyList: Sized + Send + 'static {
     fn into_vals(self, out: &mut Vec<Val>);
     /// From dynamic values of the right types.
     fn from_vals(vals: &[Val]) -> Option<Self>;
+    /// Passes each value to `f`, in order (the allocation-free form of `into_vals`).
+    #[doc(hidden)]
+    fn each_val(self, f: impl FnMut(Val));
+    /// Builds the list from `next(type)` for each of its types, in order.
+    #[doc(hidden)]
+    fn from_each_val(next: impl FnMut(ValType) -> Val) -> Option<Self>;
 }
 
 /// Parameters of a typed function.
@@ -78,6 +84,12 @@ impl<A: WasmTy> WasmTyList for A {
             _ => None,
         }
     }
+    fn each_val(self, mut f: impl FnMut(Val)) {
+        f(self.into_val());
+    }
+    fn from_each_val(mut next: impl FnMut(ValType) -> Val) -> Option<Self> {
+        A::from_val(next(A::valtype()))
+    }
 }
 
 macro_rules! tuple_list {
@@ -98,6 +110,13 @@ macro_rules! tuple_list {
                     return None;
                 }
                 Some(r)
+            }
+            fn each_val(self, mut f: impl FnMut(Val)) {
+                let ($($a,)*) = self;
+                $(f($a.into_val());)*
+            }
+            fn from_each_val(mut next: impl FnMut(ValType) -> Val) -> Option<Self> {
+                Some(($($a::from_val(next($a::valtype()))?,)*))
             }
         }
     };
@@ -152,14 +171,18 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
 pub struct WithCaller<P>(PhantomData<P>);
 
 fn write_results<L: WasmTyList>(list: L, results: &mut [Val]) -> Result<()> {
-    let mut out = Vec::with_capacity(results.len());
-    list.into_vals(&mut out);
-    if out.len() != results.len() {
+    let mut n = 0;
+    list.each_val(|v| {
+        if let Some(slot) = results.get_mut(n) {
+            *slot = v;
+        }
+        n += 1;
+    });
+    if n != results.len() {
         return Err(Error::TypeMismatch(
             "host function returned the wrong number of values".into(),
         ));
     }
-    results.copy_from_slice(&out);
     Ok(())
 }
 
@@ -271,7 +294,36 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call<C: AsContextMut + ?Sized>(&self, store: &mut C, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let id = store.inner.id;
-        store.inner.func(self.func)?;
+        if let FuncEntity::Wasm { .. } = store.inner.func(self.func)? {
+            // The fast path: values go straight to and from stack cells.
+            let mut bad_ref = Ok(());
+            return crate::exec::invoke_with(
+                store,
+                self.func,
+                |cells| {
+                    let mut n = 0;
+                    params.each_val(|v| {
+                        if let Err(e) = v.check_store(id) {
+                            bad_ref = Err(e);
+                        }
+                        if let Some(cell) = cells.get_mut(n) {
+                            *cell = v.to_cell();
+                        }
+                        n += 1;
+                    });
+                    bad_ref
+                },
+                |cells| {
+                    let mut n = 0;
+                    Results::from_each_val(|ty| {
+                        let v = Val::from_cell(ty, cells.get(n).copied().unwrap_or(0));
+                        n += 1;
+                        v.in_store(id)
+                    })
+                    .ok_or_else(|| Error::TypeMismatch("typed function results".into()))
+                },
+            );
+        }
         let mut args = Vec::new();
         params.into_vals(&mut args);
         for a in &args {
