@@ -1,7 +1,15 @@
-//! `weft-canon-abi`: the Component Model for Weft.
-//!
-//! **Status: not implemented yet.** This crate is a placeholder in the workspace layout that
-//! `DESIGN.md` §1 fixes; the Component Model work is tracked in its own issue. It only
-//! re-exports the core interpreter it will build on.
+//! `weft-canon-abi`: the Component Model (Preview 2, synchronous) for Weft.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+pub mod abi;
+mod error;
+pub mod resources;
+pub mod types;
+pub mod val;
+
+pub use error::{Error, Result};
+pub use resources::{ResourceAny, ResourceType};
+pub use types::{FuncType, Type};
+pub use val::Val;
 pub use weft_interp as interp;

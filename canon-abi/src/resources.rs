@@ -1,0 +1,365 @@
+//! Resources (CanonicalABI.md: "Resource State", "canon resource.new/drop/rep"): runtime
+//! resource types, per-instance handle tables with a free list, own/borrow handles and the
+//! borrow scope of a call.
+
+use crate::error::{trap_if, Result};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh identifier for a runtime object (resource type, instance, call).
+pub(crate) fn fresh_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A runtime resource type (the spec's `ResourceType`): generative, so two types are the same
+/// only if they come from the same definition in the same instance (compared by identity).
+#[derive(Clone)]
+pub struct ResourceType(Arc<ResourceTypeInner>);
+
+struct ResourceTypeInner {
+    id: u64,
+    name: String,
+    /// The instance that defined it (`rt.impl`); `None` for host-defined types.
+    impl_instance: Option<u64>,
+    /// `rt.dtor`: a core function of the defining instance, called with the `rep`.
+    dtor: Option<weft_interp::Func>,
+}
+
+impl ResourceType {
+    /// A resource type defined by the host (no destructor in Wasm).
+    pub fn host(name: &str) -> ResourceType {
+        ResourceType::new(name, None, None)
+    }
+
+    pub(crate) fn new(
+        name: &str,
+        impl_instance: Option<u64>,
+        dtor: Option<weft_interp::Func>,
+    ) -> ResourceType {
+        ResourceType(Arc::new(ResourceTypeInner {
+            id: fresh_id(),
+            name: name.to_string(),
+            impl_instance,
+            dtor,
+        }))
+    }
+
+    /// The name it was defined or imported under (for messages).
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.0.id
+    }
+
+    pub(crate) fn impl_instance(&self) -> Option<u64> {
+        self.0.impl_instance
+    }
+
+    pub(crate) fn dtor(&self) -> Option<weft_interp::Func> {
+        self.0.dtor
+    }
+}
+
+impl PartialEq for ResourceType {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for ResourceType {}
+
+impl core::fmt::Debug for ResourceType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "resource {}#{}", self.0.name, self.0.id)
+    }
+}
+
+/// A resource value as it crosses a component boundary: its type, its representation
+/// (`rep`) and whether it is owned (`own<R>`) or borrowed (`borrow<R>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceAny {
+    /// The resource's type.
+    pub ty: ResourceType,
+    /// The representation the defining instance chose (`resource.new`'s argument).
+    pub rep: u32,
+    /// `own` (true) or `borrow` (false).
+    pub own: bool,
+}
+
+/// CanonicalABI.md: `ResourceHandle` — an element of a handle table.
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceHandle {
+    pub rep: u32,
+    pub own: bool,
+    /// For borrows: the call (borrow scope) whose `borrow_count` this handle holds.
+    pub borrow_scope: Option<u64>,
+    /// For owns: how many calls have lent it out (`num_lends`).
+    pub num_lends: u32,
+}
+
+/// CanonicalABI.md: `Table` — a vector with a free list; index 0 is reserved so that 0 is
+/// never a valid handle.
+#[derive(Debug)]
+pub(crate) struct ResourceTable {
+    array: Vec<Option<ResourceHandle>>,
+    free: Vec<u32>,
+}
+
+impl ResourceTable {
+    /// CanonicalABI.md: `Table.MAX_LENGTH`.
+    pub const MAX_LENGTH: usize = (1 << 28) - 1;
+
+    fn new() -> ResourceTable {
+        ResourceTable {
+            array: vec![None],
+            free: Vec::new(),
+        }
+    }
+
+    /// CanonicalABI.md: `Table.get`.
+    pub fn get(&mut self, i: u32) -> Result<&mut ResourceHandle> {
+        trap_if(i as usize >= self.array.len(), "unknown handle index")?;
+        match &mut self.array[i as usize] {
+            Some(h) => Ok(h),
+            None => crate::error::trap("unknown handle index"),
+        }
+    }
+
+    /// CanonicalABI.md: `Table.add`.
+    pub fn add(&mut self, h: ResourceHandle) -> Result<u32> {
+        if let Some(i) = self.free.pop() {
+            self.array[i as usize] = Some(h);
+            Ok(i)
+        } else {
+            let i = self.array.len();
+            trap_if(i > Self::MAX_LENGTH, "handle table full")?;
+            self.array.push(Some(h));
+            Ok(i as u32)
+        }
+    }
+
+    /// CanonicalABI.md: `Table.remove`.
+    pub fn remove(&mut self, i: u32) -> Result<ResourceHandle> {
+        self.get(i)?;
+        let h = self.array[i as usize].take();
+        self.free.push(i);
+        h.ok_or_else(|| crate::Error::Trap("unknown handle index".into()))
+    }
+}
+
+/// The runtime state of a component instance (CanonicalABI.md: `ComponentInstance`): the
+/// `may_leave` / `may_enter` flags and one handle table per resource type.
+#[derive(Debug)]
+pub struct ComponentInstanceState {
+    pub(crate) id: u64,
+    pub(crate) may_leave: bool,
+    pub(crate) may_enter: bool,
+    /// Set when a call into the instance trapped: it may never be entered again.
+    pub(crate) poisoned: bool,
+    tables: HashMap<u64, ResourceTable>,
+    /// `borrow_count` of each live borrow scope (lifted call), by call id.
+    borrow_counts: HashMap<u64, u32>,
+}
+
+/// A shared reference to an instance's runtime state. It is locked only for short,
+/// non-reentrant sections (never across a call into Wasm).
+#[derive(Debug, Clone)]
+pub struct InstanceRef(Arc<Mutex<ComponentInstanceState>>);
+
+impl Default for InstanceRef {
+    fn default() -> Self {
+        InstanceRef::new()
+    }
+}
+
+impl InstanceRef {
+    /// The state of a fresh component instance.
+    pub fn new() -> InstanceRef {
+        InstanceRef(Arc::new(Mutex::new(ComponentInstanceState {
+            id: fresh_id(),
+            may_leave: true,
+            may_enter: true,
+            poisoned: false,
+            tables: HashMap::new(),
+            borrow_counts: HashMap::new(),
+        })))
+    }
+
+    /// Locks the state (a poisoned lock is recovered: the state stays consistent because
+    /// no code path panics while holding it).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ComponentInstanceState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The instance's identity (compared with `rt.impl`).
+    pub fn id(&self) -> u64 {
+        self.lock().id
+    }
+
+    /// How many handles of type `rt` are live in this instance's table (for tests and
+    /// leak checks).
+    pub fn live_handles(&self, rt: &ResourceType) -> usize {
+        let st = self.lock();
+        st.tables
+            .get(&rt.id())
+            .map_or(0, |t| t.array.iter().filter(|h| h.is_some()).count())
+    }
+}
+
+impl ComponentInstanceState {
+    /// CanonicalABI.md: `ResourceTables.table(rt)`.
+    pub(crate) fn table(&mut self, rt: &ResourceType) -> &mut ResourceTable {
+        self.tables
+            .entry(rt.id())
+            .or_insert_with(ResourceTable::new)
+    }
+
+    pub(crate) fn enter_scope(&mut self, scope: u64) {
+        self.borrow_counts.insert(scope, 0);
+    }
+
+    pub(crate) fn borrow_count_mut(&mut self, scope: u64) -> Option<&mut u32> {
+        self.borrow_counts.get_mut(&scope)
+    }
+
+    /// Ends a borrow scope and returns its final `borrow_count`.
+    pub(crate) fn exit_scope(&mut self, scope: u64) -> u32 {
+        self.borrow_counts.remove(&scope).unwrap_or(0)
+    }
+}
+
+/// CanonicalABI.md: `CallContext` — the per-call state for borrows: the owned handles this
+/// call lent out (`lenders`, in the lowering instance) and the borrow scope id whose
+/// `borrow_count` is kept in the lifting instance's state.
+#[derive(Debug)]
+pub struct CallContext {
+    pub(crate) lenders: Vec<(ResourceType, u32)>,
+    pub(crate) scope: u64,
+}
+
+impl Default for CallContext {
+    fn default() -> Self {
+        CallContext::new()
+    }
+}
+
+impl CallContext {
+    /// A fresh call context.
+    pub fn new() -> CallContext {
+        CallContext {
+            lenders: Vec::new(),
+            scope: fresh_id(),
+        }
+    }
+
+    /// CanonicalABI.md: `track_owning_lend`.
+    pub(crate) fn track_owning_lend(&mut self, rt: &ResourceType, i: u32, h: &mut ResourceHandle) {
+        h.num_lends += 1;
+        self.lenders.push((rt.clone(), i));
+    }
+
+    /// CanonicalABI.md: `exit_call` for the lowering side: every lent handle is returned.
+    pub(crate) fn release_lends(&mut self, inst: &InstanceRef) {
+        let mut st = inst.lock();
+        for (rt, i) in self.lenders.drain(..) {
+            if let Ok(h) = st.table(&rt).get(i) {
+                h.num_lends = h.num_lends.saturating_sub(1);
+            }
+        }
+    }
+}
+
+/// CanonicalABI.md: `canon resource.new` — a new owned handle for `rep`.
+pub fn canon_resource_new(inst: &InstanceRef, rt: &ResourceType, rep: u32) -> Result<u32> {
+    let mut st = inst.lock();
+    trap_if(!st.may_leave, "cannot leave component instance")?;
+    st.table(rt).add(ResourceHandle {
+        rep,
+        own: true,
+        borrow_scope: None,
+        num_lends: 0,
+    })
+}
+
+/// CanonicalABI.md: `canon resource.rep`.
+pub fn canon_resource_rep(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Result<u32> {
+    let mut st = inst.lock();
+    Ok(st.table(rt).get(i)?.rep)
+}
+
+/// CanonicalABI.md: `canon resource.drop` — removes handle `i`; returns the `rep` whose
+/// destructor must now run (an owned handle of a type with a `dtor`), for the caller to run
+/// it outside the lock.
+pub fn canon_resource_drop(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Result<Option<u32>> {
+    let mut st = inst.lock();
+    trap_if(!st.may_leave, "cannot leave component instance")?;
+    let h = st.table(rt).get(i)?.clone();
+    if h.own {
+        // CanonicalABI.md: `trap_if(h.num_lends != 0)` — the handle is lent to a call.
+        trap_if(
+            h.num_lends != 0,
+            "cannot remove owned resource while borrowed",
+        )?;
+        st.table(rt).remove(i)?;
+        Ok(rt.dtor().map(|_| h.rep))
+    } else {
+        st.table(rt).remove(i)?;
+        if let Some(n) = h.borrow_scope.and_then(|s| st.borrow_count_mut(s)) {
+            *n -= 1;
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_zero_is_reserved_and_free_list_reuses() {
+        let inst = InstanceRef::new();
+        let rt = ResourceType::host("r");
+        let a = canon_resource_new(&inst, &rt, 10).unwrap();
+        let b = canon_resource_new(&inst, &rt, 20).unwrap();
+        assert_eq!((a, b), (1, 2));
+        assert_eq!(canon_resource_rep(&inst, &rt, b).unwrap(), 20);
+        assert_eq!(canon_resource_drop(&inst, &rt, a).unwrap(), None);
+        assert!(canon_resource_rep(&inst, &rt, a).is_err());
+        assert_eq!(canon_resource_new(&inst, &rt, 30).unwrap(), 1);
+        assert!(canon_resource_rep(&inst, &rt, 0).is_err());
+        assert!(canon_resource_drop(&inst, &rt, 7).is_err());
+        assert_eq!(inst.live_handles(&rt), 2);
+    }
+
+    #[test]
+    fn tables_are_per_type() {
+        let inst = InstanceRef::new();
+        let (r1, r2) = (ResourceType::host("a"), ResourceType::host("b"));
+        let h = canon_resource_new(&inst, &r1, 5).unwrap();
+        assert!(canon_resource_rep(&inst, &r2, h).is_err());
+        assert_ne!(r1, r2);
+    }
+
+    #[test]
+    fn dropping_a_lent_handle_traps() {
+        let inst = InstanceRef::new();
+        let rt = ResourceType::host("r");
+        let i = canon_resource_new(&inst, &rt, 1).unwrap();
+        let mut cx = CallContext::new();
+        {
+            let mut st = inst.lock();
+            let h = st.table(&rt).get(i).unwrap();
+            let mut tmp = h.clone();
+            cx.track_owning_lend(&rt, i, &mut tmp);
+            *h = tmp;
+        }
+        let e = canon_resource_drop(&inst, &rt, i).unwrap_err();
+        assert!(e.to_string().contains("borrowed"), "{e}");
+        cx.release_lends(&inst);
+        assert!(canon_resource_drop(&inst, &rt, i).is_ok());
+    }
+}
