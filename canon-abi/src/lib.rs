@@ -13,3 +13,7 @@ pub use resources::{ResourceAny, ResourceType};
 pub use types::{FuncType, Type};
 pub use val::Val;
 pub use weft_interp as interp;
+pub mod component;
+
+pub use component::{Component, Instance, Linker};
+pub use resources::InstanceRef;

@@ -171,9 +171,15 @@ pub fn lower_flat_values(
     if flat_types.len() > max_flat {
         let tuple_type = Type::Tuple(ts.to_vec());
         let tuple_value = Val::Tuple(vs.to_vec());
-        let ptr = match out_param {
-            None => cx.realloc(0, 0, alignment(&tuple_type), elem_size(&tuple_type) as u64)?,
-            Some(out) => out.next(CoreType::I32)?,
+        // CanonicalABI.md: `lower_heap_values` — a pointer from `realloc` is returned as the
+        // one flat value; a pointer the caller passed in yields no flat values.
+        let (ptr, flat_vals) = match out_param {
+            None => {
+                let ptr =
+                    cx.realloc(0, 0, alignment(&tuple_type), elem_size(&tuple_type) as u64)?;
+                (ptr, vec![i32v(ptr)])
+            }
+            Some(out) => (out.next(CoreType::I32)?, vec![]),
         };
         trap_if(
             ptr != align_to(ptr, alignment(&tuple_type)),
@@ -184,7 +190,7 @@ pub fn lower_flat_values(
             "pointer out of bounds",
         )?;
         store(cx, &tuple_value, &tuple_type, ptr)?;
-        Ok(vec![i32v(ptr)])
+        Ok(flat_vals)
     } else {
         let mut flat_vals = Vec::new();
         for (v, t) in vs.iter().zip(ts) {

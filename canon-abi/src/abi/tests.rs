@@ -176,11 +176,11 @@ fn values_spill_past_max_flat() {
         Some(&mut out),
     )
     .unwrap();
-    assert_eq!(flat, vec![weft_interp::Val::I32(16)]);
+    assert!(flat.is_empty());
     let back = lift_flat_values(
         &mut cx,
         MAX_FLAT_RESULTS,
-        &mut CoreValueIter::new(&flat),
+        &mut CoreValueIter::new(&ptr),
         &ts,
     )
     .unwrap();

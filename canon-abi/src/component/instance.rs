@@ -1,0 +1,84 @@
+//! Component instances as the embedder sees them.
+
+use super::func::Func;
+use super::{Definition, Exports};
+use crate::error::{Error, Result};
+use crate::resources::{InstanceRef, ResourceAny, ResourceType};
+use std::sync::Arc;
+use weft_interp::AsContextMut;
+
+/// An instantiated component: its exports and its runtime state.
+#[derive(Clone)]
+pub struct Instance {
+    pub(crate) exports: Arc<Exports>,
+    pub(crate) state: InstanceRef,
+}
+
+impl core::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Instance")
+            .field("exports", &self.exports.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Instance {
+    /// Looks up an export by path: `"name"`, or `"interface#name"` (also `"a#b#c"`) for an
+    /// item of an exported instance.
+    pub(crate) fn lookup(&self, path: &str) -> Option<&Definition> {
+        let mut parts = path.split('#');
+        let mut d = self.exports.get(parts.next()?)?;
+        for p in parts {
+            match d {
+                Definition::Instance(inner) => d = inner.get(p)?,
+                _ => return None,
+            }
+        }
+        Some(d)
+    }
+
+    /// The exported function `name` (`"f"` or `"interface#f"`).
+    pub fn get_func<T>(&self, _store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {
+        match self.lookup(name) {
+            Some(Definition::Func(f)) => Ok(f.clone()),
+            _ => Err(Error::ExportNotFound {
+                kind: "func",
+                name: name.to_string(),
+            }),
+        }
+    }
+
+    /// The exported resource type `name` (`"r"` or `"interface#r"`).
+    pub fn get_resource(&self, name: &str) -> Result<ResourceType> {
+        match self.lookup(name) {
+            Some(Definition::Type(Some(rt))) => Ok(rt.clone()),
+            _ => Err(Error::ExportNotFound {
+                kind: "resource type",
+                name: name.to_string(),
+            }),
+        }
+    }
+
+    /// The names of its exports.
+    pub fn exports(&self) -> impl Iterator<Item = &str> + '_ {
+        self.exports.keys().map(|s| s.as_str())
+    }
+
+    /// Whether a trap left this instance unusable (every later call traps with "cannot
+    /// enter component instance").
+    pub fn is_poisoned(&self) -> bool {
+        self.state.lock().poisoned
+    }
+}
+
+impl ResourceAny {
+    /// Drops an owned resource the host holds: runs the type's destructor with its `rep`
+    /// (CanonicalABI.md: `canon resource.drop` for an own handle). Dropping a borrow does
+    /// nothing.
+    pub fn resource_drop<T>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
+        if self.own {
+            super::instantiate::run_dtor(store.as_context_mut(), &self.ty, self.rep)?;
+        }
+        Ok(())
+    }
+}
