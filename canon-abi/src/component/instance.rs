@@ -64,6 +64,11 @@ impl Instance {
         self.exports.keys().map(|s| s.as_str())
     }
 
+    /// How many handles of resource type `rt` this instance's table holds.
+    pub fn live_handles(&self, rt: &ResourceType) -> usize {
+        self.state.live_handles(rt)
+    }
+
     /// Whether a trap left this instance unusable (every later call traps with "cannot
     /// enter component instance").
     pub fn is_poisoned(&self) -> bool {
