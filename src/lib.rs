@@ -5,4 +5,7 @@
 
 pub use weft_interp::*;
 
+/// The Component Model: `Component`, `component::Linker`, `Val`, resources ([`weft_canon_abi`]).
+pub use weft_canon_abi::component;
+
 pub mod wast;

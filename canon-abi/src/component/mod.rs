@@ -39,12 +39,14 @@ mod linker;
 mod parse;
 mod plan;
 
+pub use crate::error::{Error, Result};
+pub use crate::resources::{ResourceAny, ResourceType};
+pub use crate::types::{FuncType, Type};
+pub use crate::val::Val;
 pub use func::Func;
 pub use instance::Instance;
 pub use linker::{Linker, LinkerInstance};
 
-use crate::error::{Error, Result};
-use crate::resources::ResourceType;
 use plan::ComponentDef;
 use std::collections::BTreeMap;
 use std::sync::Arc;
