@@ -161,6 +161,11 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         self.insert(name, d)
     }
 
+    /// Defines `name` as a whole component instance (all its exports).
+    pub fn define_instance(&mut self, name: &str, instance: &Instance) -> Result<&mut Self> {
+        self.insert(name, Definition::Instance(instance.exports.clone()))
+    }
+
     /// The nested instance `name` (created empty if new).
     pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
         let path = self.full(name);
