@@ -1,5 +1,5 @@
 //! Resources (CanonicalABI.md: "Resource State", "canon resource.new/drop/rep"): runtime
-//! resource types, per-instance handle tables with a free list, own/borrow handles and the
+//! resource types, the per-instance handle table with a free list, own/borrow handles and the
 //! borrow scope of a call.
 
 use crate::error::{trap_if, Result};
@@ -24,21 +24,24 @@ struct ResourceTypeInner {
     name: String,
     /// The instance that defined it (`rt.impl`); `None` for host-defined types.
     impl_instance: Option<u64>,
-    /// `rt.dtor`: a core function of the defining instance, called with the `rep`.
-    dtor: Option<weft_interp::Func>,
+    /// `rt.dtor`, called with the `rep` when an owned handle is dropped.
+    dtor: Option<Dtor>,
 }
 
 impl ResourceType {
-    /// A resource type defined by the host (no destructor in Wasm).
+    /// A resource type defined by the host, without a destructor.
     pub fn host(name: &str) -> ResourceType {
         ResourceType::new(name, None, None)
     }
 
-    pub(crate) fn new(
-        name: &str,
-        impl_instance: Option<u64>,
-        dtor: Option<weft_interp::Func>,
-    ) -> ResourceType {
+    /// A resource type defined by the host whose destructor `dtor` runs with the `rep` when
+    /// a component drops an owned handle (or the host calls
+    /// [`ResourceAny::resource_drop`](crate::ResourceAny::resource_drop)).
+    pub fn host_with_dtor(name: &str, dtor: impl Fn(u32) + Send + Sync + 'static) -> ResourceType {
+        ResourceType::new(name, None, Some(Dtor::Host(Arc::new(dtor))))
+    }
+
+    pub(crate) fn new(name: &str, impl_instance: Option<u64>, dtor: Option<Dtor>) -> ResourceType {
         ResourceType(Arc::new(ResourceTypeInner {
             id: fresh_id(),
             name: name.to_string(),
@@ -52,17 +55,20 @@ impl ResourceType {
         &self.0.name
     }
 
-    pub(crate) fn id(&self) -> u64 {
-        self.0.id
-    }
-
     pub(crate) fn impl_instance(&self) -> Option<u64> {
         self.0.impl_instance
     }
 
-    pub(crate) fn dtor(&self) -> Option<weft_interp::Func> {
-        self.0.dtor
+    pub(crate) fn dtor(&self) -> Option<&Dtor> {
+        self.0.dtor.as_ref()
     }
+}
+
+/// A resource destructor: a core function of the defining instance, or host code.
+#[derive(Clone)]
+pub(crate) enum Dtor {
+    Core(weft_interp::Func),
+    Host(Arc<dyn Fn(u32) + Send + Sync>),
 }
 
 impl PartialEq for ResourceType {
@@ -93,6 +99,8 @@ pub struct ResourceAny {
 /// CanonicalABI.md: `ResourceHandle` — an element of a handle table.
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceHandle {
+    /// The handle's resource type (`h.rt`), checked on every use.
+    pub rt: ResourceType,
     pub rep: u32,
     pub own: bool,
     /// For borrows: the call (borrow scope) whose `borrow_count` this handle holds.
@@ -160,7 +168,8 @@ pub struct ComponentInstanceState {
     pub(crate) may_enter: bool,
     /// Set when a call into the instance trapped: it may never be entered again.
     pub(crate) poisoned: bool,
-    tables: HashMap<u64, ResourceTable>,
+    /// CanonicalABI.md: `inst.table` — one table for every handle of the instance.
+    table: ResourceTable,
     /// `borrow_count` of each live borrow scope (lifted call), by call id.
     borrow_counts: HashMap<u64, u32>,
 }
@@ -184,7 +193,7 @@ impl InstanceRef {
             may_leave: true,
             may_enter: true,
             poisoned: false,
-            tables: HashMap::new(),
+            table: ResourceTable::new(),
             borrow_counts: HashMap::new(),
         })))
     }
@@ -204,18 +213,34 @@ impl InstanceRef {
     /// leak checks).
     pub fn live_handles(&self, rt: &ResourceType) -> usize {
         let st = self.lock();
-        st.tables
-            .get(&rt.id())
-            .map_or(0, |t| t.array.iter().filter(|h| h.is_some()).count())
+        st.table
+            .array
+            .iter()
+            .filter(|h| h.as_ref().is_some_and(|h| h.rt == *rt))
+            .count()
     }
 }
 
 impl ComponentInstanceState {
-    /// CanonicalABI.md: `ResourceTables.table(rt)`.
-    pub(crate) fn table(&mut self, rt: &ResourceType) -> &mut ResourceTable {
-        self.tables
-            .entry(rt.id())
-            .or_insert_with(ResourceTable::new)
+    /// CanonicalABI.md: `inst.table.get(i)` followed by `trap_if(h.rt is not rt)`.
+    pub(crate) fn get(&mut self, rt: &ResourceType, i: u32) -> Result<&mut ResourceHandle> {
+        let h = self.table.get(i)?;
+        trap_if(
+            h.rt != *rt,
+            "handle index used with the wrong resource type",
+        )?;
+        Ok(h)
+    }
+
+    /// CanonicalABI.md: `inst.table.add(h)`.
+    pub(crate) fn add(&mut self, h: ResourceHandle) -> Result<u32> {
+        self.table.add(h)
+    }
+
+    /// CanonicalABI.md: `inst.table.remove(i)`, after the type check of [`Self::get`].
+    pub(crate) fn remove(&mut self, rt: &ResourceType, i: u32) -> Result<ResourceHandle> {
+        self.get(rt, i)?;
+        self.table.remove(i)
     }
 
     pub(crate) fn enter_scope(&mut self, scope: u64) {
@@ -266,7 +291,7 @@ impl CallContext {
     pub(crate) fn release_lends(&mut self, inst: &InstanceRef) {
         let mut st = inst.lock();
         for (rt, i) in self.lenders.drain(..) {
-            if let Ok(h) = st.table(&rt).get(i) {
+            if let Ok(h) = st.get(&rt, i) {
                 h.num_lends = h.num_lends.saturating_sub(1);
             }
         }
@@ -277,7 +302,8 @@ impl CallContext {
 pub fn canon_resource_new(inst: &InstanceRef, rt: &ResourceType, rep: u32) -> Result<u32> {
     let mut st = inst.lock();
     trap_if(!st.may_leave, "cannot leave component instance")?;
-    st.table(rt).add(ResourceHandle {
+    st.add(ResourceHandle {
+        rt: rt.clone(),
         rep,
         own: true,
         borrow_scope: None,
@@ -288,7 +314,7 @@ pub fn canon_resource_new(inst: &InstanceRef, rt: &ResourceType, rep: u32) -> Re
 /// CanonicalABI.md: `canon resource.rep`.
 pub fn canon_resource_rep(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Result<u32> {
     let mut st = inst.lock();
-    Ok(st.table(rt).get(i)?.rep)
+    Ok(st.get(rt, i)?.rep)
 }
 
 /// CanonicalABI.md: `canon resource.drop` — removes handle `i`; returns the `rep` whose
@@ -297,17 +323,17 @@ pub fn canon_resource_rep(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Resu
 pub fn canon_resource_drop(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Result<Option<u32>> {
     let mut st = inst.lock();
     trap_if(!st.may_leave, "cannot leave component instance")?;
-    let h = st.table(rt).get(i)?.clone();
+    let h = st.get(rt, i)?.clone();
     if h.own {
         // CanonicalABI.md: `trap_if(h.num_lends != 0)` — the handle is lent to a call.
         trap_if(
             h.num_lends != 0,
             "cannot remove owned resource while borrowed",
         )?;
-        st.table(rt).remove(i)?;
+        st.remove(rt, i)?;
         Ok(rt.dtor().map(|_| h.rep))
     } else {
-        st.table(rt).remove(i)?;
+        st.remove(rt, i)?;
         if let Some(n) = h.borrow_scope.and_then(|s| st.borrow_count_mut(s)) {
             *n -= 1;
         }
@@ -336,7 +362,7 @@ mod tests {
     }
 
     #[test]
-    fn tables_are_per_type() {
+    fn handles_are_checked_against_their_type() {
         let inst = InstanceRef::new();
         let (r1, r2) = (ResourceType::host("a"), ResourceType::host("b"));
         let h = canon_resource_new(&inst, &r1, 5).unwrap();
@@ -352,7 +378,7 @@ mod tests {
         let mut cx = CallContext::new();
         {
             let mut st = inst.lock();
-            let h = st.table(&rt).get(i).unwrap();
+            let h = st.get(&rt, i).unwrap();
             let mut tmp = h.clone();
             cx.track_owning_lend(&rt, i, &mut tmp);
             *h = tmp;

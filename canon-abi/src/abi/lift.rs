@@ -182,10 +182,10 @@ pub fn lift_flat_flags(vi: &mut dyn ValueIter, labels: &[String]) -> Result<Val>
 pub fn lift_own(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Result<Val> {
     let rt = cx.resource_type(r)?;
     let mut st = cx.inst.lock();
-    let h = st.table(&rt).get(i)?;
+    let h = st.get(&rt, i)?;
     trap_if(h.num_lends != 0, "cannot lift own resource while borrowed")?;
     trap_if(!h.own, "cannot lift own resource from a borrow handle")?;
-    let h = st.table(&rt).remove(i)?;
+    let h = st.remove(&rt, i)?;
     Ok(Val::Resource(ResourceAny {
         ty: rt,
         rep: h.rep,
@@ -197,7 +197,7 @@ pub fn lift_own(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Result
 pub fn lift_borrow(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Result<Val> {
     let rt = cx.resource_type(r)?;
     let mut st = cx.inst.lock();
-    let h = st.table(&rt).get(i)?;
+    let h = st.get(&rt, i)?;
     if h.own {
         cx.call.track_owning_lend(&rt, i, h);
     }

@@ -114,7 +114,8 @@ pub fn lower_own(cx: &mut LiftLowerContext<'_>, res: &ResourceAny, r: &ResourceI
         )));
     }
     let mut st = cx.inst.lock();
-    st.table(&rt).add(ResourceHandle {
+    st.add(ResourceHandle {
+        rt: rt.clone(),
         rep: res.rep,
         own: true,
         borrow_scope: None,
@@ -143,7 +144,8 @@ pub fn lower_borrow(
     if let Some(n) = st.borrow_count_mut(scope) {
         *n += 1;
     }
-    st.table(&rt).add(ResourceHandle {
+    st.add(ResourceHandle {
+        rt: rt.clone(),
         rep: res.rep,
         own: false,
         borrow_scope: Some(scope),

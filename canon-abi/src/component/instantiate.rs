@@ -7,7 +7,7 @@ use super::{Definition, Exports};
 use crate::abi::ResourceMap;
 use crate::error::{to_core, Error, Result};
 use crate::resources::{
-    canon_resource_drop, canon_resource_new, canon_resource_rep, InstanceRef, ResourceType,
+    canon_resource_drop, canon_resource_new, canon_resource_rep, Dtor, InstanceRef, ResourceType,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,9 +66,13 @@ pub(crate) fn instantiate<T: 'static>(
         components: Vec::new(),
         exports: Exports::new(),
     };
+    // An instance cannot be entered while it is being instantiated (a core start function
+    // calling back into one of its own lifted exports traps).
+    f.inst.lock().may_enter = false;
     for init in &def.inits {
         f.run(store, init, imports)?;
     }
+    f.inst.lock().may_enter = true;
     Ok((f.exports, f.inst))
 }
 
@@ -180,12 +184,12 @@ impl Frame<'_> {
                 let rt = match (resource_def, rid) {
                     (Some(dtor), _) => {
                         let dtor = match dtor {
-                            Some(i) => Some(
+                            Some(i) => Some(Dtor::Core(
                                 *self
                                     .core_funcs
                                     .get(*i as usize)
                                     .ok_or_else(|| missing("core func", *i))?,
-                            ),
+                            )),
                             None => None,
                         };
                         Some(ResourceType::new(
@@ -274,7 +278,29 @@ impl Frame<'_> {
                         reason: format!("expected a {}, found a {}", sort.name(), d.sort().name()),
                     });
                 }
+                match &d {
+                    Definition::Instance(exports) => self.check_instance_import(name, exports)?,
+                    Definition::Module(m) => {
+                        if let Some(sig) = self.def.module_sigs.get(self.modules.len()) {
+                            sig.check(m).map_err(|reason| Error::IncompatibleImport {
+                                name: name.clone(),
+                                reason,
+                            })?;
+                        }
+                    }
+                    _ => {}
+                }
+                let before = self.resources.clone();
                 self.push(d)?;
+                // Two imports that the types say are one resource type must be one.
+                for (rid, rt) in &self.resources {
+                    if before.get(rid).is_some_and(|old| old != rt) {
+                        return Err(Error::IncompatibleImport {
+                            name: name.clone(),
+                            reason: "mismatched resource types".into(),
+                        });
+                    }
+                }
             }
             Init::Export { name, sort, index } => {
                 let d = self.item(*sort, *index)?;
@@ -309,6 +335,35 @@ impl Frame<'_> {
                 }
                 self.instances.push(exports);
             }
+        }
+        Ok(())
+    }
+
+    /// Every export the imported instance's type promises must be there, of its sort.
+    fn check_instance_import(&self, name: &str, exports: &Exports) -> Result<()> {
+        let Some(promised) = self.def.instance_exports.get(self.instances.len()) else {
+            return Ok(());
+        };
+        for (path, sort, sig) in promised {
+            let found = lookup(exports, path);
+            let reason = match (found, sig) {
+                (None, _) => format!("`{}` was not found", path.join("#")),
+                (Some(d), _) if d.sort() != *sort => format!(
+                    "`{}` is a {}, expected a {}",
+                    path.join("#"),
+                    d.sort().name(),
+                    sort.name()
+                ),
+                (Some(Definition::Module(m)), Some(sig)) => match sig.check(m) {
+                    Ok(()) => continue,
+                    Err(e) => e,
+                },
+                (Some(_), _) => continue,
+            };
+            return Err(Error::IncompatibleImport {
+                name: name.to_string(),
+                reason,
+            });
         }
         Ok(())
     }
@@ -395,6 +450,15 @@ impl Frame<'_> {
     }
 }
 
+fn lookup<'e>(exports: &'e Exports, path: &[String]) -> Option<&'e Definition> {
+    let (first, rest) = path.split_first()?;
+    match (exports.get(first)?, rest.is_empty()) {
+        (d, true) => Some(d),
+        (Definition::Instance(inner), false) => lookup(inner, rest),
+        _ => None,
+    }
+}
+
 fn resolve_type(exports: &Exports, path: &[String]) -> Option<ResourceType> {
     let (first, rest) = path.split_first()?;
     match (exports.get(first)?, rest.is_empty()) {
@@ -424,8 +488,10 @@ fn resource_builtin<T: 'static>(
 
 /// Runs a resource's destructor (`rt.dtor(rep)`).
 pub(crate) fn run_dtor<T>(store: &mut Store<T>, rt: &ResourceType, rep: u32) -> Result<()> {
-    if let Some(dtor) = rt.dtor() {
-        dtor.call(store, &[Core::I32(rep as i32)], &mut [])?;
+    match rt.dtor() {
+        Some(Dtor::Core(f)) => f.call(store, &[Core::I32(rep as i32)], &mut [])?,
+        Some(Dtor::Host(f)) => f(rep),
+        None => {}
     }
     Ok(())
 }

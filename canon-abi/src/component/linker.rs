@@ -23,6 +23,7 @@ enum LinkerDef {
 pub struct Linker<T> {
     engine: Engine,
     root: BTreeMap<String, LinkerDef>,
+    allow_shadowing: bool,
     _marker: PhantomData<fn(T)>,
 }
 
@@ -38,6 +39,7 @@ impl<T> core::fmt::Debug for Linker<T> {
 /// as `"wasi:cli/stdout"`).
 pub struct LinkerInstance<'a, T> {
     path: String,
+    allow_shadowing: bool,
     map: &'a mut BTreeMap<String, LinkerDef>,
     _marker: PhantomData<fn(T)>,
 }
@@ -48,6 +50,7 @@ impl<T: 'static> Linker<T> {
         Linker {
             engine: engine.clone(),
             root: BTreeMap::new(),
+            allow_shadowing: false,
             _marker: PhantomData,
         }
     }
@@ -57,10 +60,17 @@ impl<T: 'static> Linker<T> {
         &self.engine
     }
 
+    /// Whether a later definition of a name replaces an earlier one (default: error).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
+    }
+
     /// The root: definitions of the component's top-level imports.
     pub fn root(&mut self) -> LinkerInstance<'_, T> {
         LinkerInstance {
             path: String::new(),
+            allow_shadowing: self.allow_shadowing,
             map: &mut self.root,
             _marker: PhantomData,
         }
@@ -116,7 +126,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
     }
 
     fn insert(&mut self, name: &str, d: Definition) -> Result<&mut Self> {
-        if self.map.contains_key(name) {
+        if !self.allow_shadowing && self.map.contains_key(name) {
             return Err(Error::Redefined(self.full(name)));
         }
         self.map.insert(name.to_string(), LinkerDef::Item(d));
@@ -161,6 +171,11 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         self.insert(name, d)
     }
 
+    /// Defines `name` as a core module (for components that import modules).
+    pub fn module(&mut self, name: &str, module: weft_interp::Module) -> Result<&mut Self> {
+        self.insert(name, Definition::Module(module))
+    }
+
     /// Defines `name` as a whole component instance (all its exports).
     pub fn define_instance(&mut self, name: &str, instance: &Instance) -> Result<&mut Self> {
         self.insert(name, Definition::Instance(instance.exports.clone()))
@@ -176,6 +191,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         match entry {
             LinkerDef::Instance(map) => Ok(LinkerInstance {
                 path,
+                allow_shadowing: self.allow_shadowing,
                 map,
                 _marker: PhantomData,
             }),
@@ -192,6 +208,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         match entry {
             LinkerDef::Instance(map) => Ok(LinkerInstance {
                 path,
+                allow_shadowing: self.allow_shadowing,
                 map,
                 _marker: PhantomData,
             }),

@@ -1,13 +1,13 @@
 //! Parsing: the component's bytes are validated by `wasmparser` (with the component-model
 //! feature) and turned into a [`ComponentDef`] per component, nested ones included.
 
-use super::plan::{CanonOpts, ComponentDef, CoreSort, Init, Sort};
+use super::plan::{CanonOpts, ComponentDef, CoreSort, Init, ModuleSig, PromisedExport, Sort};
 use crate::abi::StringEncoding;
 use crate::error::{Error, Result};
 use crate::types::{FuncType, ResourceId};
 use std::sync::Arc;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentEntityType, ComponentInstanceTypeId,
+    ComponentAnyTypeId, ComponentCoreModuleTypeId, ComponentEntityType, ComponentInstanceTypeId,
 };
 use wasmparser::types::TypesRef;
 use wasmparser::{
@@ -410,6 +410,128 @@ fn resolve_types(def: &mut ComponentDef, types: TypesRef<'_>) {
             out
         })
         .collect();
+    def.module_sigs = (0..types.module_count())
+        .map(|i| module_sig(types, types.module_at(i)))
+        .collect();
+    def.instance_exports = (0..types.component_instance_count())
+        .map(|i| {
+            let mut out = Vec::new();
+            instance_exports(
+                types,
+                types.component_instance_at(i),
+                &mut Vec::new(),
+                &mut out,
+            );
+            out
+        })
+        .collect();
+}
+
+fn module_sig(types: TypesRef<'_>, id: ComponentCoreModuleTypeId) -> Arc<ModuleSig> {
+    let ty = &types[id];
+    Arc::new(ModuleSig {
+        imports: ty
+            .imports
+            .iter()
+            .map(|((m, n), e)| (m.clone(), n.clone(), extern_type(types, e)))
+            .collect(),
+        exports: ty
+            .exports
+            .iter()
+            .map(|(n, e)| (n.clone(), extern_type(types, e)))
+            .collect(),
+    })
+}
+
+fn val_type(t: wasmparser::ValType) -> Option<weft_interp::ValType> {
+    use weft_interp::ValType as V;
+    Some(match t {
+        wasmparser::ValType::I32 => V::I32,
+        wasmparser::ValType::I64 => V::I64,
+        wasmparser::ValType::F32 => V::F32,
+        wasmparser::ValType::F64 => V::F64,
+        wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => V::FuncRef,
+        wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => V::ExternRef,
+        _ => return None,
+    })
+}
+
+/// A core entity type as weft-interp writes it, where it can.
+fn extern_type(
+    types: TypesRef<'_>,
+    e: &wasmparser::types::EntityType,
+) -> Option<weft_interp::ExternType> {
+    use wasmparser::types::EntityType;
+    use weft_interp::{ExternType, GlobalType, Limits, MemoryType, Mutability, TableType};
+    Some(match e {
+        EntityType::Func(id) | EntityType::FuncExact(id) => {
+            let f = types[*id].unwrap_func();
+            let params = f
+                .params()
+                .iter()
+                .map(|t| val_type(*t))
+                .collect::<Option<Vec<_>>>()?;
+            let results = f
+                .results()
+                .iter()
+                .map(|t| val_type(*t))
+                .collect::<Option<Vec<_>>>()?;
+            ExternType::Func(weft_interp::FuncType::new(params, results))
+        }
+        EntityType::Table(t) => ExternType::Table(TableType {
+            element: val_type(wasmparser::ValType::Ref(t.element_type))?,
+            limits: Limits {
+                min: t.initial,
+                max: t.maximum,
+            },
+        }),
+        EntityType::Memory(m) => ExternType::Memory(MemoryType {
+            limits: Limits {
+                min: m.initial,
+                max: m.maximum,
+            },
+        }),
+        EntityType::Global(g) => ExternType::Global(GlobalType {
+            content: val_type(g.content_type)?,
+            mutability: if g.mutable {
+                Mutability::Var
+            } else {
+                Mutability::Const
+            },
+        }),
+        EntityType::Tag(_) => return None,
+    })
+}
+
+fn instance_exports(
+    types: TypesRef<'_>,
+    id: ComponentInstanceTypeId,
+    path: &mut Vec<String>,
+    out: &mut Vec<PromisedExport>,
+) {
+    for (name, item) in types[id].exports.iter() {
+        path.push(name.to_string());
+        let (sort, sig) = match item.ty {
+            ComponentEntityType::Module(m) => (Sort::Module, Some(module_sig(types, m))),
+            ComponentEntityType::Func(_) => (Sort::Func, None),
+            ComponentEntityType::Value(_) => (Sort::Value, None),
+            ComponentEntityType::Type {
+                created: ComponentAnyTypeId::Resource(_),
+                ..
+            } => (Sort::Type, None),
+            ComponentEntityType::Type { .. } => {
+                path.pop();
+                continue;
+            }
+            ComponentEntityType::Instance(_) => (Sort::Instance, None),
+            ComponentEntityType::Component(_) => (Sort::Component, None),
+        };
+        out.push((path.clone(), sort, sig));
+        if let ComponentEntityType::Instance(inner) = item.ty {
+            instance_exports(types, inner, path, out);
+        }
+        path.pop();
+    }
 }
 
 fn instance_resources(

@@ -5,7 +5,7 @@
 use crate::abi::StringEncoding;
 use crate::types::{FuncType, ResourceId};
 use std::sync::Arc;
-use weft_interp::Module;
+use weft_interp::{ExternType, Module};
 
 /// The core sorts (Explainer.md: `core:sort`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +109,82 @@ pub(crate) enum Init {
     },
 }
 
+/// An export an instance type promises: its path, its sort, and for a module its signature.
+pub(crate) type PromisedExport = (Vec<String>, Sort, Option<Arc<ModuleSig>>);
+
+/// The imports and exports of a core module type (types where this runtime can express
+/// them), checked against an imported module.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleSig {
+    pub imports: Vec<(String, String, Option<ExternType>)>,
+    pub exports: Vec<(String, Option<ExternType>)>,
+}
+
+/// Core subtyping for externs (spec §4.5.2 "import matching"): `provided` can stand for
+/// `expected`.
+fn extern_matches(provided: &ExternType, expected: &ExternType) -> Result<(), String> {
+    let ok = match (provided, expected) {
+        (ExternType::Func(a), ExternType::Func(b)) => a == b,
+        (ExternType::Table(a), ExternType::Table(b)) => {
+            a.element == b.element && a.limits.matches(&b.limits)
+        }
+        (ExternType::Memory(a), ExternType::Memory(b)) => a.limits.matches(&b.limits),
+        (ExternType::Global(a), ExternType::Global(b)) => a == b,
+        _ => {
+            return Err(format!(
+                "expected {} found {}",
+                expected.kind(),
+                provided.kind()
+            ))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("has the wrong type".into())
+    }
+}
+
+impl ModuleSig {
+    /// Whether `module` can stand for a module of this type: it may import only what the
+    /// type imports (at types the type's imports match), and must export everything the
+    /// type exports, at matching types.
+    pub(crate) fn check(&self, module: &Module) -> Result<(), String> {
+        for i in module.imports() {
+            let Some((_, _, ty)) = self
+                .imports
+                .iter()
+                .find(|(m, n, _)| *m == i.module && *n == i.name)
+            else {
+                return Err(format!(
+                    "module import `{}::{}` not defined",
+                    i.module, i.name
+                ));
+            };
+            if let Some(ty) = ty {
+                extern_matches(ty, &i.ty)
+                    .map_err(|e| format!("import `{}::{}` {e}", i.module, i.name))?;
+            }
+        }
+        let exports: Vec<_> = module.exports().collect();
+        for (name, ty) in &self.exports {
+            let Some(e) = exports.iter().find(|e| e.name == *name) else {
+                return Err(format!("module export `{name}` not defined"));
+            };
+            if let Some(ty) = ty {
+                extern_matches(&e.ty, ty).map_err(|m| {
+                    if m.starts_with("expected") {
+                        m
+                    } else {
+                        format!("export `{name}` {m}")
+                    }
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A parsed and validated component, ready to instantiate any number of times.
 #[derive(Debug, Default)]
 pub(crate) struct ComponentDef {
@@ -121,6 +197,12 @@ pub(crate) struct ComponentDef {
     /// For each component instance index, the resource types among its exports (by export
     /// path), so they can be bound when the instance is created or imported.
     pub instance_resources: Vec<Vec<(Vec<String>, ResourceId)>>,
+    /// For each component instance index, every export its type promises that needs a
+    /// definition (by path, with its sort and, for modules, their signature), checked when
+    /// the instance is imported. `eq`-bounded types need none and are left out.
+    pub instance_exports: Vec<Vec<PromisedExport>>,
+    /// For each core module index, its signature.
+    pub module_sigs: Vec<Arc<ModuleSig>>,
     /// The names and sorts of the imports, in order.
     pub imports: Vec<(String, Sort)>,
     /// The names and sorts of the exports, in order.
