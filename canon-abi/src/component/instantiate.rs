@@ -9,6 +9,7 @@ use crate::error::{to_core, Error, Result};
 use crate::resources::{
     canon_resource_drop, canon_resource_new, canon_resource_rep, Dtor, InstanceRef, ResourceType,
 };
+use crate::types::ResourceId;
 use std::collections::HashMap;
 use std::sync::Arc;
 use weft_interp::{
@@ -20,9 +21,27 @@ enum CoreInstance {
     Exports(HashMap<String, Extern>),
 }
 
+/// The module and component index spaces of an enclosing component instance, for outer
+/// aliases resolved at run time.
+#[derive(Default)]
+pub(crate) struct Scope {
+    modules: Vec<Module>,
+    components: Vec<ComponentClosure>,
+}
+
+/// A component value: its definition and the scopes of the instances it was defined in,
+/// which its outer aliases refer to (Explainer.md: components are closures).
+#[derive(Clone)]
+pub(crate) struct ComponentClosure {
+    pub def: Arc<ComponentDef>,
+    pub scopes: Vec<Arc<Scope>>,
+}
+
 /// The index spaces of one component instance being built.
 struct Frame<'d> {
     def: &'d ComponentDef,
+    /// The enclosing instances' scopes, innermost first (`count` 1 is `scopes[0]`).
+    scopes: Vec<Arc<Scope>>,
     inst: InstanceRef,
     resources: ResourceMap,
     core_funcs: Vec<weft_interp::Func>,
@@ -34,7 +53,7 @@ struct Frame<'d> {
     funcs: Vec<Func>,
     types: Vec<Option<ResourceType>>,
     instances: Vec<Arc<Exports>>,
-    components: Vec<Arc<ComponentDef>>,
+    components: Vec<ComponentClosure>,
     exports: Exports,
 }
 
@@ -49,9 +68,11 @@ pub(crate) fn instantiate<T: 'static>(
     def: &ComponentDef,
     imports: &Exports,
     outer: &ResourceMap,
+    scopes: Vec<Arc<Scope>>,
 ) -> Result<(Exports, InstanceRef)> {
     let mut f = Frame {
         def,
+        scopes,
         inst: InstanceRef::new(),
         resources: outer.clone(),
         core_funcs: Vec::new(),
@@ -139,7 +160,17 @@ impl Frame<'_> {
                     }
                 }
             }
-            Init::Component(c) => self.components.push(c.clone()),
+            Init::Component(def) => {
+                let mut scopes = vec![Arc::new(Scope {
+                    modules: self.modules.clone(),
+                    components: self.components.clone(),
+                })];
+                scopes.extend(self.scopes.iter().cloned());
+                self.components.push(ComponentClosure {
+                    def: def.clone(),
+                    scopes,
+                });
+            }
             Init::Instantiate { component, args } => {
                 let child = self
                     .components
@@ -150,8 +181,38 @@ impl Frame<'_> {
                 for (name, sort, index) in args {
                     child_imports.insert(name.clone(), self.item(*sort, *index)?);
                 }
-                let (exports, _) = instantiate(store, &child, &child_imports, &self.resources)?;
+                let (exports, _) = instantiate(
+                    store,
+                    &child.def,
+                    &child_imports,
+                    &self.resources,
+                    child.scopes.clone(),
+                )?;
                 self.push(Definition::Instance(Arc::new(exports)))?;
+            }
+            Init::OuterAlias { sort, count, index } => {
+                // `count` 0 is this component itself, 1 its parent, ...
+                let (modules, components) = match (*count as usize).checked_sub(1) {
+                    None => (&self.modules, &self.components),
+                    Some(i) => {
+                        let scope = self
+                            .scopes
+                            .get(i)
+                            .ok_or_else(|| missing("outer scope", *count))?;
+                        (&scope.modules, &scope.components)
+                    }
+                };
+                let d = match sort {
+                    Sort::Module => modules
+                        .get(*index as usize)
+                        .cloned()
+                        .map(Definition::Module),
+                    _ => components
+                        .get(*index as usize)
+                        .cloned()
+                        .map(Definition::Component),
+                };
+                self.push(d.ok_or_else(|| missing(sort.name(), *index))?)?;
             }
             Init::FromExports(items) => {
                 let mut map = Exports::new();
@@ -270,6 +331,16 @@ impl Frame<'_> {
                     {
                         Definition::Type(None)
                     }
+                    // Neither does an instance whose type promises nothing to define.
+                    None if *sort == Sort::Instance
+                        && self
+                            .def
+                            .instance_exports
+                            .get(self.instances.len())
+                            .is_some_and(|e| e.is_empty()) =>
+                    {
+                        Definition::Instance(Arc::new(Exports::new()))
+                    }
                     None => return Err(Error::UnknownImport(name.clone())),
                 };
                 if d.sort() != *sort {
@@ -327,8 +398,17 @@ impl Frame<'_> {
             }
             Definition::Instance(exports) => {
                 if let Some(paths) = self.def.instance_resources.get(self.instances.len()) {
+                    let mut bound: HashMap<ResourceId, ResourceType> = HashMap::new();
                     for (path, rid) in paths {
                         if let Some(rt) = resolve_type(&exports, path) {
+                            // Exports the type says are one resource type must be one.
+                            if bound.get(rid).is_some_and(|b| *b != rt) {
+                                return Err(Error::IncompatibleImport {
+                                    name: path.join("#"),
+                                    reason: "mismatched resource types".into(),
+                                });
+                            }
+                            bound.insert(*rid, rt.clone());
                             self.resources.insert(*rid, rt);
                         }
                     }

@@ -96,8 +96,13 @@ impl<T: 'static> Linker<T> {
                 imports.insert(name.clone(), to_definition(d));
             }
         }
-        let (exports, state) =
-            super::instantiate::instantiate(store, &component.def, &imports, &Default::default())?;
+        let (exports, state) = super::instantiate::instantiate(
+            store,
+            &component.def,
+            &imports,
+            &Default::default(),
+            Vec::new(),
+        )?;
         Ok(Instance {
             exports: Arc::new(exports),
             state,

@@ -112,7 +112,7 @@ pub(crate) enum Definition {
     /// A type; resource types carry their runtime identity.
     Type(Option<ResourceType>),
     Module(Module),
-    Component(Arc<ComponentDef>),
+    Component(instantiate::ComponentClosure),
 }
 
 impl Definition {

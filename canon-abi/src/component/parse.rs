@@ -369,11 +369,18 @@ fn alias_init(stack: &[Frame], alias: ComponentAlias<'_>) -> Result<Option<Init>
             match kind {
                 ComponentOuterAliasKind::CoreModule => match target.modules.get(index as usize) {
                     Some(Some(m)) => Init::Module(m.clone()),
-                    _ => return unsupported("outer alias of an imported module"),
+                    _ => Init::OuterAlias {
+                        sort: Sort::Module,
+                        count,
+                        index,
+                    },
                 },
-                ComponentOuterAliasKind::Component => match target.components.get(index as usize) {
-                    Some(Some(c)) => Init::Component(c.clone()),
-                    _ => return unsupported("outer alias of an imported component"),
+                // Components close over their enclosing instance, so aliasing one is always
+                // resolved at run time, from the captured scope.
+                ComponentOuterAliasKind::Component => Init::OuterAlias {
+                    sort: Sort::Component,
+                    count,
+                    index,
                 },
                 ComponentOuterAliasKind::Type => Init::Type { resource_def: None },
                 ComponentOuterAliasKind::CoreType => return Ok(None),
@@ -421,6 +428,7 @@ fn resolve_types(def: &mut ComponentDef, types: TypesRef<'_>) {
                 types.component_instance_at(i),
                 &mut Vec::new(),
                 &mut out,
+                &mut Vec::new(),
             );
             out
         })
@@ -508,6 +516,7 @@ fn instance_exports(
     id: ComponentInstanceTypeId,
     path: &mut Vec<String>,
     out: &mut Vec<PromisedExport>,
+    seen: &mut Vec<ResourceId>,
 ) {
     for (name, item) in types[id].exports.iter() {
         path.push(name.to_string());
@@ -528,7 +537,7 @@ fn instance_exports(
         };
         out.push((path.clone(), sort, sig));
         if let ComponentEntityType::Instance(inner) = item.ty {
-            instance_exports(types, inner, path, out);
+            instance_exports(types, inner, path, out, seen);
         }
         path.pop();
     }

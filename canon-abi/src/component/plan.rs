@@ -69,6 +69,9 @@ pub(crate) enum Init {
     },
     /// A nested component (defined here or reached by an outer alias).
     Component(Arc<ComponentDef>),
+    /// `(alias outer count index (sort))` of a module or component that is only known at
+    /// run time (imported by the enclosing component).
+    OuterAlias { sort: Sort, count: u32, index: u32 },
     /// `(instance (instantiate $c (with "name" (sort idx))*))`
     Instantiate {
         component: u32,
