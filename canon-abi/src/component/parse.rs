@@ -524,10 +524,15 @@ fn instance_exports(
             ComponentEntityType::Module(m) => (Sort::Module, Some(module_sig(types, m))),
             ComponentEntityType::Func(_) => (Sort::Func, None),
             ComponentEntityType::Value(_) => (Sort::Value, None),
+            // A resource type is required where it is introduced (`sub resource`); a later
+            // export `eq` to it needs no definition.
             ComponentEntityType::Type {
-                created: ComponentAnyTypeId::Resource(_),
+                created: ComponentAnyTypeId::Resource(r),
                 ..
-            } => (Sort::Type, None),
+            } if !seen.contains(&ResourceId(r.resource())) => {
+                seen.push(ResourceId(r.resource()));
+                (Sort::Type, None)
+            }
             ComponentEntityType::Type { .. } => {
                 path.pop();
                 continue;
