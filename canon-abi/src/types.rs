@@ -94,6 +94,44 @@ impl Type {
         })
     }
 
+    /// Structural equality, with resource types compared only as own/borrow (their
+    /// identity is checked when handles cross, by the handle tables).
+    pub fn same_shape(&self, other: &Type) -> bool {
+        let opt = |a: &Option<Box<Type>>, b: &Option<Box<Type>>| match (a, b) {
+            (Some(a), Some(b)) => a.same_shape(b),
+            (None, None) => true,
+            _ => false,
+        };
+        match (self, other) {
+            (Type::List(a), Type::List(b)) | (Type::Option(a), Type::Option(b)) => a.same_shape(b),
+            (Type::Record(a), Type::Record(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((l, x), (m, y))| l == m && x.same_shape(y))
+            }
+            (Type::Tuple(a), Type::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_shape(y))
+            }
+            (Type::Variant(a), Type::Variant(b)) => {
+                a.len() == b.len()
+                    && a.iter().zip(b).all(|((l, x), (m, y))| {
+                        l == m
+                            && match (x, y) {
+                                (Some(x), Some(y)) => x.same_shape(y),
+                                (None, None) => true,
+                                _ => false,
+                            }
+                    })
+            }
+            (Type::Result { ok: a, err: b }, Type::Result { ok: c, err: d }) => {
+                opt(a, c) && opt(b, d)
+            }
+            (Type::Own(_), Type::Own(_)) | (Type::Borrow(_), Type::Borrow(_)) => true,
+            _ => self == other,
+        }
+    }
+
     /// Converts a type as the validator gives it.
     pub(crate) fn from_wasmparser(types: TypesRef<'_>, ty: &WpValType) -> Result<Type> {
         let id = match ty {
@@ -243,6 +281,23 @@ impl FuncType {
     /// CanonicalABI.md: `result_types()`.
     pub fn result_types(&self) -> &[Type] {
         &self.results
+    }
+
+    /// Structural equality of parameter names and types and result types (see
+    /// [`Type::same_shape`]).
+    pub fn same_shape(&self, other: &FuncType) -> bool {
+        self.params.len() == other.params.len()
+            && self.results.len() == other.results.len()
+            && self
+                .params
+                .iter()
+                .zip(&other.params)
+                .all(|((n, a), (m, b))| n == m && a.same_shape(b))
+            && self
+                .results
+                .iter()
+                .zip(&other.results)
+                .all(|(a, b)| a.same_shape(b))
     }
 
     pub(crate) fn from_wasmparser(types: TypesRef<'_>, ft: &ComponentFuncType) -> Result<FuncType> {

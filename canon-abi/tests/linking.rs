@@ -202,3 +202,40 @@ fn host_functions_inside_instances_and_wrong_kinds() {
     // Redefinition is an error.
     assert!(linker.root().func_new("math", |_, _, _| Ok(())).is_err());
 }
+
+#[test]
+fn mismatched_function_types_are_link_errors() {
+    let engine = Engine::default();
+    let wrong = Component::new(
+        &engine,
+        r#"(component
+  (core module $m (func (export "add") (param i32) (result i32) (local.get 0)))
+  (core instance $i (instantiate $m))
+  (func $add (param "a" u32) (result u32) (canon lift (core func $i "add")))
+  (instance $math (export "add" (func $add)))
+  (export "math" (instance $math)))"#,
+    )
+    .unwrap();
+    let b = Component::new(
+        &engine,
+        r#"(component
+  (import "math" (instance $math (export "add" (func (param "a" u32) (param "b" u32) (result u32))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &wrong)
+        .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .root()
+        .instance_export("math", &inst, "math")
+        .unwrap();
+    let e = linker.instantiate(&mut store, &b).unwrap_err();
+    assert!(e.to_string().contains("expected type"), "{e}");
+    // A missing export of the instance is reported by path.
+    let mut linker = Linker::<()>::new(&engine);
+    linker.instance("math").unwrap();
+    let e = linker.instantiate(&mut store, &b).unwrap_err();
+    assert!(e.to_string().contains("`add` was not found"), "{e}");
+}

@@ -351,6 +351,15 @@ impl Frame<'_> {
                 }
                 match &d {
                     Definition::Instance(exports) => self.check_instance_import(name, exports)?,
+                    Definition::Func(f) => {
+                        let expected = self.func_type(self.funcs.len() as u32).ok();
+                        check_func(f, expected.as_deref()).map_err(|reason| {
+                            Error::IncompatibleImport {
+                                name: name.clone(),
+                                reason,
+                            }
+                        })?;
+                    }
                     Definition::Module(m) => {
                         if let Some(sig) = self.def.module_sigs.get(self.modules.len()) {
                             sig.check(m).map_err(|reason| Error::IncompatibleImport {
@@ -424,21 +433,24 @@ impl Frame<'_> {
         let Some(promised) = self.def.instance_exports.get(self.instances.len()) else {
             return Ok(());
         };
-        for (path, sort, sig) in promised {
-            let found = lookup(exports, path);
-            let reason = match (found, sig) {
-                (None, _) => format!("`{}` was not found", path.join("#")),
-                (Some(d), _) if d.sort() != *sort => format!(
-                    "`{}` is a {}, expected a {}",
-                    path.join("#"),
+        for p in promised {
+            let path = p.path.join("#");
+            let reason = match lookup(exports, &p.path) {
+                None => format!("`{path}` was not found"),
+                Some(d) if d.sort() != p.sort => format!(
+                    "`{path}` is a {}, expected a {}",
                     d.sort().name(),
-                    sort.name()
+                    p.sort.name()
                 ),
-                (Some(Definition::Module(m)), Some(sig)) => match sig.check(m) {
-                    Ok(()) => continue,
-                    Err(e) => e,
+                Some(Definition::Module(m)) => match p.module.as_ref().map(|sig| sig.check(m)) {
+                    Some(Err(e)) => e,
+                    _ => continue,
                 },
-                (Some(_), _) => continue,
+                Some(Definition::Func(f)) => match check_func(f, p.func.as_deref()) {
+                    Err(e) => format!("`{path}`: {e}"),
+                    Ok(()) => continue,
+                },
+                Some(_) => continue,
             };
             return Err(Error::IncompatibleImport {
                 name: name.to_string(),
@@ -527,6 +539,17 @@ impl Frame<'_> {
             post_return: o.post_return.map(core_func).transpose()?,
             string_encoding: o.string_encoding,
         })
+    }
+}
+
+/// A component function satisfies an import of type `expected` if its own type has the
+/// same shape (host functions take the import's type and always do).
+fn check_func(f: &Func, expected: Option<&crate::types::FuncType>) -> Result<(), String> {
+    match (f.ty(), expected) {
+        (Some(have), Some(want)) if !have.same_shape(want) => {
+            Err(format!("expected type `{want}`, found `{have}`"))
+        }
+        _ => Ok(()),
     }
 }
 

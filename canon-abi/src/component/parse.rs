@@ -520,9 +520,15 @@ fn instance_exports(
 ) {
     for (name, item) in types[id].exports.iter() {
         path.push(name.to_string());
-        let (sort, sig) = match item.ty {
+        let mut func = None;
+        let (sort, module) = match item.ty {
             ComponentEntityType::Module(m) => (Sort::Module, Some(module_sig(types, m))),
-            ComponentEntityType::Func(_) => (Sort::Func, None),
+            ComponentEntityType::Func(f) => {
+                func = FuncType::from_wasmparser(types, &types[f])
+                    .ok()
+                    .map(Arc::new);
+                (Sort::Func, None)
+            }
             ComponentEntityType::Value(_) => (Sort::Value, None),
             // A resource type is required where it is introduced (`sub resource`); a later
             // export `eq` to it needs no definition.
@@ -540,7 +546,12 @@ fn instance_exports(
             ComponentEntityType::Instance(_) => (Sort::Instance, None),
             ComponentEntityType::Component(_) => (Sort::Component, None),
         };
-        out.push((path.clone(), sort, sig));
+        out.push(PromisedExport {
+            path: path.clone(),
+            sort,
+            module,
+            func,
+        });
         if let ComponentEntityType::Instance(inner) = item.ty {
             instance_exports(types, inner, path, out, seen);
         }

@@ -112,8 +112,15 @@ pub(crate) enum Init {
     },
 }
 
-/// An export an instance type promises: its path, its sort, and for a module its signature.
-pub(crate) type PromisedExport = (Vec<String>, Sort, Option<Arc<ModuleSig>>);
+/// An export an instance type promises: its path, its sort, and what its type says where
+/// the runtime checks it (a module's signature, a function's type).
+#[derive(Debug)]
+pub(crate) struct PromisedExport {
+    pub path: Vec<String>,
+    pub sort: Sort,
+    pub module: Option<Arc<ModuleSig>>,
+    pub func: Option<Arc<FuncType>>,
+}
 
 /// The imports and exports of a core module type (types where this runtime can express
 /// them), checked against an imported module.
