@@ -264,6 +264,10 @@ impl ComponentInstanceState {
 pub struct CallContext {
     pub(crate) lenders: Vec<(ResourceType, u32)>,
     pub(crate) scope: u64,
+    /// The encodings and lengths of the strings lifted in this call, in order, so that
+    /// lowering them into another component can size its `realloc`s as the spec does for
+    /// that source encoding (CanonicalABI.md: `store_string_into_range`).
+    pub(crate) strings: std::collections::VecDeque<crate::abi::string::StringSource>,
 }
 
 impl Default for CallContext {
@@ -278,6 +282,7 @@ impl CallContext {
         CallContext {
             lenders: Vec::new(),
             scope: fresh_id(),
+            strings: Default::default(),
         }
     }
 

@@ -44,7 +44,7 @@ pub fn load_string_from_range(
         "string content out-of-bounds",
     )?;
     let bytes = cx.read_bytes(ptr, byte_length)?;
-    match encoding {
+    let s = match encoding {
         Enc::Utf8 => match core::str::from_utf8(bytes) {
             Ok(s) => Ok(s.to_string()),
             Err(_) => trap("invalid utf-8 in string"),
@@ -58,7 +58,14 @@ pub fn load_string_from_range(
                 .or_else(|_| trap("invalid utf-16 in string"))
         }
         Enc::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
-    }
+    }?;
+    // The spec's string value keeps its source encoding and length; remember them for a
+    // lowering into another component in the same call.
+    cx.call.strings.push_back(StringSource {
+        encoding: cx.string_encoding,
+        tagged_code_units,
+    });
+    Ok(s)
 }
 
 /// The encoding a lifted string came from and its (tagged) length in code units: what the
@@ -88,10 +95,35 @@ enum Simple {
     Latin1,
 }
 
-/// CanonicalABI.md: `store_string_into_range` for a host string (source encoding utf8).
+impl StringSource {
+    /// Whether `s` has this length in this encoding (so the source really is `s`'s).
+    fn describes(&self, s: &str) -> bool {
+        let t = self.tagged_code_units as usize;
+        match self.encoding {
+            StringEncoding::Utf8 => t == s.len(),
+            StringEncoding::Utf16 => t == s.encode_utf16().count(),
+            StringEncoding::CompactUtf16 if self.tagged_code_units & UTF16_TAG != 0 => {
+                (self.tagged_code_units ^ UTF16_TAG) as usize == s.encode_utf16().count()
+            }
+            StringEncoding::CompactUtf16 => {
+                t == s.chars().count() && s.chars().all(|c| (c as u32) < 1 << 8)
+            }
+        }
+    }
+}
+
+/// CanonicalABI.md: `store_string_into_range` for a string value: its source is the one
+/// recorded when it was lifted in this call (a component-to-component call), or utf8 for a
+/// string from the host.
 pub fn store_string(cx: &mut LiftLowerContext<'_>, s: &str) -> Result<(u64, u32)> {
     trap_if(s.len() as u64 > MAX_STRING_BYTE_LENGTH, "string too long")?;
-    store_string_into_range(cx, s, StringSource::utf8(s))
+    let source = cx
+        .call
+        .strings
+        .pop_front()
+        .filter(|src| src.describes(s))
+        .unwrap_or_else(|| StringSource::utf8(s));
+    store_string_into_range(cx, s, source)
 }
 
 /// CanonicalABI.md: `store_string_into_range` — picks the copy or transcoding routine from

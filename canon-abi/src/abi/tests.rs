@@ -355,3 +355,29 @@ fn invalid_utf16_and_misaligned_utf16_trap() {
     env.mem.bytes[4] = 0xE9;
     assert_eq!(load_string_from_range(&mut env.cx(), 4, 1).unwrap(), "é");
 }
+
+#[test]
+fn a_lifted_string_keeps_its_source_encoding_for_the_next_lowering() {
+    // Lift "a☃" from a utf16 component...
+    let mut a = Env::new();
+    a.enc = StringEncoding::Utf16;
+    let units: Vec<u8> = "a☃".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    a.mem.bytes[0..4].copy_from_slice(&units);
+    let flat = [weft_interp::Val::I32(0), weft_interp::Val::I32(2)];
+    let v = lift_flat(&mut a.cx(), &mut CoreValueIter::new(&flat), &Type::String).unwrap();
+    // ...and lower it into a utf8 one in the same call: the spec's utf16 -> utf8 sizing
+    // (one byte per code unit, then the worst case of 3, then shrink to fit).
+    let mut b = Env::new();
+    b.call.strings = std::mem::take(&mut a.call.strings);
+    let flat = lower_flat(&mut b.cx(), &v, &Type::String).unwrap();
+    assert_eq!(
+        b.mem.reallocs,
+        vec![(0, 0, 1, 2), (64, 2, 1, 6), (66, 6, 1, 4)]
+    );
+    let back = lift_flat(&mut b.cx(), &mut CoreValueIter::new(&flat), &Type::String).unwrap();
+    assert_eq!(back, Val::String("a☃".into()));
+    // A host string (no recorded source) is utf8: one exact allocation.
+    let mut c = Env::new();
+    lower_flat(&mut c.cx(), &v, &Type::String).unwrap();
+    assert_eq!(c.mem.reallocs, vec![(0, 0, 1, 4)]);
+}

@@ -14,6 +14,9 @@ use std::any::Any;
 use std::sync::Arc;
 use weft_interp::{AsContextMut, Store, Val as Core};
 
+/// The sources of the strings of a call's values, in order (see [`CallContext`]).
+type StringSources = std::collections::VecDeque<crate::abi::string::StringSource>;
+
 /// A host function as a linker keeps it.
 pub(crate) type HostFn<T> =
     Arc<dyn Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
@@ -188,27 +191,31 @@ impl Func {
                 )));
             }
         }
-        let (vals, post_return) = self.call_raw(store, params, results.len())?;
+        let (vals, _, post_return) =
+            self.call_raw(store, params, results.len(), Default::default())?;
         results.clone_from_slice(&vals);
         post_return.run(store)
     }
 
     /// Calls the function and returns its results with the `post-return` still to run.
+    /// `strings` are the sources of the string arguments (see [`CallContext`]); the
+    /// sources of the string results come back.
     pub(crate) fn call_raw<T: 'static>(
         &self,
         store: &mut Store<T>,
         params: &[Val],
         num_results: usize,
-    ) -> Result<(Vec<Val>, PostReturn)> {
+        strings: StringSources,
+    ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
         match &*self.0 {
-            FuncInner::Lifted(l) => canon_lift(store, l, params),
+            FuncInner::Lifted(l) => canon_lift(store, l, params, strings),
             FuncInner::Host(h) => {
                 let f = h.downcast_ref::<HostFn<T>>().ok_or_else(|| {
                     Error::TypeMismatch("host function used with a store of another type".into())
                 })?;
                 let mut results = vec![Val::Bool(false); num_results];
                 f(store, params, &mut results)?;
-                Ok((results, PostReturn::none()))
+                Ok((results, StringSources::new(), PostReturn::none()))
             }
         }
     }
@@ -216,8 +223,14 @@ impl Func {
 
 /// CanonicalABI.md: `canon_lift` — enter the instance, lower the arguments into its memory,
 /// call the core function, lift its results.
-fn canon_lift<T>(store: &mut Store<T>, f: &Lifted, args: &[Val]) -> Result<(Vec<Val>, PostReturn)> {
+fn canon_lift<T>(
+    store: &mut Store<T>,
+    f: &Lifted,
+    args: &[Val],
+    strings: StringSources,
+) -> Result<(Vec<Val>, StringSources, PostReturn)> {
     let mut call = CallContext::new();
+    call.strings = strings;
     {
         let mut st = f.inst.lock();
         trap_if(
@@ -266,6 +279,7 @@ fn canon_lift<T>(store: &mut Store<T>, f: &Lifted, args: &[Val]) -> Result<(Vec<
         poison(&f.inst, scope);
         return Err(e.into());
     }
+    call.strings.clear();
     let results = {
         let mut mem = StoreMemory {
             store: &mut *store,
@@ -294,7 +308,7 @@ fn canon_lift<T>(store: &mut Store<T>, f: &Lifted, args: &[Val]) -> Result<(Vec<
             scope,
         }),
     };
-    Ok((results, post))
+    Ok((results, std::mem::take(&mut call.strings), post))
 }
 
 fn cx<'a>(
@@ -361,7 +375,11 @@ fn canon_lower<T: 'static>(
         );
         lift_flat_values(&mut cx, MAX_FLAT_PARAMS, &mut vi, &l.ty.param_types())?
     };
-    let (results, post_return) = l.callee.call_raw(store, &args, l.ty.results.len())?;
+    let strings = std::mem::take(&mut call.strings);
+    let (results, strings, post_return) =
+        l.callee
+            .call_raw(store, &args, l.ty.results.len(), strings)?;
+    call.strings = strings;
     l.inst.lock().may_leave = false;
     let flat_results = {
         let mut mem = StoreMemory {
