@@ -5,7 +5,7 @@
 use crate::error::{trap_if, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -22,8 +22,9 @@ pub struct ResourceType(Arc<ResourceTypeInner>);
 struct ResourceTypeInner {
     id: u64,
     name: String,
-    /// The instance that defined it (`rt.impl`); `None` for host-defined types.
-    impl_instance: Option<u64>,
+    /// The instance that defined it (`rt.impl`), by id and by a weak reference (a strong one
+    /// would make a cycle through the instance's handle table); `None` for host types.
+    impl_instance: Option<(u64, Weak<Mutex<ComponentInstanceState>>)>,
     /// `rt.dtor`, called with the `rep` when an owned handle is dropped.
     dtor: Option<Dtor>,
 }
@@ -41,7 +42,12 @@ impl ResourceType {
         ResourceType::new(name, None, Some(Dtor::Host(Arc::new(dtor))))
     }
 
-    pub(crate) fn new(name: &str, impl_instance: Option<u64>, dtor: Option<Dtor>) -> ResourceType {
+    pub(crate) fn new(
+        name: &str,
+        impl_instance: Option<&InstanceRef>,
+        dtor: Option<Dtor>,
+    ) -> ResourceType {
+        let impl_instance = impl_instance.map(|i| (i.id(), Arc::downgrade(&i.0)));
         ResourceType(Arc::new(ResourceTypeInner {
             id: fresh_id(),
             name: name.to_string(),
@@ -56,7 +62,16 @@ impl ResourceType {
     }
 
     pub(crate) fn impl_instance(&self) -> Option<u64> {
-        self.0.impl_instance
+        self.0.impl_instance.as_ref().map(|(id, _)| *id)
+    }
+
+    /// The defining instance's state, while it exists.
+    pub(crate) fn impl_ref(&self) -> Option<InstanceRef> {
+        self.0
+            .impl_instance
+            .as_ref()
+            .and_then(|(_, w)| w.upgrade())
+            .map(InstanceRef)
     }
 
     pub(crate) fn dtor(&self) -> Option<&Dtor> {
@@ -322,9 +337,9 @@ pub fn canon_resource_rep(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Resu
     Ok(st.get(rt, i)?.rep)
 }
 
-/// CanonicalABI.md: `canon resource.drop` — removes handle `i`; returns the `rep` whose
-/// destructor must now run (an owned handle of a type with a `dtor`), for the caller to run
-/// it outside the lock.
+/// CanonicalABI.md: `canon resource.drop` — removes handle `i`; for an owned handle returns
+/// its `rep`, whose destruction (see [`ResourceType`]'s `dtor`) the caller runs outside
+/// the lock.
 pub fn canon_resource_drop(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Result<Option<u32>> {
     let mut st = inst.lock();
     trap_if(!st.may_leave, "cannot leave component instance")?;
@@ -336,7 +351,7 @@ pub fn canon_resource_drop(inst: &InstanceRef, rt: &ResourceType, i: u32) -> Res
             "cannot remove owned resource while borrowed",
         )?;
         st.remove(rt, i)?;
-        Ok(rt.dtor().map(|_| h.rep))
+        Ok(Some(h.rep))
     } else {
         st.remove(rt, i)?;
         if let Some(n) = h.borrow_scope.and_then(|s| st.borrow_count_mut(s)) {
@@ -358,7 +373,7 @@ mod tests {
         let b = canon_resource_new(&inst, &rt, 20).unwrap();
         assert_eq!((a, b), (1, 2));
         assert_eq!(canon_resource_rep(&inst, &rt, b).unwrap(), 20);
-        assert_eq!(canon_resource_drop(&inst, &rt, a).unwrap(), None);
+        assert_eq!(canon_resource_drop(&inst, &rt, a).unwrap(), Some(10));
         assert!(canon_resource_rep(&inst, &rt, a).is_err());
         assert_eq!(canon_resource_new(&inst, &rt, 30).unwrap(), 1);
         assert!(canon_resource_rep(&inst, &rt, 0).is_err());

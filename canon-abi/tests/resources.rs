@@ -1,6 +1,7 @@
 //! Resources: `resource.new/rep/drop`, destructors, own/borrow across the boundary, borrow
 //! scopes and the traps for misuse.
 
+use std::sync::{Arc, Mutex};
 use weft_canon_abi::component::{Component, Linker};
 use weft_canon_abi::{ResourceAny, ResourceType, Val};
 use weft_interp::{Engine, Store};
@@ -245,4 +246,55 @@ fn host_owned_resources_can_be_dropped_by_the_guest() {
     });
     call(&mut store, &inst, "drop-own", &[o], 0).unwrap();
     assert_eq!(inst.live_handles(&rt), 0);
+}
+
+#[test]
+fn dropping_a_resource_enters_its_defining_instance() {
+    // While the defining instance is running (it called out to the host), its destructor
+    // cannot run: dropping the resource traps as entering the instance would.
+    let engine = Engine::default();
+    let component = Component::new(
+        &engine,
+        r#"(component
+  (import "cb" (func $cb))
+  (core func $cb_core (canon lower (func $cb)))
+  (core module $m
+    (import "" "cb" (func $cb))
+    (func (export "dtor") (param i32))
+    (func (export "call-host") (call $cb)))
+  (core instance $mi (instantiate $m (with "" (instance (export "cb" (func $cb_core))))))
+  (type $r (resource (rep i32) (dtor (core func $mi "dtor"))))
+  (core func $new (canon resource.new $r))
+  (core module $m2
+    (import "" "new" (func $new (param i32) (result i32)))
+    (func (export "make") (param i32) (result i32) (call $new (local.get 0))))
+  (core instance $i2 (instantiate $m2 (with "" (instance (export "new" (func $new))))))
+  (export $R "r" (type $r))
+  (func (export "make") (param "rep" u32) (result (own $R)) (canon lift (core func $i2 "make")))
+  (func (export "call-host") (canon lift (core func $mi "call-host"))))"#,
+    )
+    .unwrap();
+    let held: Arc<Mutex<Option<ResourceAny>>> = Arc::default();
+    let h = held.clone();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .root()
+        .func_new("cb", move |store, _, _| {
+            let r = h.lock().unwrap().take().unwrap();
+            r.resource_drop(store)
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &component).unwrap();
+    let r = own(&call(&mut store, &inst, "make", &[Val::U32(1)], 1).unwrap()[0]);
+    *held.lock().unwrap() = Some(r);
+    let e = call(&mut store, &inst, "call-host", &[], 0).unwrap_err();
+    assert!(
+        e.to_string().contains("cannot enter component instance"),
+        "{e}"
+    );
+    // Outside a call the same drop is fine.
+    let (mut store, inst) = setup();
+    let r = own(&call(&mut store, &inst, "make", &[Val::U32(2)], 1).unwrap()[0]);
+    r.resource_drop(&mut store).unwrap();
 }

@@ -78,11 +78,12 @@ impl Instance {
 
 impl ResourceAny {
     /// Drops an owned resource the host holds: runs the type's destructor with its `rep`
-    /// (CanonicalABI.md: `canon resource.drop` for an own handle). Dropping a borrow does
-    /// nothing.
+    /// (CanonicalABI.md: `canon resource.drop` for an own handle), entering the defining
+    /// instance as a call would (it traps if that instance cannot be entered). Dropping a
+    /// borrow does nothing.
     pub fn resource_drop<T>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
         if self.own {
-            super::instantiate::run_dtor(store.as_context_mut(), &self.ty, self.rep)?;
+            super::instantiate::destroy(store.as_context_mut(), None, &self.ty, self.rep)?;
         }
         Ok(())
     }

@@ -255,7 +255,7 @@ impl Frame<'_> {
                         };
                         Some(ResourceType::new(
                             &format!("resource{index}"),
-                            Some(self.inst.id()),
+                            Some(&self.inst),
                             dtor,
                         ))
                     }
@@ -315,7 +315,7 @@ impl Frame<'_> {
                 let (rt, inst) = (self.resource_type(*ty)?, self.inst.clone());
                 let f = resource_builtin(store, false, move |store, i| {
                     if let Some(rep) = canon_resource_drop(&inst, &rt, i)? {
-                        run_dtor(store, &rt, rep)?;
+                        destroy(store, Some(inst.id()), &rt, rep)?;
                     }
                     Ok(None)
                 });
@@ -589,8 +589,41 @@ fn resource_builtin<T: 'static>(
     })
 }
 
+/// CanonicalABI.md: `canon resource.drop` of an owned handle, once removed from the
+/// table of instance `dropping` (`None`: the host). The defining instance runs `rt.dtor`
+/// itself; anyone else enters it as `canon_lift` would, so it traps if that instance may
+/// not be entered (and a destructor that traps poisons it).
+pub(crate) fn destroy<T>(
+    store: &mut Store<T>,
+    dropping: Option<u64>,
+    rt: &ResourceType,
+    rep: u32,
+) -> Result<()> {
+    let Some(imp) = rt.impl_ref().filter(|_| rt.impl_instance() != dropping) else {
+        return run_dtor(store, rt, rep);
+    };
+    {
+        let mut st = imp.lock();
+        crate::error::trap_if(
+            st.poisoned || !st.may_enter,
+            "cannot enter component instance",
+        )?;
+        if rt.dtor().is_none() {
+            return Ok(());
+        }
+        st.may_enter = false;
+    }
+    let r = run_dtor(store, rt, rep);
+    let mut st = imp.lock();
+    match r {
+        Ok(()) => st.may_enter = true,
+        Err(_) => st.poisoned = true,
+    }
+    r
+}
+
 /// Runs a resource's destructor (`rt.dtor(rep)`).
-pub(crate) fn run_dtor<T>(store: &mut Store<T>, rt: &ResourceType, rep: u32) -> Result<()> {
+fn run_dtor<T>(store: &mut Store<T>, rt: &ResourceType, rep: u32) -> Result<()> {
     match rt.dtor() {
         Some(Dtor::Core(f)) => f.call(store, &[Core::I32(rep as i32)], &mut [])?,
         Some(Dtor::Host(f)) => f(rep),
