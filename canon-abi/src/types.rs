@@ -333,3 +333,40 @@ impl fmt::Display for FuncType {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_and_shape() {
+        let t = Type::Result {
+            ok: Some(Box::new(Type::List(Box::new(Type::U8)))),
+            err: None,
+        };
+        assert_eq!(t.to_string(), "result<list<u8>>");
+        let r = Type::Record(vec![
+            ("a".into(), Type::Char),
+            ("b".into(), Type::Tuple(vec![Type::Bool])),
+        ]);
+        assert_eq!(r.to_string(), "record { a: char, b: tuple<bool> }");
+        assert!(r.same_shape(&r.clone()));
+        let renamed = Type::Record(vec![
+            ("z".into(), Type::Char),
+            ("b".into(), Type::Tuple(vec![Type::Bool])),
+        ]);
+        assert!(!r.same_shape(&renamed));
+        assert_eq!(
+            Type::Enum(vec!["x".into()]).variant_cases().unwrap(),
+            vec![None]
+        );
+        assert_eq!(
+            Type::Option(Box::new(Type::U8))
+                .variant_cases()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(Type::U8.record_fields().is_none());
+    }
+}

@@ -155,3 +155,25 @@ impl core::fmt::Display for Val {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_wave_like() {
+        let v = Val::List(vec![
+            Val::Option(Some(Box::new(Val::Char('x')))),
+            Val::Option(None),
+            Val::Result(Err(Some(Box::new(Val::String("e".into()))))),
+            Val::Variant("c".into(), None),
+            Val::Flags(vec!["a".into(), "b".into()]),
+            Val::Tuple(vec![Val::S8(-1), Val::Float64(0.5)]),
+        ]);
+        assert_eq!(
+            v.to_string(),
+            r#"[some('x'), none, err("e"), c, {a, b}, (-1, 0.5)]"#
+        );
+        assert_eq!(v.kind(), "list");
+    }
+}

@@ -584,3 +584,133 @@ fn instance_resources(
         path.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> ComponentDef {
+        let engine = Engine::default();
+        parse(&engine, &wat::parse_str(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn definitions_in_section_order_with_their_types() {
+        let def = plan(
+            r#"(component
+  (import "f" (func $f (param "x" string) (result u32)))
+  (core module $m (func (export "g") (param i32) (result i32) local.get 0))
+  (core instance $i (instantiate $m))
+  (type $r (resource (rep i32)))
+  (func $g (param "a" s32) (result s32) (canon lift (core func $i "g")))
+  (core func $lowered (canon lower (func $g)))
+  (core func $new (canon resource.new $r))
+  (component $inner (core module $n))
+  (export "g" (func $g)))"#,
+        );
+        let kinds: Vec<&str> = def
+            .inits
+            .iter()
+            .map(|i| match i {
+                Init::Import { .. } => "import",
+                Init::Module(_) => "module",
+                Init::CoreInstantiate { .. } => "core-instance",
+                Init::CoreAlias { .. } => "core-alias",
+                Init::Type {
+                    resource_def: Some(_),
+                } => "resource",
+                // The text format's inline function types become type definitions.
+                Init::Type { resource_def: None } => "type",
+                Init::Lift { .. } => "lift",
+                Init::Lower { .. } => "lower",
+                Init::ResourceNew { .. } => "resource.new",
+                Init::Component(_) => "component",
+                Init::Export { .. } => "export",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "type",
+                "import",
+                "module",
+                "core-instance",
+                "resource",
+                "type",
+                "core-alias",
+                "lift",
+                "lower",
+                "resource.new",
+                "component",
+                "export"
+            ]
+        );
+        assert_eq!(def.func_types.len(), 3, "import, lift, export");
+        assert_eq!(
+            def.func_types[0].as_ref().unwrap().to_string(),
+            "func(x: string) -> u32"
+        );
+        assert_eq!(
+            def.func_types[1].as_ref().unwrap().to_string(),
+            "func(a: s32) -> s32"
+        );
+        assert!(def.type_resources.iter().any(|r| r.is_some()));
+        assert_eq!(def.imports, [("f".to_string(), Sort::Func)]);
+        assert_eq!(def.exports, [("g".to_string(), Sort::Func)]);
+        match &def.inits[2] {
+            Init::Module(m) => assert_eq!(m.exports().count(), 1),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn outer_aliases_of_known_modules_resolve_statically() {
+        let def = plan(
+            r#"(component
+  (core module $m)
+  (component $c
+    (alias outer 1 $m (core module $mm))
+    (import "n" (core module $imported))
+    (component $d (alias outer 1 $imported (core module)))))"#,
+        );
+        let Init::Component(c) = &def.inits[1] else {
+            panic!("component expected")
+        };
+        assert!(
+            matches!(c.inits[0], Init::Module(_)),
+            "known module: static"
+        );
+        let Init::Component(d) = &c.inits[2] else {
+            panic!("component expected")
+        };
+        assert!(
+            matches!(
+                d.inits[0],
+                Init::OuterAlias {
+                    sort: Sort::Module,
+                    count: 1,
+                    index: 1
+                }
+            ),
+            "imported module: resolved at run time"
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let engine = Engine::default();
+        let module = wat::parse_str("(module)").unwrap();
+        assert!(matches!(
+            parse(&engine, &module),
+            Err(Error::Unsupported(_))
+        ));
+        assert!(matches!(
+            parse(&engine, b"\0asm\x0d\0\x01\0\x07"),
+            Err(Error::Wasm(_))
+        ));
+        let invalid =
+            wat::parse_str(r#"(component (core module $m) (core instance (instantiate 5)))"#);
+        assert!(invalid.is_err() || parse(&engine, &invalid.unwrap()).is_err());
+    }
+}
