@@ -41,9 +41,13 @@ pub(crate) struct Lifted {
 
 enum FuncInner {
     Lifted(Lifted),
-    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter.
-    Host(Arc<dyn Any + Send + Sync>),
+    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, and for typed
+    /// host functions a check of the import's type against the Rust signature.
+    Host(Arc<dyn Any + Send + Sync>, Option<TypeCheck>),
 }
+
+/// Checks a function type against a typed host function's Rust signature.
+pub(crate) type TypeCheck = Arc<dyn Fn(&FuncType) -> bool + Send + Sync>;
 
 /// A component function: exported by a component instance or defined by the host.
 ///
@@ -55,7 +59,7 @@ impl core::fmt::Debug for Func {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match &*self.0 {
             FuncInner::Lifted(l) => write!(f, "Func({})", l.ty),
-            FuncInner::Host(_) => f.write_str("Func(host)"),
+            FuncInner::Host(..) => f.write_str("Func(host)"),
         }
     }
 }
@@ -161,7 +165,16 @@ impl Func {
         f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
         let f: HostFn<T> = Arc::new(f);
-        Func(Arc::new(FuncInner::Host(Arc::new(f))))
+        Func(Arc::new(FuncInner::Host(Arc::new(f), None)))
+    }
+
+    /// A host function whose Rust signature `check` verifies against the import type.
+    pub(crate) fn new_host_checked<T: 'static>(
+        f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+        check: TypeCheck,
+    ) -> Func {
+        let f: HostFn<T> = Arc::new(f);
+        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check))))
     }
 
     /// The function's type, if it is exported by a component (host functions take the type
@@ -169,7 +182,22 @@ impl Func {
     pub fn ty(&self) -> Option<&FuncType> {
         match &*self.0 {
             FuncInner::Lifted(l) => Some(&l.ty),
-            FuncInner::Host(_) => None,
+            FuncInner::Host(..) => None,
+        }
+    }
+
+    /// Whether the function can satisfy an import of type `ty`: a component function of
+    /// the same shape, a typed host function whose Rust types match, or a dynamic host
+    /// function (which takes any type).
+    pub(crate) fn accepts(&self, ty: &FuncType) -> core::result::Result<(), String> {
+        match &*self.0 {
+            FuncInner::Lifted(l) if !l.ty.same_shape(ty) => {
+                Err(format!("expected type `{ty}`, found `{}`", l.ty))
+            }
+            FuncInner::Host(_, Some(check)) if !check(ty) => Err(format!(
+                "the host function's Rust types do not match `{ty}`"
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -209,7 +237,7 @@ impl Func {
     ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
         match &*self.0 {
             FuncInner::Lifted(l) => canon_lift(store, l, params, strings),
-            FuncInner::Host(h) => {
+            FuncInner::Host(h, _) => {
                 let f = h.downcast_ref::<HostFn<T>>().ok_or_else(|| {
                     Error::TypeMismatch("host function used with a store of another type".into())
                 })?;

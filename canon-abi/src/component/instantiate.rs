@@ -542,15 +542,9 @@ impl Frame<'_> {
     }
 }
 
-/// A component function satisfies an import of type `expected` if its own type has the
-/// same shape (host functions take the import's type and always do).
+/// A function satisfies an import of type `expected` (see [`Func::accepts`]).
 fn check_func(f: &Func, expected: Option<&crate::types::FuncType>) -> Result<(), String> {
-    match (f.ty(), expected) {
-        (Some(have), Some(want)) if !have.same_shape(want) => {
-            Err(format!("expected type `{want}`, found `{have}`"))
-        }
-        _ => Ok(()),
-    }
+    expected.map_or(Ok(()), |t| f.accepts(t))
 }
 
 fn lookup<'e>(exports: &'e Exports, path: &[String]) -> Option<&'e Definition> {

@@ -148,6 +148,38 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         self.insert(name, Definition::Func(Func::new_host(f)))
     }
 
+    /// Defines a host function with Rust parameter and result types: `params` is a tuple of
+    /// [`ComponentType`](super::ComponentType)s, the result `()` or a one-element tuple.
+    /// Linking checks them against the import's type.
+    ///
+    /// ```
+    /// # use weft_canon_abi::component::Linker;
+    /// # let engine = weft_interp::Engine::default();
+    /// let mut linker = Linker::<()>::new(&engine);
+    /// linker.root().func_wrap("add", |_store, (a, b): (u32, u32)| Ok((a.wrapping_add(b),)))?;
+    /// # Ok::<(), weft_canon_abi::Error>(())
+    /// ```
+    pub fn func_wrap<P, R>(
+        &mut self,
+        name: &str,
+        f: impl Fn(&mut Store<T>, P) -> Result<R> + Send + Sync + 'static,
+    ) -> Result<&mut Self>
+    where
+        P: super::ComponentParams + 'static,
+        R: super::ComponentResults + 'static,
+    {
+        let check: super::func::TypeCheck = std::sync::Arc::new(|ty: &crate::types::FuncType| {
+            P::typecheck(&ty.params) && R::typecheck(&ty.results)
+        });
+        let func = Func::new_host_checked(
+            move |store: &mut Store<T>, params: &[Val], results: &mut [Val]| {
+                f(store, P::from_vals(params)?)?.into_vals(results)
+            },
+            check,
+        );
+        self.insert(name, Definition::Func(func))
+    }
+
     /// Defines `name` as an existing component function (e.g. another instance's export).
     pub fn func(&mut self, name: &str, func: Func) -> Result<&mut Self> {
         self.insert(name, Definition::Func(func))

@@ -38,6 +38,7 @@ mod instantiate;
 mod linker;
 mod parse;
 mod plan;
+mod typed;
 
 pub use crate::error::{Error, Result};
 pub use crate::resources::{ResourceAny, ResourceType};
@@ -46,6 +47,7 @@ pub use crate::val::Val;
 pub use func::Func;
 pub use instance::Instance;
 pub use linker::{Linker, LinkerInstance};
+pub use typed::{ComponentParams, ComponentResults, ComponentType};
 
 use plan::ComponentDef;
 use std::collections::BTreeMap;
