@@ -281,20 +281,9 @@ fn canon_lift<T>(
         }
         e
     };
-    let flat_args = {
-        let mut mem = StoreMemory {
-            store: &mut *store,
-            opts: &f.opts,
-        };
-        let mut cx = cx(
-            &mut mem,
-            f.opts.string_encoding,
-            &f.inst,
-            &f.resources,
-            &mut call,
-        );
-        lower_flat_values(&mut cx, MAX_FLAT_PARAMS, args, &f.ty.param_types(), None)
-    };
+    let flat_args = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
+        lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.ty.param_types(), None)
+    });
     f.inst.lock().may_leave = true;
     let flat_args = flat_args.map_err(undo)?;
     let core_ty = f.callee.ty(&*store);
@@ -308,25 +297,14 @@ fn canon_lift<T>(
         return Err(e.into());
     }
     call.strings.clear();
-    let results = {
-        let mut mem = StoreMemory {
-            store: &mut *store,
-            opts: &f.opts,
-        };
-        let mut cx = cx(
-            &mut mem,
-            f.opts.string_encoding,
-            &f.inst,
-            &f.resources,
-            &mut call,
-        );
+    let results = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
         lift_flat_values(
-            &mut cx,
+            cx,
             MAX_FLAT_RESULTS,
             &mut CoreValueIter::new(&flat_results),
             f.ty.result_types(),
         )
-    };
+    });
     let results = results.inspect_err(|_| poison(&f.inst, scope))?;
     let post = PostReturn {
         inner: Some(PendingPostReturn {
@@ -339,20 +317,23 @@ fn canon_lift<T>(
     Ok((results, std::mem::take(&mut call.strings), post))
 }
 
-fn cx<'a>(
-    memory: &'a mut dyn Memory,
-    string_encoding: StringEncoding,
-    inst: &'a InstanceRef,
-    resource_types: &'a ResourceMap,
-    call: &'a mut CallContext,
-) -> LiftLowerContext<'a> {
-    LiftLowerContext {
-        memory,
-        string_encoding,
+/// Runs `f` with a lift/lower context over the store's memory of `opts` (the spec's `cx`).
+fn with_cx<T, R>(
+    store: &mut Store<T>,
+    opts: &RuntimeOpts,
+    inst: &InstanceRef,
+    resource_types: &ResourceMap,
+    call: &mut CallContext,
+    f: impl FnOnce(&mut LiftLowerContext<'_>) -> R,
+) -> R {
+    let mut memory = StoreMemory { store, opts };
+    f(&mut LiftLowerContext {
+        memory: &mut memory,
+        string_encoding: opts.string_encoding,
         inst,
         resource_types,
         call,
-    }
+    })
 }
 
 /// A component function lowered into a core function of an instance.
@@ -389,46 +370,24 @@ fn canon_lower<T: 'static>(
     trap_if(!l.inst.lock().may_leave, "cannot leave component instance")?;
     let mut call = CallContext::new();
     let mut vi = CoreValueIter::new(flat_args);
-    let args = {
-        let mut mem = StoreMemory {
-            store: &mut *store,
-            opts: &l.opts,
-        };
-        let mut cx = cx(
-            &mut mem,
-            l.opts.string_encoding,
-            &l.inst,
-            &l.resources,
-            &mut call,
-        );
-        lift_flat_values(&mut cx, MAX_FLAT_PARAMS, &mut vi, &l.ty.param_types())?
-    };
+    let args = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
+        lift_flat_values(cx, MAX_FLAT_PARAMS, &mut vi, &l.ty.param_types())
+    })?;
     let strings = std::mem::take(&mut call.strings);
     let (results, strings, post_return) =
         l.callee
             .call_raw(store, &args, l.ty.results.len(), strings)?;
     call.strings = strings;
     l.inst.lock().may_leave = false;
-    let flat_results = {
-        let mut mem = StoreMemory {
-            store: &mut *store,
-            opts: &l.opts,
-        };
-        let mut cx = cx(
-            &mut mem,
-            l.opts.string_encoding,
-            &l.inst,
-            &l.resources,
-            &mut call,
-        );
+    let flat_results = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
         lower_flat_values(
-            &mut cx,
+            cx,
             MAX_FLAT_RESULTS,
             &results,
             l.ty.result_types(),
             Some(&mut vi),
         )
-    };
+    });
     l.inst.lock().may_leave = true;
     let flat_results = flat_results?;
     post_return.run(store)?;
