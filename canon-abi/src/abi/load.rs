@@ -122,6 +122,9 @@ pub fn load_list_from_range(
         ptr + length * size > cx.memory_len()?,
         "list pointer/length out of bounds of memory",
     )?;
+    // Validation rules out zero-sized element types; a host asking for one could otherwise
+    // make billions of values out of no memory. An implementation limit, not the spec's.
+    trap_if(size == 0 && length > 1 << 20, "list of zero-sized elements too long")?;
     let mut a = Vec::with_capacity(length.min(1 << 16) as usize);
     for i in 0..length {
         a.push(load(cx, ptr + i * size, elem_type)?);
