@@ -225,3 +225,41 @@ fn missing_imports_and_exports_are_errors() {
     .is_err());
     assert!(Component::new(&engine, b"\0asm\x0d\0\x01\0garbage").is_err());
 }
+
+#[test]
+fn post_return_cannot_leave_the_instance() {
+    let engine = Engine::default();
+    let component = Component::new(
+        &engine,
+        r#"(component
+  (import "host" (func $host))
+  (core func $host_core (canon lower (func $host)))
+  (type $r (resource (rep i32)))
+  (core func $new (canon resource.new $r))
+  (core module $m
+    (import "" "host" (func $host))
+    (import "" "new" (func $new (param i32) (result i32)))
+    (func (export "noop") (result i32) (i32.const 0))
+    (func (export "call-import") (param i32) (call $host))
+    (func (export "call-new") (param i32) (drop (call $new (i32.const 1)))))
+  (core instance $i (instantiate $m
+    (with "" (instance (export "host" (func $host_core)) (export "new" (func $new))))))
+  (func (export "call-import") (result u32)
+    (canon lift (core func $i "noop") (post-return (core func $i "call-import"))))
+  (func (export "call-new") (result u32)
+    (canon lift (core func $i "noop") (post-return (core func $i "call-new")))))"#,
+    )
+    .unwrap();
+    for name in ["call-import", "call-new"] {
+        let mut linker = Linker::<()>::new(&engine);
+        linker.root().func_new("host", |_, _, _| Ok(())).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let f = instance.get_func(&mut store, name).unwrap();
+        let e = f.call(&mut store, &[], &mut [Val::U32(0)]).unwrap_err();
+        assert!(
+            e.to_string().contains("cannot leave component instance"),
+            "{name}: {e}"
+        );
+    }
+}

@@ -124,7 +124,10 @@ pub fn load_list_from_range(
     )?;
     // Validation rules out zero-sized element types; a host asking for one could otherwise
     // make billions of values out of no memory. An implementation limit, not the spec's.
-    trap_if(size == 0 && length > 1 << 20, "list of zero-sized elements too long")?;
+    trap_if(
+        size == 0 && length > 1 << 20,
+        "list of zero-sized elements too long",
+    )?;
     let mut a = Vec::with_capacity(length.min(1 << 16) as usize);
     for i in 0..length {
         a.push(load(cx, ptr + i * size, elem_type)?);

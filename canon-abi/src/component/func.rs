@@ -128,7 +128,12 @@ impl PostReturn {
             return Ok(());
         };
         if let Some(f) = post_return {
-            if let Err(e) = f.call(&mut *store, &flat_results, &mut []) {
+            // CanonicalABI.md: post-return runs with `may_leave` cleared — it may not call
+            // imports or handle-creating built-ins.
+            inst.lock().may_leave = false;
+            let r = f.call(&mut *store, &flat_results, &mut []);
+            inst.lock().may_leave = true;
+            if let Err(e) = r {
                 poison(&inst, scope);
                 return Err(e.into());
             }
