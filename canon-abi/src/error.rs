@@ -92,3 +92,12 @@ pub(crate) fn to_core(e: Error) -> weft_interp::Error {
         e => weft_interp::Error::Host(e.to_string()),
     }
 }
+
+/// [`trap_if`] whose message is built only when the trap happens.
+pub(crate) fn trap_if_with(cond: bool, msg: impl FnOnce() -> String) -> Result<()> {
+    if cond {
+        Err(Error::Trap(msg()))
+    } else {
+        Ok(())
+    }
+}

@@ -2,7 +2,7 @@
 //! resource types, the per-instance handle table with a free list, own/borrow handles and the
 //! borrow scope of a call.
 
-use crate::error::{trap_if, Result};
+use crate::error::{trap_if, trap_if_with, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -145,10 +145,12 @@ impl ResourceTable {
 
     /// CanonicalABI.md: `Table.get`.
     pub fn get(&mut self, i: u32) -> Result<&mut ResourceHandle> {
-        trap_if(i as usize >= self.array.len(), "unknown handle index")?;
+        trap_if_with(i as usize >= self.array.len(), || {
+            format!("unknown handle index {i}")
+        })?;
         match &mut self.array[i as usize] {
             Some(h) => Ok(h),
-            None => crate::error::trap("unknown handle index"),
+            None => crate::error::trap(format!("unknown handle index {i}")),
         }
     }
 
@@ -170,7 +172,7 @@ impl ResourceTable {
         self.get(i)?;
         let h = self.array[i as usize].take();
         self.free.push(i);
-        h.ok_or_else(|| crate::Error::Trap("unknown handle index".into()))
+        h.ok_or_else(|| crate::Error::Trap(format!("unknown handle index {i}")))
     }
 }
 
@@ -240,10 +242,9 @@ impl ComponentInstanceState {
     /// CanonicalABI.md: `inst.table.get(i)` followed by `trap_if(h.rt is not rt)`.
     pub(crate) fn get(&mut self, rt: &ResourceType, i: u32) -> Result<&mut ResourceHandle> {
         let h = self.table.get(i)?;
-        trap_if(
-            h.rt != *rt,
-            "handle index used with the wrong resource type",
-        )?;
+        trap_if_with(h.rt != *rt, || {
+            format!("handle index {i} used with the wrong type")
+        })?;
         Ok(h)
     }
 

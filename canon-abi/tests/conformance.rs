@@ -380,7 +380,14 @@ impl Runner {
                     WastExecute::Get { .. } => return Err("unsupported get".into()),
                 };
                 match r {
-                    Err(e) if e.is_trap() => Ok(()),
+                    Err(e) if e.is_trap() => {
+                        if std::env::var_os("WEFT_CONFORMANCE_MESSAGES").is_some()
+                            && !e.to_string().contains(message)
+                        {
+                            eprintln!("trap wording: want `{message}`, got `{e}`");
+                        }
+                        Ok(())
+                    }
                     Err(e) => Err(format!("expected trap `{message}`, got error {e}")),
                     Ok(()) => Err(format!("expected trap `{message}`")),
                 }

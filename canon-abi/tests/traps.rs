@@ -126,7 +126,7 @@ fn misaligned_pointers_trap() {
 #[test]
 fn out_of_bounds_traps() {
     assert_trap("oob-list", "out of bounds");
-    assert_trap("oob-string", "out-of-bounds");
+    assert_trap("oob-string", "string pointer/length out of bounds");
 }
 
 #[test]

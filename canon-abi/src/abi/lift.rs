@@ -9,7 +9,7 @@ use super::load::{
 };
 use super::string::load_string_from_range;
 use super::LiftLowerContext;
-use crate::error::{trap_if, Error, Result};
+use crate::error::{trap_if, trap_if_with, Error, Result};
 use crate::resources::ResourceAny;
 use crate::types::{ResourceId, Type};
 use crate::val::Val;
@@ -150,10 +150,12 @@ pub fn lift_flat_variant(
     let mut flat_types = flatten_type(t);
     flat_types.remove(0);
     let case_index = vi.next(CoreType::I32)?;
-    trap_if(
-        case_index >= cs.len() as u64,
-        "invalid variant discriminant",
-    )?;
+    trap_if_with(case_index >= cs.len() as u64, || {
+        format!(
+            "invalid variant discriminant: discriminant {case_index} out of range [0..{})",
+            cs.len()
+        )
+    })?;
     let mut coerce = CoerceValueIter {
         vi,
         flat_types: flat_types.into_iter(),
@@ -183,7 +185,10 @@ pub fn lift_own(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Result
     let rt = cx.resource_type(r)?;
     let mut st = cx.inst.lock();
     let h = st.get(&rt, i)?;
-    trap_if(h.num_lends != 0, "cannot lift own resource while borrowed")?;
+    trap_if(
+        h.num_lends != 0,
+        "cannot remove owned resource while borrowed",
+    )?;
     trap_if(!h.own, "cannot lift own resource from a borrow handle")?;
     let h = st.remove(&rt, i)?;
     Ok(Val::Resource(ResourceAny {

@@ -6,7 +6,7 @@ use super::flatten::{
 use super::lift::{lift_borrow, lift_own};
 use super::string::load_string_from_range;
 use super::LiftLowerContext;
-use crate::error::{trap_if, Result};
+use crate::error::{trap_if, trap_if_with, Result};
 use crate::types::Type;
 use crate::val::Val;
 
@@ -115,7 +115,7 @@ pub fn load_list_from_range(
 ) -> Result<Val> {
     trap_if(
         ptr != align_to(ptr, alignment(elem_type)),
-        "list pointer not aligned",
+        "unaligned pointer: list pointer not aligned",
     )?;
     let size = elem_size(elem_type) as u64;
     trap_if(
@@ -162,10 +162,12 @@ pub fn load_variant(cx: &mut LiftLowerContext<'_>, mut ptr: u64, t: &Type) -> Re
     let disc_size = elem_size(&discriminant_type(cs.len())) as usize;
     let case_index = cx.load_int(ptr, disc_size)?;
     ptr += disc_size as u64;
-    trap_if(
-        case_index >= cs.len() as u64,
-        "invalid variant discriminant",
-    )?;
+    trap_if_with(case_index >= cs.len() as u64, || {
+        format!(
+            "invalid variant discriminant: discriminant {case_index} out of range [0..{})",
+            cs.len()
+        )
+    })?;
     ptr = align_to(ptr, max_case_alignment(&cs));
     let payload = match cs[case_index as usize] {
         None => None,

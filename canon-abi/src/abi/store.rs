@@ -100,11 +100,11 @@ pub fn store_list_into_range(
     let ptr = cx.realloc(0, 0, alignment(elem_type), byte_length)?;
     trap_if(
         ptr != align_to(ptr, alignment(elem_type)),
-        "list pointer not aligned",
+        "realloc return: result not aligned",
     )?;
     trap_if(
         ptr + byte_length > cx.memory_len()?,
-        "list pointer/length out of bounds of memory",
+        "realloc return: beyond end of memory",
     )?;
     for (i, e) in v.iter().enumerate() {
         store(cx, e, elem_type, ptr + i as u64 * size)?;

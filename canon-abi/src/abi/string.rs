@@ -3,7 +3,7 @@
 
 use super::flatten::align_to;
 use super::{LiftLowerContext, StringEncoding};
-use crate::error::{trap, trap_if, Result};
+use crate::error::{trap, trap_if, trap_if_with, Result};
 
 /// CanonicalABI.md: `UTF16_TAG` — the high bit of a latin1+utf16 length marks utf16.
 pub const UTF16_TAG: u32 = 1 << 31;
@@ -35,18 +35,20 @@ pub fn load_string_from_range(
             }
         }
     };
-    trap_if(
-        ptr != align_to(ptr, alignment),
-        "string pointer not aligned",
-    )?;
+    trap_if_with(ptr != align_to(ptr, alignment), || {
+        format!("unaligned pointer: string pointer not aligned to {alignment}")
+    })?;
     trap_if(
         ptr + byte_length > cx.memory_len()?,
-        "string content out-of-bounds",
+        "string pointer/length out of bounds of memory",
     )?;
     let bytes = cx.read_bytes(ptr, byte_length)?;
     let s = match encoding {
         Enc::Utf8 => match core::str::from_utf8(bytes) {
             Ok(s) => Ok(s.to_string()),
+            Err(e) if e.error_len().is_none() => {
+                trap("invalid utf-8 in string: incomplete utf-8 byte sequence")
+            }
             Err(_) => trap("invalid utf-8 in string"),
         },
         Enc::Utf16 => {
@@ -186,10 +188,13 @@ fn store_string_copy(
     let dst_byte_length = dst_code_unit_size * src_code_units;
     trap_if(dst_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let ptr = cx.realloc(0, 0, dst_alignment, dst_byte_length)?;
-    trap_if(ptr != align_to(ptr, dst_alignment), "unaligned pointer")?;
+    trap_if(
+        ptr != align_to(ptr, dst_alignment),
+        "realloc return: result not aligned",
+    )?;
     trap_if(
         ptr + dst_byte_length > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, dst_encoding);
     if encoded.len() as u64 != dst_byte_length {
@@ -232,7 +237,7 @@ fn store_string_to_utf8(
     let mut ptr = cx.realloc(0, 0, 1, src_code_units)?;
     trap_if(
         ptr + src_code_units > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     let encoded = src.as_bytes();
     let first = (src_code_units as usize).min(encoded.len());
@@ -242,14 +247,14 @@ fn store_string_to_utf8(
         ptr = cx.realloc(ptr, src_code_units, 1, worst_case_size)?;
         trap_if(
             ptr + worst_case_size > cx.memory_len()?,
-            "string content out-of-bounds",
+            "realloc return: beyond end of memory",
         )?;
         cx.write_bytes(ptr + src_code_units, &encoded[src_code_units as usize..])?;
         if worst_case_size > encoded.len() as u64 {
             ptr = cx.realloc(ptr, worst_case_size, 1, encoded.len() as u64)?;
             trap_if(
                 ptr + encoded.len() as u64 > cx.memory_len()?,
-                "string content out-of-bounds",
+                "realloc return: beyond end of memory",
             )?;
         }
     }
@@ -265,18 +270,27 @@ fn store_utf8_to_utf16(
     let worst_case_size = 2 * src_code_units;
     trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let mut ptr = cx.realloc(0, 0, 2, worst_case_size)?;
-    trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
     trap_if(
         ptr + worst_case_size > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, Simple::Utf16);
     cx.write_bytes(ptr, &encoded)?;
     let len = encoded.len() as u64;
     if len < worst_case_size {
         ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
-        trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
-        trap_if(ptr + len > cx.memory_len()?, "string content out-of-bounds")?;
+        trap_if(
+            ptr != align_to(ptr, 2),
+            "realloc return: result not aligned",
+        )?;
+        trap_if(
+            ptr + len > cx.memory_len()?,
+            "realloc return: beyond end of memory",
+        )?;
     }
     Ok((ptr, (len / 2) as u32))
 }
@@ -289,10 +303,13 @@ fn store_string_to_latin1_or_utf16(
     src_code_units: u64,
 ) -> Result<(u64, u32)> {
     let mut ptr = cx.realloc(0, 0, 2, src_code_units)?;
-    trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
     trap_if(
         ptr + src_code_units > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     let mut dst_byte_length = 0u64;
     for usv in src.chars() {
@@ -303,10 +320,13 @@ fn store_string_to_latin1_or_utf16(
             let worst_case_size = 2 * src_code_units;
             trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
             ptr = cx.realloc(ptr, src_code_units, 2, worst_case_size)?;
-            trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
+            trap_if(
+                ptr != align_to(ptr, 2),
+                "realloc return: result not aligned",
+            )?;
             trap_if(
                 ptr + worst_case_size > cx.memory_len()?,
-                "string content out-of-bounds",
+                "realloc return: beyond end of memory",
             )?;
             for j in (0..dst_byte_length).rev() {
                 let b = cx.read_bytes(ptr + j, 1)?[0];
@@ -320,18 +340,27 @@ fn store_string_to_latin1_or_utf16(
             let len = encoded.len() as u64;
             if worst_case_size > len {
                 ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
-                trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
-                trap_if(ptr + len > cx.memory_len()?, "string content out-of-bounds")?;
+                trap_if(
+                    ptr != align_to(ptr, 2),
+                    "realloc return: result not aligned",
+                )?;
+                trap_if(
+                    ptr + len > cx.memory_len()?,
+                    "realloc return: beyond end of memory",
+                )?;
             }
             return Ok((ptr, (len / 2) as u32 | UTF16_TAG));
         }
     }
     if dst_byte_length < src_code_units {
         ptr = cx.realloc(ptr, src_code_units, 2, dst_byte_length)?;
-        trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
+        trap_if(
+            ptr != align_to(ptr, 2),
+            "realloc return: result not aligned",
+        )?;
         trap_if(
             ptr + dst_byte_length > cx.memory_len()?,
-            "string content out-of-bounds",
+            "realloc return: beyond end of memory",
         )?;
     }
     Ok((ptr, dst_byte_length as u32))
@@ -347,10 +376,13 @@ fn store_probably_utf16_to_latin1_or_utf16(
     let src_byte_length = 2 * src_code_units;
     trap_if(src_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let mut ptr = cx.realloc(0, 0, 2, src_byte_length)?;
-    trap_if(ptr != align_to(ptr, 2), "unaligned pointer")?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
     trap_if(
         ptr + src_byte_length > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, Simple::Utf16);
     cx.write_bytes(ptr, &encoded)?;
@@ -365,7 +397,7 @@ fn store_probably_utf16_to_latin1_or_utf16(
     ptr = cx.realloc(ptr, src_byte_length, 1, latin1_size)?;
     trap_if(
         ptr + latin1_size > cx.memory_len()?,
-        "string content out-of-bounds",
+        "realloc return: beyond end of memory",
     )?;
     Ok((ptr, latin1_size as u32))
 }
