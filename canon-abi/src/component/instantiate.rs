@@ -331,15 +331,14 @@ impl Frame<'_> {
                     {
                         Definition::Type(None)
                     }
-                    // Neither does an instance whose type promises nothing to define.
-                    None if *sort == Sort::Instance
-                        && self
-                            .def
-                            .instance_exports
-                            .get(self.instances.len())
-                            .is_some_and(|e| e.is_empty()) =>
-                    {
-                        Definition::Instance(Arc::new(Exports::new()))
+                    // Neither does an instance whose type promises nothing to define but
+                    // (possibly nested) empty instances.
+                    None if *sort == Sort::Instance => {
+                        let promised = self.def.instance_exports.get(self.instances.len());
+                        match promised.and_then(|p| empty_instances(p)) {
+                            Some(exports) => Definition::Instance(Arc::new(exports)),
+                            None => return Err(Error::UnknownImport(name.clone())),
+                        }
                     }
                     None => return Err(Error::UnknownImport(name.clone())),
                 };
@@ -540,6 +539,29 @@ impl Frame<'_> {
             string_encoding: o.string_encoding,
         })
     }
+}
+
+/// The instance a type promising only (nested) instances describes, if that is all it
+/// promises.
+fn empty_instances(promised: &[super::plan::PromisedExport]) -> Option<Exports> {
+    fn insert(map: &mut Exports, path: &[String]) {
+        if let Some((first, rest)) = path.split_first() {
+            let entry = map
+                .entry(first.clone())
+                .or_insert_with(|| Definition::Instance(Arc::new(Exports::new())));
+            if let Definition::Instance(inner) = entry {
+                insert(Arc::make_mut(inner), rest);
+            }
+        }
+    }
+    let mut root = Exports::new();
+    for p in promised {
+        if p.sort != Sort::Instance {
+            return None;
+        }
+        insert(&mut root, &p.path);
+    }
+    Some(root)
 }
 
 /// A function satisfies an import of type `expected` (see [`Func::accepts`]).
