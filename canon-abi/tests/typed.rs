@@ -100,3 +100,37 @@ fn typed_host_functions_that_drift_fail_to_link() {
         "{e}"
     );
 }
+
+#[test]
+fn typed_exports() {
+    let engine = Engine::default();
+    let component = Component::new(&engine, guest()).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .root()
+        .func_wrap("add", |_, (a, b): (u32, u32)| Ok((a + b,)))
+        .unwrap();
+    linker
+        .root()
+        .func_wrap("parse", |_, (s,): (String,)| {
+            Ok((s.parse::<i64>().map_err(|e| e.to_string()),))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &component).unwrap();
+    let add = inst
+        .get_typed_func::<(u32, u32), (u32,)>(&mut store, "add")
+        .unwrap();
+    assert_eq!(add.call(&mut store, (2, 3)).unwrap(), (5,));
+    let parse = inst
+        .get_typed_func::<(String,), (Result<i64, String>,)>(&mut store, "parse")
+        .unwrap();
+    assert_eq!(parse.call(&mut store, ("12".into(),)).unwrap(), (Ok(12),));
+    assert!(parse.call(&mut store, ("zz".into(),)).unwrap().0.is_err());
+    assert!(inst
+        .get_typed_func::<(u32,), (u32,)>(&mut store, "add")
+        .is_err());
+    assert!(inst
+        .get_typed_func::<(u32, u32), ()>(&mut store, "add")
+        .is_err());
+}

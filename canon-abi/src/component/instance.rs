@@ -48,6 +48,42 @@ impl Instance {
         }
     }
 
+    /// The exported function `name` with Rust parameter and result types (a tuple of
+    /// [`ComponentType`](super::ComponentType)s, and `()` or a one-element tuple); errors if
+    /// its type does not match.
+    ///
+    /// ```
+    /// # use weft_canon_abi::component::{Component, Linker};
+    /// # let engine = weft_interp::Engine::default();
+    /// let component = Component::new(&engine, r#"(component
+    ///     (core module $m (func (export "inc") (param i32) (result i32)
+    ///         (i32.add (local.get 0) (i32.const 1))))
+    ///     (core instance $i (instantiate $m))
+    ///     (func (export "inc") (param "x" u32) (result u32) (canon lift (core func $i "inc"))))"#)?;
+    /// let mut store = weft_interp::Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+    /// let inc = instance.get_typed_func::<(u32,), (u32,)>(&mut store, "inc")?;
+    /// assert_eq!(inc.call(&mut store, (41,))?, (42,));
+    /// # Ok::<(), weft_canon_abi::Error>(())
+    /// ```
+    pub fn get_typed_func<P, R>(
+        &self,
+        _store: impl AsContextMut,
+        name: &str,
+    ) -> Result<super::TypedFunc<P, R>>
+    where
+        P: super::ComponentParams,
+        R: super::ComponentResults,
+    {
+        match self.lookup(name) {
+            Some(Definition::Func(f)) => super::TypedFunc::new(f.clone()),
+            _ => Err(Error::ExportNotFound {
+                kind: "func",
+                name: name.to_string(),
+            }),
+        }
+    }
+
     /// The exported resource type `name` (`"r"` or `"interface#r"`).
     pub fn get_resource(&self, name: &str) -> Result<ResourceType> {
         match self.lookup(name) {

@@ -47,7 +47,7 @@ pub use crate::val::Val;
 pub use func::Func;
 pub use instance::Instance;
 pub use linker::{Linker, LinkerInstance};
-pub use typed::{ComponentParams, ComponentResults, ComponentType};
+pub use typed::{ComponentParams, ComponentResults, ComponentType, TypedFunc};
 
 use plan::ComponentDef;
 use std::collections::BTreeMap;

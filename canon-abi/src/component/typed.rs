@@ -162,6 +162,8 @@ pub trait ComponentParams: Sized {
     fn typecheck(params: &[(String, Type)]) -> bool;
     /// The Rust parameters of lifted arguments.
     fn from_vals(vs: &[Val]) -> Result<Self>;
+    /// The arguments for a call.
+    fn into_vals(self) -> Vec<Val>;
 }
 
 /// The results of a typed host function: `()` or a one-element tuple.
@@ -170,6 +172,10 @@ pub trait ComponentResults: Sized {
     fn typecheck(results: &[Type]) -> bool;
     /// Writes the results into their slots.
     fn into_vals(self, out: &mut [Val]) -> Result<()>;
+    /// The number of results.
+    fn len() -> usize;
+    /// The Rust results of a call's results.
+    fn from_vals(vs: Vec<Val>) -> Result<Self>;
 }
 
 impl ComponentResults for () {
@@ -177,6 +183,12 @@ impl ComponentResults for () {
         results.is_empty()
     }
     fn into_vals(self, _: &mut [Val]) -> Result<()> {
+        Ok(())
+    }
+    fn len() -> usize {
+        0
+    }
+    fn from_vals(_: Vec<Val>) -> Result<Self> {
         Ok(())
     }
 }
@@ -194,6 +206,15 @@ impl<R: ComponentType> ComponentResults for (R,) {
             _ => Err(Error::TypeMismatch("one result slot expected".into())),
         }
     }
+    fn len() -> usize {
+        1
+    }
+    fn from_vals(vs: Vec<Val>) -> Result<Self> {
+        match <[Val; 1]>::try_from(vs) {
+            Ok([v]) => Ok((R::from_val(v)?,)),
+            Err(_) => Err(Error::TypeMismatch("one result expected".into())),
+        }
+    }
 }
 
 macro_rules! tuples {
@@ -208,6 +229,9 @@ macro_rules! tuples {
                     return Err(Error::TypeMismatch(format!("expected {} parameters", $n)));
                 }
                 Ok(($($t::from_val(vs[$i].clone())?,)*))
+            }
+            fn into_vals(self) -> Vec<Val> {
+                vec![$(self.$i.into_val()),*]
             }
         }
 
@@ -239,6 +263,9 @@ impl ComponentParams for () {
             Err(Error::TypeMismatch("expected no parameters".into()))
         }
     }
+    fn into_vals(self) -> Vec<Val> {
+        Vec::new()
+    }
 }
 
 tuples! {
@@ -248,6 +275,61 @@ tuples! {
     4: (A 0, B 1, C 2, D 3);
     5: (A 0, B 1, C 2, D 3, E 4);
     6: (A 0, B 1, C 2, D 3, E 4, F 5);
+}
+
+/// A component function with Rust parameter and result types, checked once when it is
+/// looked up ([`Instance::get_typed_func`](super::Instance::get_typed_func)).
+pub struct TypedFunc<P, R> {
+    func: super::Func,
+    _marker: core::marker::PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        TypedFunc {
+            func: self.func.clone(),
+            _marker: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<P, R> core::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "TypedFunc({:?})", self.func)
+    }
+}
+
+impl<P: ComponentParams, R: ComponentResults> TypedFunc<P, R> {
+    pub(crate) fn new(func: super::Func) -> Result<Self> {
+        let ok = func
+            .ty()
+            .is_some_and(|ty| P::typecheck(&ty.params) && R::typecheck(&ty.results));
+        if !ok {
+            return Err(Error::TypeMismatch(format!(
+                "{func:?} does not have the requested Rust types"
+            )));
+        }
+        Ok(TypedFunc {
+            func,
+            _marker: core::marker::PhantomData,
+        })
+    }
+
+    /// Calls the function (post-return included).
+    pub fn call<T: 'static>(
+        &self,
+        store: impl weft_interp::AsContextMut<Data = T>,
+        params: P,
+    ) -> Result<R> {
+        let mut results = vec![Val::Bool(false); R::len()];
+        self.func.call(store, &params.into_vals(), &mut results)?;
+        R::from_vals(results)
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> &super::Func {
+        &self.func
+    }
 }
 
 #[cfg(test)]
