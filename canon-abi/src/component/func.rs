@@ -33,6 +33,8 @@ pub(crate) struct RuntimeOpts {
 /// A core function lifted to a component function, with its instance.
 pub(crate) struct Lifted {
     pub ty: Arc<FuncType>,
+    /// `ft.param_types()`, computed once.
+    pub param_types: Vec<crate::types::Type>,
     pub callee: weft_interp::Func,
     pub opts: RuntimeOpts,
     pub inst: InstanceRef,
@@ -287,7 +289,7 @@ fn canon_lift<T>(
         e
     };
     let flat_args = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
-        lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.ty.param_types(), None)
+        lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.param_types, None)
     });
     f.inst.lock().may_leave = true;
     let flat_args = flat_args.map_err(undo)?;
@@ -345,6 +347,8 @@ fn with_cx<T, R>(
 pub(crate) struct Lowered {
     pub callee: Func,
     pub ty: Arc<FuncType>,
+    /// `ft.param_types()`, computed once.
+    pub param_types: Vec<crate::types::Type>,
     pub opts: RuntimeOpts,
     pub inst: InstanceRef,
     pub resources: Arc<ResourceMap>,
@@ -376,7 +380,7 @@ fn canon_lower<T: 'static>(
     let mut call = CallContext::new();
     let mut vi = CoreValueIter::new(flat_args);
     let args = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
-        lift_flat_values(cx, MAX_FLAT_PARAMS, &mut vi, &l.ty.param_types())
+        lift_flat_values(cx, MAX_FLAT_PARAMS, &mut vi, &l.param_types)
     })?;
     let strings = std::mem::take(&mut call.strings);
     let (results, strings, post_return) =

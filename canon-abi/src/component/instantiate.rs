@@ -275,6 +275,7 @@ impl Frame<'_> {
                     .get(*core_func as usize)
                     .ok_or_else(|| missing("core func", *core_func))?;
                 let lifted = Lifted {
+                    param_types: ty.param_types(),
                     ty,
                     callee,
                     opts: self.opts(opts)?,
@@ -290,6 +291,7 @@ impl Frame<'_> {
                         .get(*func as usize)
                         .ok_or_else(|| missing("func", *func))?
                         .clone(),
+                    param_types: self.func_type(*func)?.param_types(),
                     ty: self.func_type(*func)?,
                     opts: self.opts(opts)?,
                     inst: self.inst.clone(),
