@@ -239,3 +239,52 @@ fn mismatched_function_types_are_link_errors() {
     let e = linker.instantiate(&mut store, &b).unwrap_err();
     assert!(e.to_string().contains("`add` was not found"), "{e}");
 }
+
+#[test]
+fn components_and_modules_can_be_imported() {
+    let engine = Engine::default();
+    let inner = Component::new(
+        &engine,
+        r#"(component
+  (import "m" (core module $m (export "seven" (func (result i32)))))
+  (core instance $i (instantiate $m))
+  (func (export "seven") (result u32) (canon lift (core func $i "seven"))))"#,
+    )
+    .unwrap();
+    let outer = Component::new(
+        &engine,
+        r#"(component
+  (import "inner" (component $c
+    (import "m" (core module (export "seven" (func (result i32)))))
+    (export "seven" (func (result u32)))))
+  (import "m" (core module $m (export "seven" (func (result i32)))))
+  (instance $i (instantiate $c (with "m" (core module $m))))
+  (alias export $i "seven" (func $seven))
+  (export "seven" (func $seven)))"#,
+    )
+    .unwrap();
+    let module = weft_interp::Module::new(
+        &engine,
+        r#"(module (func (export "seven") (result i32) (i32.const 7)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.root().component("inner", &inner).unwrap();
+    linker.root().module("m", module).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &outer).unwrap();
+    let seven = inst
+        .get_typed_func::<(), (u32,)>(&mut store, "seven")
+        .unwrap();
+    assert_eq!(seven.call(&mut store, ()).unwrap(), (7,));
+    // A module that does not export what the import type says is a link error.
+    let wrong = weft_interp::Module::new(&engine, "(module)").unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.root().component("inner", &inner).unwrap();
+    linker.root().module("m", wrong).unwrap();
+    let e = linker.instantiate(&mut store, &outer).unwrap_err();
+    assert!(
+        e.to_string().contains("module export `seven` not defined"),
+        "{e}"
+    );
+}

@@ -361,6 +361,15 @@ impl Frame<'_> {
                             }
                         })?;
                     }
+                    Definition::Component(c) => {
+                        if let Some(sig) = self.def.component_sigs.get(self.components.len()) {
+                            sig.check(&c.def)
+                                .map_err(|reason| Error::IncompatibleImport {
+                                    name: name.clone(),
+                                    reason,
+                                })?;
+                        }
+                    }
                     Definition::Module(m) => {
                         if let Some(sig) = self.def.module_sigs.get(self.modules.len()) {
                             sig.check(m).map_err(|reason| Error::IncompatibleImport {

@@ -213,6 +213,15 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         self.insert(name, Definition::Module(module))
     }
 
+    /// Defines `name` as a component (for components that import components).
+    pub fn component(&mut self, name: &str, component: &Component) -> Result<&mut Self> {
+        let closure = super::instantiate::ComponentClosure {
+            def: component.def.clone(),
+            scopes: Vec::new(),
+        };
+        self.insert(name, Definition::Component(closure))
+    }
+
     /// Defines `name` as a whole component instance (all its exports).
     pub fn define_instance(&mut self, name: &str, instance: &Instance) -> Result<&mut Self> {
         self.insert(name, Definition::Instance(instance.exports.clone()))

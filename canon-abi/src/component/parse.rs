@@ -1,7 +1,9 @@
 //! Parsing: the component's bytes are validated by `wasmparser` (with the component-model
 //! feature) and turned into a [`ComponentDef`] per component, nested ones included.
 
-use super::plan::{CanonOpts, ComponentDef, CoreSort, Init, ModuleSig, PromisedExport, Sort};
+use super::plan::{
+    CanonOpts, ComponentDef, ComponentSig, CoreSort, Init, ModuleSig, PromisedExport, Sort,
+};
 use crate::abi::StringEncoding;
 use crate::error::{Error, Result};
 use crate::types::{FuncType, ResourceId};
@@ -420,6 +422,24 @@ fn resolve_types(def: &mut ComponentDef, types: TypesRef<'_>) {
     def.module_sigs = (0..types.module_count())
         .map(|i| module_sig(types, types.module_at(i)))
         .collect();
+    def.component_sigs = (0..types.component_count())
+        .map(|i| {
+            let ty = &types[types.component_at(i)];
+            let sorts = |items: &wasmparser::collections::IndexMap<
+                String,
+                wasmparser::component_types::ComponentItem,
+            >| {
+                items
+                    .iter()
+                    .map(|(n, item)| (n.clone(), entity_sort(&item.ty)))
+                    .collect()
+            };
+            ComponentSig {
+                imports: sorts(&ty.imports),
+                exports: sorts(&ty.exports),
+            }
+        })
+        .collect();
     def.instance_exports = (0..types.component_instance_count())
         .map(|i| {
             let mut out = Vec::new();
@@ -433,6 +453,17 @@ fn resolve_types(def: &mut ComponentDef, types: TypesRef<'_>) {
             out
         })
         .collect();
+}
+
+fn entity_sort(ty: &ComponentEntityType) -> Sort {
+    match ty {
+        ComponentEntityType::Module(_) => Sort::Module,
+        ComponentEntityType::Func(_) => Sort::Func,
+        ComponentEntityType::Value(_) => Sort::Value,
+        ComponentEntityType::Type { .. } => Sort::Type,
+        ComponentEntityType::Instance(_) => Sort::Instance,
+        ComponentEntityType::Component(_) => Sort::Component,
+    }
 }
 
 fn module_sig(types: TypesRef<'_>, id: ComponentCoreModuleTypeId) -> Arc<ModuleSig> {

@@ -195,6 +195,32 @@ impl ModuleSig {
     }
 }
 
+/// The import and export names (with sorts) of a component type, checked against an
+/// imported component.
+#[derive(Debug, Default)]
+pub(crate) struct ComponentSig {
+    pub imports: Vec<(String, Sort)>,
+    pub exports: Vec<(String, Sort)>,
+}
+
+impl ComponentSig {
+    /// Whether `def` can stand for a component of this type: it imports nothing the type
+    /// does not, and exports everything the type does, of the same sorts.
+    pub(crate) fn check(&self, def: &ComponentDef) -> Result<(), String> {
+        for (name, sort) in &def.imports {
+            if !self.imports.iter().any(|(n, s)| n == name && s == sort) {
+                return Err(format!("component import `{name}` not defined"));
+            }
+        }
+        for (name, sort) in &self.exports {
+            if !def.exports.iter().any(|(n, s)| n == name && s == sort) {
+                return Err(format!("component export `{name}` not defined"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A parsed and validated component, ready to instantiate any number of times.
 #[derive(Debug, Default)]
 pub(crate) struct ComponentDef {
@@ -213,6 +239,8 @@ pub(crate) struct ComponentDef {
     pub instance_exports: Vec<Vec<PromisedExport>>,
     /// For each core module index, its signature.
     pub module_sigs: Vec<Arc<ModuleSig>>,
+    /// For each component index, the names and sorts of its type's imports and exports.
+    pub component_sigs: Vec<ComponentSig>,
     /// The names and sorts of the imports, in order.
     pub imports: Vec<(String, Sort)>,
     /// The names and sorts of the exports, in order.
