@@ -511,6 +511,23 @@ fn conformance_wast() {
         files.len(),
         panicked.len()
     );
+    // CLASSIFICATION.txt (beside the data) sorts files into Preview 2 and Preview 3.
+    if let Ok(classes) = std::fs::read_to_string(dir.join("CLASSIFICATION.txt")) {
+        let mut by_class: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for line in classes.lines() {
+            let Some((class, file)) = line.split_once(' ') else {
+                continue;
+            };
+            if let Some(c) = results.get(file.trim_start_matches("./")) {
+                let e = by_class.entry(class).or_default();
+                e.0 += c.passed;
+                e.1 += c.failed;
+            }
+        }
+        for (class, (p, f)) in by_class {
+            println!("{class}: {p} passed, {f} failed");
+        }
+    }
     let baseline_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-baseline.txt");
     if std::env::var_os("WEFT_BLESS").is_some() {
