@@ -7,4 +7,7 @@
 pub use weft_interp::*;
 pub use weft_wasi as wasi;
 
+/// The Component Model: `Component`, `component::Linker`, `Val`, resources ([`weft_canon_abi`]).
+pub use weft_canon_abi::component;
+
 pub mod wast;

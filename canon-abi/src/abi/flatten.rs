@@ -1,0 +1,351 @@
+//! CanonicalABI.md: "Alignment", "Element Size", "Flattening".
+
+use crate::types::{FuncType, Type};
+
+/// CanonicalABI.md: `MAX_FLAT_PARAMS`.
+pub const MAX_FLAT_PARAMS: usize = 16;
+/// CanonicalABI.md: `MAX_FLAT_RESULTS`.
+pub const MAX_FLAT_RESULTS: usize = 1;
+
+/// A core value type a component value flattens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreType {
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+}
+
+impl CoreType {
+    /// The core interpreter's value type.
+    pub fn to_interp(self) -> weft_interp::ValType {
+        match self {
+            CoreType::I32 => weft_interp::ValType::I32,
+            CoreType::I64 => weft_interp::ValType::I64,
+            CoreType::F32 => weft_interp::ValType::F32,
+            CoreType::F64 => weft_interp::ValType::F64,
+        }
+    }
+}
+
+/// CanonicalABI.md: `align_to`.
+pub fn align_to(ptr: u64, alignment: u32) -> u64 {
+    ptr.div_ceil(alignment as u64) * alignment as u64
+}
+
+/// CanonicalABI.md: `alignment`.
+pub fn alignment(t: &Type) -> u32 {
+    match t {
+        Type::Bool | Type::S8 | Type::U8 => 1,
+        Type::S16 | Type::U16 => 2,
+        Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
+        Type::S64 | Type::U64 | Type::Float64 => 8,
+        Type::String | Type::List(_) => 4,
+        Type::Record(_) | Type::Tuple(_) => alignment_record(&fields(t)),
+        Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
+            alignment_variant(&cases(t))
+        }
+        Type::Flags(labels) => alignment_flags(labels.len()),
+        Type::Own(_) | Type::Borrow(_) => 4,
+    }
+}
+
+/// The field types of a record-like type (CanonicalABI.md: `despecialize`).
+pub(crate) fn fields(t: &Type) -> Vec<&Type> {
+    t.record_fields().unwrap_or_default()
+}
+
+/// The case payload types of a variant-like type (CanonicalABI.md: `despecialize`).
+pub(crate) fn cases(t: &Type) -> Vec<Option<&Type>> {
+    t.variant_cases().unwrap_or_default()
+}
+
+/// CanonicalABI.md: `alignment_record`.
+pub fn alignment_record(fields: &[&Type]) -> u32 {
+    fields
+        .iter()
+        .map(|f| alignment(f))
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// CanonicalABI.md: `alignment_variant`.
+pub fn alignment_variant(cases: &[Option<&Type>]) -> u32 {
+    alignment(&discriminant_type(cases.len())).max(max_case_alignment(cases))
+}
+
+/// CanonicalABI.md: `discriminant_type` — the smallest unsigned integer that holds the case
+/// index.
+pub fn discriminant_type(n: usize) -> Type {
+    if n <= 1 << 8 {
+        Type::U8
+    } else if n <= 1 << 16 {
+        Type::U16
+    } else {
+        Type::U32
+    }
+}
+
+/// CanonicalABI.md: `max_case_alignment`.
+pub fn max_case_alignment(cases: &[Option<&Type>]) -> u32 {
+    cases
+        .iter()
+        .flatten()
+        .map(|t| alignment(t))
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// CanonicalABI.md: `alignment_flags`.
+pub fn alignment_flags(n: usize) -> u32 {
+    if n <= 8 {
+        1
+    } else if n <= 16 {
+        2
+    } else {
+        4
+    }
+}
+
+/// CanonicalABI.md: `elem_size`.
+pub fn elem_size(t: &Type) -> u32 {
+    match t {
+        Type::Bool | Type::S8 | Type::U8 => 1,
+        Type::S16 | Type::U16 => 2,
+        Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
+        Type::S64 | Type::U64 | Type::Float64 => 8,
+        Type::String | Type::List(_) => 8,
+        Type::Record(_) | Type::Tuple(_) => elem_size_record(&fields(t)),
+        Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
+            elem_size_variant(&cases(t))
+        }
+        Type::Flags(labels) => elem_size_flags(labels.len()),
+        Type::Own(_) | Type::Borrow(_) => 4,
+    }
+}
+
+/// CanonicalABI.md: `elem_size_record`.
+pub fn elem_size_record(fields: &[&Type]) -> u32 {
+    let mut s = 0u64;
+    for f in fields {
+        s = align_to(s, alignment(f));
+        s += elem_size(f) as u64;
+    }
+    align_to(s, alignment_record(fields)) as u32
+}
+
+/// CanonicalABI.md: `elem_size_variant`.
+pub fn elem_size_variant(cases: &[Option<&Type>]) -> u32 {
+    let mut s = elem_size(&discriminant_type(cases.len())) as u64;
+    s = align_to(s, max_case_alignment(cases));
+    let cs = cases
+        .iter()
+        .flatten()
+        .map(|t| elem_size(t))
+        .max()
+        .unwrap_or(0);
+    s += cs as u64;
+    align_to(s, alignment_variant(cases)) as u32
+}
+
+/// CanonicalABI.md: `elem_size_flags`.
+pub fn elem_size_flags(n: usize) -> u32 {
+    if n == 0 {
+        0
+    } else if n <= 8 {
+        1
+    } else if n <= 16 {
+        2
+    } else {
+        4 * num_i32_flags(n)
+    }
+}
+
+/// CanonicalABI.md: `num_i32_flags`.
+pub fn num_i32_flags(n: usize) -> u32 {
+    n.div_ceil(32) as u32
+}
+
+/// Whether a function type is flattened for `canon lift` or `canon lower`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// `canon lift`: spilled results are returned as a pointer.
+    Lift,
+    /// `canon lower`: spilled results are written through a pointer parameter.
+    Lower,
+}
+
+/// CanonicalABI.md: `flatten_functype` — the core signature of a lifted or lowered function.
+pub fn flatten_functype(ft: &FuncType, context: Context) -> (Vec<CoreType>, Vec<CoreType>) {
+    let mut flat_params = flatten_types(&ft.param_types());
+    if flat_params.len() > MAX_FLAT_PARAMS {
+        flat_params = vec![CoreType::I32];
+    }
+    let mut flat_results = flatten_types(ft.result_types());
+    if flat_results.len() > MAX_FLAT_RESULTS {
+        match context {
+            Context::Lift => flat_results = vec![CoreType::I32],
+            Context::Lower => {
+                flat_params.push(CoreType::I32);
+                flat_results = vec![];
+            }
+        }
+    }
+    (flat_params, flat_results)
+}
+
+/// CanonicalABI.md: `flatten_types`.
+pub fn flatten_types(ts: &[Type]) -> Vec<CoreType> {
+    ts.iter().flat_map(flatten_type).collect()
+}
+
+/// CanonicalABI.md: `flatten_type`.
+pub fn flatten_type(t: &Type) -> Vec<CoreType> {
+    match t {
+        Type::Bool
+        | Type::S8
+        | Type::U8
+        | Type::S16
+        | Type::U16
+        | Type::S32
+        | Type::U32
+        | Type::Char => vec![CoreType::I32],
+        Type::S64 | Type::U64 => vec![CoreType::I64],
+        Type::Float32 => vec![CoreType::F32],
+        Type::Float64 => vec![CoreType::F64],
+        Type::String | Type::List(_) => vec![CoreType::I32, CoreType::I32],
+        Type::Record(_) | Type::Tuple(_) => flatten_record(&fields(t)),
+        Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
+            flatten_variant(&cases(t))
+        }
+        Type::Flags(labels) => vec![CoreType::I32; num_i32_flags(labels.len()) as usize],
+        Type::Own(_) | Type::Borrow(_) => vec![CoreType::I32],
+    }
+}
+
+/// CanonicalABI.md: `flatten_record`.
+pub fn flatten_record(fields: &[&Type]) -> Vec<CoreType> {
+    fields.iter().flat_map(|f| flatten_type(f)).collect()
+}
+
+/// CanonicalABI.md: `flatten_variant` — the discriminant, then the per-position `join` of
+/// every case's flattening.
+pub fn flatten_variant(cases: &[Option<&Type>]) -> Vec<CoreType> {
+    let mut flat: Vec<CoreType> = Vec::new();
+    for t in cases.iter().flatten() {
+        for (i, ft) in flatten_type(t).into_iter().enumerate() {
+            if i < flat.len() {
+                flat[i] = join(flat[i], ft);
+            } else {
+                flat.push(ft);
+            }
+        }
+    }
+    let mut out = flatten_type(&discriminant_type(cases.len()));
+    out.extend(flat);
+    out
+}
+
+/// CanonicalABI.md: `join`.
+pub fn join(a: CoreType, b: CoreType) -> CoreType {
+    use CoreType::*;
+    match (a, b) {
+        _ if a == b => a,
+        (I32, F32) | (F32, I32) => I32,
+        _ => I64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CoreType::*;
+
+    fn rec(ts: Vec<Type>) -> Type {
+        Type::Tuple(ts)
+    }
+
+    #[test]
+    fn sizes_and_alignments() {
+        assert_eq!((elem_size(&Type::Bool), alignment(&Type::Bool)), (1, 1));
+        assert_eq!((elem_size(&Type::String), alignment(&Type::String)), (8, 4));
+        let t = rec(vec![Type::U8, Type::U64, Type::U16]);
+        assert_eq!((elem_size(&t), alignment(&t)), (24, 8));
+        let o = Type::Option(Box::new(Type::U32));
+        assert_eq!((elem_size(&o), alignment(&o)), (8, 4));
+        let r = Type::Result {
+            ok: None,
+            err: None,
+        };
+        assert_eq!((elem_size(&r), alignment(&r)), (1, 1));
+        let e = Type::Enum((0..257).map(|i| i.to_string()).collect());
+        assert_eq!((elem_size(&e), alignment(&e)), (2, 2));
+        for (n, s, a) in [
+            (0, 0, 1),
+            (8, 1, 1),
+            (9, 2, 2),
+            (17, 4, 4),
+            (33, 8, 4),
+            (64, 8, 4),
+            (65, 12, 4),
+        ] {
+            let f = Type::Flags((0..n).map(|i| i.to_string()).collect());
+            assert_eq!((elem_size(&f), alignment(&f)), (s, a), "flags({n})");
+        }
+        assert_eq!(elem_size(&rec(vec![])), 0);
+    }
+
+    #[test]
+    fn flatten_variant_joins_cases() {
+        let v = Type::Variant(vec![
+            ("a".into(), Some(Type::Float32)),
+            ("b".into(), Some(Type::U32)),
+            ("c".into(), None),
+        ]);
+        assert_eq!(flatten_type(&v), vec![I32, I32]);
+        let v = Type::Result {
+            ok: Some(Box::new(Type::Float32)),
+            err: Some(Box::new(Type::Float64)),
+        };
+        assert_eq!(flatten_type(&v), vec![I32, I64]);
+        let v = Type::Result {
+            ok: Some(Box::new(rec(vec![Type::U8, Type::Float32]))),
+            err: Some(Box::new(Type::String)),
+        };
+        assert_eq!(flatten_type(&v), vec![I32, I32, I32]);
+        let v = Type::Option(Box::new(Type::U64));
+        assert_eq!(flatten_type(&v), vec![I32, I64]);
+        let f = Type::Flags((0..40).map(|i| i.to_string()).collect());
+        assert_eq!(flatten_type(&f), vec![I32, I32]);
+    }
+
+    #[test]
+    fn flatten_functype_spills() {
+        let many = FuncType {
+            params: (0..17).map(|i| (format!("p{i}"), Type::U32)).collect(),
+            results: vec![Type::String],
+        };
+        assert_eq!(
+            flatten_functype(&many, Context::Lift),
+            (vec![I32], vec![I32])
+        );
+        assert_eq!(
+            flatten_functype(&many, Context::Lower),
+            (vec![I32, I32], vec![])
+        );
+        let few = FuncType {
+            params: vec![("a".into(), Type::U64)],
+            results: vec![Type::Float32],
+        };
+        assert_eq!(
+            flatten_functype(&few, Context::Lower),
+            (vec![I64], vec![F32])
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! CanonicalABI.md: strings — `load_string_from_range` and `store_string_into_range` with
+//! the spec's transcoding between utf8, utf16 and latin1+utf16, and its `realloc` sizing.
+
+use super::flatten::align_to;
+use super::{LiftLowerContext, StringEncoding};
+use crate::error::{trap, trap_if, trap_if_with, Result};
+
+/// CanonicalABI.md: `UTF16_TAG` — the high bit of a latin1+utf16 length marks utf16.
+pub const UTF16_TAG: u32 = 1 << 31;
+/// CanonicalABI.md: `MAX_STRING_BYTE_LENGTH`.
+pub const MAX_STRING_BYTE_LENGTH: u64 = (1 << 31) - 1;
+
+/// CanonicalABI.md: `load_string_from_range` — traps on a misaligned or out-of-bounds range
+/// and on bytes that do not decode.
+pub fn load_string_from_range(
+    cx: &mut LiftLowerContext<'_>,
+    ptr: u64,
+    tagged_code_units: u32,
+) -> Result<String> {
+    #[derive(PartialEq)]
+    enum Enc {
+        Utf8,
+        Utf16,
+        Latin1,
+    }
+    let units = tagged_code_units as u64;
+    let (alignment, byte_length, encoding) = match cx.string_encoding {
+        StringEncoding::Utf8 => (1, units, Enc::Utf8),
+        StringEncoding::Utf16 => (2, 2 * units, Enc::Utf16),
+        StringEncoding::CompactUtf16 => {
+            if tagged_code_units & UTF16_TAG != 0 {
+                (2, 2 * (tagged_code_units ^ UTF16_TAG) as u64, Enc::Utf16)
+            } else {
+                (2, units, Enc::Latin1)
+            }
+        }
+    };
+    trap_if_with(ptr != align_to(ptr, alignment), || {
+        format!("unaligned pointer: string pointer not aligned to {alignment}")
+    })?;
+    trap_if(
+        ptr + byte_length > cx.memory_len()?,
+        "string pointer/length out of bounds of memory",
+    )?;
+    let bytes = cx.read_bytes(ptr, byte_length)?;
+    let s = match encoding {
+        Enc::Utf8 => match core::str::from_utf8(bytes) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) if e.error_len().is_none() => {
+                trap("invalid utf-8 in string: incomplete utf-8 byte sequence")
+            }
+            Err(_) => trap("invalid utf-8 in string"),
+        },
+        Enc::Utf16 => {
+            let units = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]));
+            char::decode_utf16(units)
+                .collect::<core::result::Result<String, _>>()
+                .or_else(|_| trap("invalid utf-16 in string"))
+        }
+        Enc::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
+    }?;
+    // The spec's string value keeps its source encoding and length; remember them for a
+    // lowering into another component in the same call.
+    cx.call.strings.push_back(StringSource {
+        encoding: cx.string_encoding,
+        tagged_code_units,
+    });
+    Ok(s)
+}
+
+/// The encoding a lifted string came from and its (tagged) length in code units: what the
+/// spec's string value `(src, src_encoding, src_tagged_code_units)` carries besides the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringSource {
+    /// `src_encoding`.
+    pub encoding: StringEncoding,
+    /// `src_tagged_code_units`.
+    pub tagged_code_units: u32,
+}
+
+impl StringSource {
+    /// A string held by the host: utf8, one code unit per byte.
+    pub fn utf8(s: &str) -> StringSource {
+        StringSource {
+            encoding: StringEncoding::Utf8,
+            tagged_code_units: s.len() as u32,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Simple {
+    Utf8,
+    Utf16,
+    Latin1,
+}
+
+impl StringSource {
+    /// Whether `s` has this length in this encoding (so the source really is `s`'s).
+    fn describes(&self, s: &str) -> bool {
+        let t = self.tagged_code_units as usize;
+        match self.encoding {
+            StringEncoding::Utf8 => t == s.len(),
+            StringEncoding::Utf16 => t == s.encode_utf16().count(),
+            StringEncoding::CompactUtf16 if self.tagged_code_units & UTF16_TAG != 0 => {
+                (self.tagged_code_units ^ UTF16_TAG) as usize == s.encode_utf16().count()
+            }
+            StringEncoding::CompactUtf16 => {
+                t == s.chars().count() && s.chars().all(|c| (c as u32) < 1 << 8)
+            }
+        }
+    }
+}
+
+/// CanonicalABI.md: `store_string_into_range` for a string value: its source is the one
+/// recorded when it was lifted in this call (a component-to-component call), or utf8 for a
+/// string from the host.
+pub fn store_string(cx: &mut LiftLowerContext<'_>, s: &str) -> Result<(u64, u32)> {
+    trap_if(s.len() as u64 > MAX_STRING_BYTE_LENGTH, "string too long")?;
+    let source = cx
+        .call
+        .strings
+        .pop_front()
+        .filter(|src| src.describes(s))
+        .unwrap_or_else(|| StringSource::utf8(s));
+    store_string_into_range(cx, s, source)
+}
+
+/// CanonicalABI.md: `store_string_into_range` — picks the copy or transcoding routine from
+/// the source and destination encodings; returns `(ptr, tagged_code_units)`.
+pub fn store_string_into_range(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    source: StringSource,
+) -> Result<(u64, u32)> {
+    let src_tagged = source.tagged_code_units;
+    let (src_simple, src_code_units) = match source.encoding {
+        StringEncoding::CompactUtf16 if src_tagged & UTF16_TAG != 0 => {
+            (Simple::Utf16, src_tagged ^ UTF16_TAG)
+        }
+        StringEncoding::CompactUtf16 => (Simple::Latin1, src_tagged),
+        StringEncoding::Utf8 => (Simple::Utf8, src_tagged),
+        StringEncoding::Utf16 => (Simple::Utf16, src_tagged),
+    };
+    let n = src_code_units as u64;
+    match cx.string_encoding {
+        StringEncoding::Utf8 => match src_simple {
+            Simple::Utf8 => store_string_copy(cx, src, n, 1, 1, Simple::Utf8),
+            Simple::Utf16 => store_utf16_to_utf8(cx, src, n),
+            Simple::Latin1 => store_latin1_to_utf8(cx, src, n),
+        },
+        StringEncoding::Utf16 => match src_simple {
+            Simple::Utf8 => store_utf8_to_utf16(cx, src, n),
+            Simple::Utf16 | Simple::Latin1 => store_string_copy(cx, src, n, 2, 2, Simple::Utf16),
+        },
+        StringEncoding::CompactUtf16 => match (source.encoding, src_simple) {
+            (StringEncoding::CompactUtf16, Simple::Latin1) => {
+                store_string_copy(cx, src, n, 1, 2, Simple::Latin1)
+            }
+            (StringEncoding::CompactUtf16, _) => {
+                store_probably_utf16_to_latin1_or_utf16(cx, src, n)
+            }
+            _ => store_string_to_latin1_or_utf16(cx, src, n),
+        },
+    }
+}
+
+fn encode(src: &str, enc: Simple) -> Vec<u8> {
+    match enc {
+        Simple::Utf8 => src.as_bytes().to_vec(),
+        Simple::Utf16 => src.encode_utf16().flat_map(|u| u.to_le_bytes()).collect(),
+        Simple::Latin1 => src.chars().map(|c| c as u32 as u8).collect(),
+    }
+}
+
+/// CanonicalABI.md: `store_string_copy` — same code units on both sides: one allocation of
+/// the exact size.
+fn store_string_copy(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+    dst_code_unit_size: u64,
+    dst_alignment: u32,
+    dst_encoding: Simple,
+) -> Result<(u64, u32)> {
+    let dst_byte_length = dst_code_unit_size * src_code_units;
+    trap_if(dst_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
+    let ptr = cx.realloc(0, 0, dst_alignment, dst_byte_length)?;
+    trap_if(
+        ptr != align_to(ptr, dst_alignment),
+        "realloc return: result not aligned",
+    )?;
+    trap_if(
+        ptr + dst_byte_length > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    let encoded = encode(src, dst_encoding);
+    if encoded.len() as u64 != dst_byte_length {
+        return Err(crate::Error::TypeMismatch(
+            "string length does not match its source code units".into(),
+        ));
+    }
+    cx.write_bytes(ptr, &encoded)?;
+    Ok((ptr, src_code_units as u32))
+}
+
+/// CanonicalABI.md: `store_utf16_to_utf8`.
+fn store_utf16_to_utf8(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+) -> Result<(u64, u32)> {
+    let worst_case_size = src_code_units * 3;
+    store_string_to_utf8(cx, src, src_code_units, worst_case_size)
+}
+
+/// CanonicalABI.md: `store_latin1_to_utf8`.
+fn store_latin1_to_utf8(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+) -> Result<(u64, u32)> {
+    let worst_case_size = src_code_units * 2;
+    store_string_to_utf8(cx, src, src_code_units, worst_case_size)
+}
+
+/// CanonicalABI.md: `store_string_to_utf8` — optimistically allocate one byte per code unit,
+/// grow to the worst case when needed, then shrink to fit.
+fn store_string_to_utf8(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+    worst_case_size: u64,
+) -> Result<(u64, u32)> {
+    let mut ptr = cx.realloc(0, 0, 1, src_code_units)?;
+    trap_if(
+        ptr + src_code_units > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    let encoded = src.as_bytes();
+    let first = (src_code_units as usize).min(encoded.len());
+    cx.write_bytes(ptr, &encoded[..first])?;
+    if (src_code_units as usize) < encoded.len() {
+        trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
+        ptr = cx.realloc(ptr, src_code_units, 1, worst_case_size)?;
+        trap_if(
+            ptr + worst_case_size > cx.memory_len()?,
+            "realloc return: beyond end of memory",
+        )?;
+        cx.write_bytes(ptr + src_code_units, &encoded[src_code_units as usize..])?;
+        if worst_case_size > encoded.len() as u64 {
+            ptr = cx.realloc(ptr, worst_case_size, 1, encoded.len() as u64)?;
+            trap_if(
+                ptr + encoded.len() as u64 > cx.memory_len()?,
+                "realloc return: beyond end of memory",
+            )?;
+        }
+    }
+    Ok((ptr, encoded.len() as u32))
+}
+
+/// CanonicalABI.md: `store_utf8_to_utf16` — allocate the worst case, shrink to fit.
+fn store_utf8_to_utf16(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+) -> Result<(u64, u32)> {
+    let worst_case_size = 2 * src_code_units;
+    trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
+    let mut ptr = cx.realloc(0, 0, 2, worst_case_size)?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
+    trap_if(
+        ptr + worst_case_size > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    let encoded = encode(src, Simple::Utf16);
+    cx.write_bytes(ptr, &encoded)?;
+    let len = encoded.len() as u64;
+    if len < worst_case_size {
+        ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
+        trap_if(
+            ptr != align_to(ptr, 2),
+            "realloc return: result not aligned",
+        )?;
+        trap_if(
+            ptr + len > cx.memory_len()?,
+            "realloc return: beyond end of memory",
+        )?;
+    }
+    Ok((ptr, (len / 2) as u32))
+}
+
+/// CanonicalABI.md: `store_string_to_latin1_or_utf16` — write latin1 while every scalar
+/// fits in a byte; on the first one that does not, inflate in place to utf16.
+fn store_string_to_latin1_or_utf16(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+) -> Result<(u64, u32)> {
+    let mut ptr = cx.realloc(0, 0, 2, src_code_units)?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
+    trap_if(
+        ptr + src_code_units > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    let mut dst_byte_length = 0u64;
+    for usv in src.chars() {
+        if (usv as u32) < (1 << 8) {
+            cx.write_bytes(ptr + dst_byte_length, &[usv as u32 as u8])?;
+            dst_byte_length += 1;
+        } else {
+            let worst_case_size = 2 * src_code_units;
+            trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
+            ptr = cx.realloc(ptr, src_code_units, 2, worst_case_size)?;
+            trap_if(
+                ptr != align_to(ptr, 2),
+                "realloc return: result not aligned",
+            )?;
+            trap_if(
+                ptr + worst_case_size > cx.memory_len()?,
+                "realloc return: beyond end of memory",
+            )?;
+            for j in (0..dst_byte_length).rev() {
+                let b = cx.read_bytes(ptr + j, 1)?[0];
+                cx.write_bytes(ptr + 2 * j, &[b, 0])?;
+            }
+            let encoded = encode(src, Simple::Utf16);
+            cx.write_bytes(
+                ptr + 2 * dst_byte_length,
+                &encoded[2 * dst_byte_length as usize..],
+            )?;
+            let len = encoded.len() as u64;
+            if worst_case_size > len {
+                ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
+                trap_if(
+                    ptr != align_to(ptr, 2),
+                    "realloc return: result not aligned",
+                )?;
+                trap_if(
+                    ptr + len > cx.memory_len()?,
+                    "realloc return: beyond end of memory",
+                )?;
+            }
+            return Ok((ptr, (len / 2) as u32 | UTF16_TAG));
+        }
+    }
+    if dst_byte_length < src_code_units {
+        ptr = cx.realloc(ptr, src_code_units, 2, dst_byte_length)?;
+        trap_if(
+            ptr != align_to(ptr, 2),
+            "realloc return: result not aligned",
+        )?;
+        trap_if(
+            ptr + dst_byte_length > cx.memory_len()?,
+            "realloc return: beyond end of memory",
+        )?;
+    }
+    Ok((ptr, dst_byte_length as u32))
+}
+
+/// CanonicalABI.md: `store_probably_utf16_to_latin1_or_utf16` — copy as utf16, then deflate
+/// to latin1 in place if every scalar fits in a byte.
+fn store_probably_utf16_to_latin1_or_utf16(
+    cx: &mut LiftLowerContext<'_>,
+    src: &str,
+    src_code_units: u64,
+) -> Result<(u64, u32)> {
+    let src_byte_length = 2 * src_code_units;
+    trap_if(src_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
+    let mut ptr = cx.realloc(0, 0, 2, src_byte_length)?;
+    trap_if(
+        ptr != align_to(ptr, 2),
+        "realloc return: result not aligned",
+    )?;
+    trap_if(
+        ptr + src_byte_length > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    let encoded = encode(src, Simple::Utf16);
+    cx.write_bytes(ptr, &encoded)?;
+    if src.chars().any(|c| c as u32 >= 1 << 8) {
+        return Ok((ptr, (encoded.len() / 2) as u32 | UTF16_TAG));
+    }
+    let latin1_size = (encoded.len() / 2) as u64;
+    for i in 0..latin1_size {
+        let b = cx.read_bytes(ptr + 2 * i, 1)?[0];
+        cx.write_bytes(ptr + i, &[b])?;
+    }
+    ptr = cx.realloc(ptr, src_byte_length, 1, latin1_size)?;
+    trap_if(
+        ptr + latin1_size > cx.memory_len()?,
+        "realloc return: beyond end of memory",
+    )?;
+    Ok((ptr, latin1_size as u32))
+}

@@ -1,0 +1,411 @@
+//! Component functions: `canon lift` (calls into an instance) and `canon lower` (calls out
+//! of one), with the instance flags, borrow scopes and `post-return` (CanonicalABI.md:
+//! "canon lift", "canon lower").
+
+use crate::abi::{
+    flatten_functype, lift_flat_values, lower_flat_values, Context, CoreValueIter,
+    LiftLowerContext, Memory, ResourceMap, StringEncoding, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+};
+use crate::error::{to_core, trap_if, Error, Result};
+use crate::resources::{CallContext, InstanceRef};
+use crate::types::FuncType;
+use crate::val::Val;
+use std::any::Any;
+use std::sync::Arc;
+use weft_interp::{AsContextMut, Store, Val as Core};
+
+/// The sources of the strings of a call's values, in order (see [`CallContext`]).
+type StringSources = std::collections::VecDeque<crate::abi::string::StringSource>;
+
+/// A host function as a linker keeps it.
+pub(crate) type HostFn<T> =
+    Arc<dyn Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
+
+/// The canonical options of a lift or lower, resolved to core objects.
+#[derive(Clone, Default)]
+pub(crate) struct RuntimeOpts {
+    pub memory: Option<weft_interp::Memory>,
+    pub realloc: Option<weft_interp::Func>,
+    pub post_return: Option<weft_interp::Func>,
+    pub string_encoding: StringEncoding,
+}
+
+/// A core function lifted to a component function, with its instance.
+pub(crate) struct Lifted {
+    pub ty: Arc<FuncType>,
+    /// `ft.param_types()`, computed once.
+    pub param_types: Vec<crate::types::Type>,
+    pub callee: weft_interp::Func,
+    pub opts: RuntimeOpts,
+    pub inst: InstanceRef,
+    pub resources: Arc<ResourceMap>,
+}
+
+enum FuncInner {
+    Lifted(Lifted),
+    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, and for typed
+    /// host functions a check of the import's type against the Rust signature.
+    Host(Arc<dyn Any + Send + Sync>, Option<TypeCheck>),
+}
+
+/// Checks a function type against a typed host function's Rust signature.
+pub(crate) type TypeCheck = Arc<dyn Fn(&FuncType) -> bool + Send + Sync>;
+
+/// A component function: exported by a component instance or defined by the host.
+///
+/// It belongs to the store its instance was created in.
+#[derive(Clone)]
+pub struct Func(Arc<FuncInner>);
+
+impl core::fmt::Debug for Func {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &*self.0 {
+            FuncInner::Lifted(l) => write!(f, "Func({})", l.ty),
+            FuncInner::Host(..) => f.write_str("Func(host)"),
+        }
+    }
+}
+
+/// The linear memory of a canonical-options set, reached through the store.
+pub(crate) struct StoreMemory<'a, T> {
+    pub store: &'a mut Store<T>,
+    pub opts: &'a RuntimeOpts,
+}
+
+impl<T> Memory for StoreMemory<'_, T> {
+    fn bytes(&self) -> Result<&[u8]> {
+        match self.opts.memory {
+            Some(m) => Ok(m.data(&*self.store)),
+            None => Err(Error::Unsupported(
+                "the canonical option `memory` is missing".into(),
+            )),
+        }
+    }
+    fn bytes_mut(&mut self) -> Result<&mut [u8]> {
+        match self.opts.memory {
+            Some(m) => Ok(m.data_mut(&mut *self.store)),
+            None => Err(Error::Unsupported(
+                "the canonical option `memory` is missing".into(),
+            )),
+        }
+    }
+    fn realloc(&mut self, old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> Result<u32> {
+        let f = self.opts.realloc.ok_or_else(|| {
+            Error::Unsupported("the canonical option `realloc` is missing".into())
+        })?;
+        let args = [old_ptr, old_size, align, new_size].map(|x| Core::I32(x as i32));
+        let mut out = [Core::I32(0)];
+        f.call(&mut *self.store, &args, &mut out)?;
+        Ok(out[0].i32().unwrap_or(0) as u32)
+    }
+}
+
+/// What remains of a lifted call once its results are lifted: `post-return` and the end
+/// of the call's borrow scope.
+pub(crate) struct PostReturn {
+    inner: Option<PendingPostReturn>,
+}
+
+struct PendingPostReturn {
+    post_return: Option<weft_interp::Func>,
+    flat_results: Vec<Core>,
+    inst: InstanceRef,
+    scope: u64,
+}
+
+impl PostReturn {
+    fn none() -> PostReturn {
+        PostReturn { inner: None }
+    }
+
+    /// CanonicalABI.md: the `post_return` closure of `canon_lift`.
+    pub(crate) fn run<T>(self, store: &mut Store<T>) -> Result<()> {
+        let Some(PendingPostReturn {
+            post_return,
+            flat_results,
+            inst,
+            scope,
+        }) = self.inner
+        else {
+            return Ok(());
+        };
+        if let Some(f) = post_return {
+            // CanonicalABI.md: post-return runs with `may_leave` cleared — it may not call
+            // imports or handle-creating built-ins.
+            inst.lock().may_leave = false;
+            let r = f.call(&mut *store, &flat_results, &mut []);
+            inst.lock().may_leave = true;
+            if let Err(e) = r {
+                poison(&inst, scope);
+                return Err(e.into());
+            }
+        }
+        let mut st = inst.lock();
+        st.may_enter = true;
+        // CanonicalABI.md: `exit_call` — `trap_if(self.borrow_count != 0)`.
+        if st.exit_scope(scope) != 0 {
+            st.poisoned = true;
+            return Err(Error::Trap(
+                "borrow handles still remain at the end of the call".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A trap leaves the instance unusable: it may never be entered again.
+fn poison(inst: &InstanceRef, scope: u64) {
+    let mut st = inst.lock();
+    st.poisoned = true;
+    st.may_leave = true;
+    st.exit_scope(scope);
+}
+
+impl Func {
+    pub(crate) fn lifted(l: Lifted) -> Func {
+        Func(Arc::new(FuncInner::Lifted(l)))
+    }
+
+    /// A host function with dynamically typed parameters and results; its type is the one
+    /// the importing component gives it.
+    pub fn new_host<T: 'static>(
+        f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        let f: HostFn<T> = Arc::new(f);
+        Func(Arc::new(FuncInner::Host(Arc::new(f), None)))
+    }
+
+    /// A host function whose Rust signature `check` verifies against the import type.
+    pub(crate) fn new_host_checked<T: 'static>(
+        f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+        check: TypeCheck,
+    ) -> Func {
+        let f: HostFn<T> = Arc::new(f);
+        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check))))
+    }
+
+    /// The function's type, if it is exported by a component (host functions take the type
+    /// of the import they satisfy).
+    pub fn ty(&self) -> Option<&FuncType> {
+        match &*self.0 {
+            FuncInner::Lifted(l) => Some(&l.ty),
+            FuncInner::Host(..) => None,
+        }
+    }
+
+    /// Whether the function can satisfy an import of type `ty`: a component function of
+    /// the same shape, a typed host function whose Rust types match, or a dynamic host
+    /// function (which takes any type).
+    pub(crate) fn accepts(&self, ty: &FuncType) -> core::result::Result<(), String> {
+        match &*self.0 {
+            FuncInner::Lifted(l) if !l.ty.same_shape(ty) => {
+                Err(format!("expected type `{ty}`, found `{}`", l.ty))
+            }
+            FuncInner::Host(_, Some(check)) if !check(ty) => Err(format!(
+                "the host function's Rust types do not match `{ty}`"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Calls the function. `results` must have one slot per result. `post-return` runs
+    /// before this returns, so the call is complete.
+    pub fn call<T: 'static>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let store = store.as_context_mut();
+        if let Some(ty) = self.ty() {
+            if params.len() != ty.params.len() || results.len() != ty.results.len() {
+                return Err(Error::TypeMismatch(format!(
+                    "{ty} called with {} parameters and {} result slots",
+                    params.len(),
+                    results.len()
+                )));
+            }
+        }
+        let (vals, _, post_return) =
+            self.call_raw(store, params, results.len(), Default::default())?;
+        results.clone_from_slice(&vals);
+        post_return.run(store)
+    }
+
+    /// Calls the function and returns its results with the `post-return` still to run.
+    /// `strings` are the sources of the string arguments (see [`CallContext`]); the
+    /// sources of the string results come back.
+    pub(crate) fn call_raw<T: 'static>(
+        &self,
+        store: &mut Store<T>,
+        params: &[Val],
+        num_results: usize,
+        strings: StringSources,
+    ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
+        match &*self.0 {
+            FuncInner::Lifted(l) => canon_lift(store, l, params, strings),
+            FuncInner::Host(h, _) => {
+                let f = h.downcast_ref::<HostFn<T>>().ok_or_else(|| {
+                    Error::TypeMismatch("host function used with a store of another type".into())
+                })?;
+                let mut results = vec![Val::Bool(false); num_results];
+                f(store, params, &mut results)?;
+                Ok((results, StringSources::new(), PostReturn::none()))
+            }
+        }
+    }
+}
+
+/// CanonicalABI.md: `canon_lift` — enter the instance, lower the arguments into its memory,
+/// call the core function, lift its results.
+fn canon_lift<T>(
+    store: &mut Store<T>,
+    f: &Lifted,
+    args: &[Val],
+    strings: StringSources,
+) -> Result<(Vec<Val>, StringSources, PostReturn)> {
+    let mut call = CallContext::new();
+    call.strings = strings;
+    {
+        let mut st = f.inst.lock();
+        trap_if(
+            st.poisoned || !st.may_enter,
+            "cannot enter component instance",
+        )?;
+        st.may_enter = false;
+        st.enter_scope(call.scope);
+        st.may_leave = false;
+    }
+    let scope = call.scope;
+    let undo = |e: Error| {
+        if e.is_trap() {
+            poison(&f.inst, scope);
+        } else {
+            let mut st = f.inst.lock();
+            st.may_enter = true;
+            st.may_leave = true;
+            st.exit_scope(scope);
+        }
+        e
+    };
+    let flat_args = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
+        lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.param_types, None)
+    });
+    f.inst.lock().may_leave = true;
+    let flat_args = flat_args.map_err(undo)?;
+    let core_ty = f.callee.ty(&*store);
+    let mut flat_results: Vec<Core> = core_ty
+        .results()
+        .iter()
+        .map(|t| Core::default_for(*t))
+        .collect();
+    if let Err(e) = f.callee.call(&mut *store, &flat_args, &mut flat_results) {
+        poison(&f.inst, scope);
+        return Err(e.into());
+    }
+    call.strings.clear();
+    let results = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
+        lift_flat_values(
+            cx,
+            MAX_FLAT_RESULTS,
+            &mut CoreValueIter::new(&flat_results),
+            f.ty.result_types(),
+        )
+    });
+    let results = results.inspect_err(|_| poison(&f.inst, scope))?;
+    let post = PostReturn {
+        inner: Some(PendingPostReturn {
+            post_return: f.opts.post_return,
+            flat_results,
+            inst: f.inst.clone(),
+            scope,
+        }),
+    };
+    Ok((results, std::mem::take(&mut call.strings), post))
+}
+
+/// Runs `f` with a lift/lower context over the store's memory of `opts` (the spec's `cx`).
+fn with_cx<T, R>(
+    store: &mut Store<T>,
+    opts: &RuntimeOpts,
+    inst: &InstanceRef,
+    resource_types: &ResourceMap,
+    call: &mut CallContext,
+    f: impl FnOnce(&mut LiftLowerContext<'_>) -> R,
+) -> R {
+    let mut memory = StoreMemory { store, opts };
+    f(&mut LiftLowerContext {
+        memory: &mut memory,
+        string_encoding: opts.string_encoding,
+        inst,
+        resource_types,
+        call,
+    })
+}
+
+/// A component function lowered into a core function of an instance.
+pub(crate) struct Lowered {
+    pub callee: Func,
+    pub ty: Arc<FuncType>,
+    /// `ft.param_types()`, computed once.
+    pub param_types: Vec<crate::types::Type>,
+    pub opts: RuntimeOpts,
+    pub inst: InstanceRef,
+    pub resources: Arc<ResourceMap>,
+}
+
+impl Lowered {
+    /// The core function `canon lower` defines.
+    pub(crate) fn into_core<T: 'static>(self, store: &mut Store<T>) -> weft_interp::Func {
+        let (params, results) = flatten_functype(&self.ty, Context::Lower);
+        let core_ty = weft_interp::FuncType::new(
+            params.iter().map(|t| t.to_interp()),
+            results.iter().map(|t| t.to_interp()),
+        );
+        weft_interp::Func::new(store, core_ty, move |mut caller, args, results| {
+            canon_lower(caller.as_context_mut(), &self, args, results).map_err(to_core)
+        })
+    }
+}
+
+/// CanonicalABI.md: `canon_lower` — lift the arguments out of the caller's memory, call the
+/// callee, lower its results back, run its `post-return`, return the lent handles.
+fn canon_lower<T: 'static>(
+    store: &mut Store<T>,
+    l: &Lowered,
+    flat_args: &[Core],
+    out: &mut [Core],
+) -> Result<()> {
+    trap_if(!l.inst.lock().may_leave, "cannot leave component instance")?;
+    let mut call = CallContext::new();
+    let mut vi = CoreValueIter::new(flat_args);
+    let args = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
+        lift_flat_values(cx, MAX_FLAT_PARAMS, &mut vi, &l.param_types)
+    })?;
+    let strings = std::mem::take(&mut call.strings);
+    let (results, strings, post_return) =
+        l.callee
+            .call_raw(store, &args, l.ty.results.len(), strings)?;
+    call.strings = strings;
+    l.inst.lock().may_leave = false;
+    let flat_results = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
+        lower_flat_values(
+            cx,
+            MAX_FLAT_RESULTS,
+            &results,
+            l.ty.result_types(),
+            Some(&mut vi),
+        )
+    });
+    l.inst.lock().may_leave = true;
+    let flat_results = flat_results?;
+    post_return.run(store)?;
+    call.release_lends(&l.inst);
+    if flat_results.len() != out.len() {
+        return Err(Error::TypeMismatch(
+            "lowered results do not match the core signature".into(),
+        ));
+    }
+    out.copy_from_slice(&flat_results);
+    Ok(())
+}
