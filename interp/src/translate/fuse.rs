@@ -1,5 +1,6 @@
-//! Super-instructions: a comparison followed by a branch on its result becomes one
-//! compare-and-branch instruction.
+//! Super-instructions and branch peepholes: a comparison followed by a branch on its
+//! result becomes one compare-and-branch instruction; a conditional exit followed by a
+//! jump back is inverted so loops take one dispatch per iteration.
 
 use super::ir::{Instr, Slot};
 
@@ -79,5 +80,140 @@ pub(super) fn compare_branch(cmp: Instr, cond: Slot, negate: bool) -> Option<Ins
         I64GtSImm => BrIfI64GtSImm, BrIfI64LeSImm;
         I64GtUImm => BrIfI64GtUImm, BrIfI64LeUImm;
         }
+    }
+}
+
+/// The branch that jumps exactly when `branch` (a conditional branch) does not, with the
+/// same target; `None` for other instructions.
+fn negated(branch: Instr) -> Option<Instr> {
+    use Instr::*;
+    Some(match branch {
+        BrIfNez { cond, target } => BrIfEqz { cond, target },
+        BrIfEqz { cond, target } => BrIfNez { cond, target },
+        BrIfI64Eqz { cond, target } => BrIfI64Nez { cond, target },
+        BrIfI64Nez { cond, target } => BrIfI64Eqz { cond, target },
+        BrIfI32Eq { lhs, rhs, target } => BrIfI32Ne { lhs, rhs, target },
+        BrIfI32Ne { lhs, rhs, target } => BrIfI32Eq { lhs, rhs, target },
+        BrIfI32LtS { lhs, rhs, target } => BrIfI32GeS { lhs, rhs, target },
+        BrIfI32LtU { lhs, rhs, target } => BrIfI32GeU { lhs, rhs, target },
+        BrIfI32GtS { lhs, rhs, target } => BrIfI32LeS { lhs, rhs, target },
+        BrIfI32GtU { lhs, rhs, target } => BrIfI32LeU { lhs, rhs, target },
+        BrIfI32LeS { lhs, rhs, target } => BrIfI32GtS { lhs, rhs, target },
+        BrIfI32LeU { lhs, rhs, target } => BrIfI32GtU { lhs, rhs, target },
+        BrIfI32GeS { lhs, rhs, target } => BrIfI32LtS { lhs, rhs, target },
+        BrIfI32GeU { lhs, rhs, target } => BrIfI32LtU { lhs, rhs, target },
+        BrIfI64Eq { lhs, rhs, target } => BrIfI64Ne { lhs, rhs, target },
+        BrIfI64Ne { lhs, rhs, target } => BrIfI64Eq { lhs, rhs, target },
+        BrIfI64LtS { lhs, rhs, target } => BrIfI64GeS { lhs, rhs, target },
+        BrIfI64LtU { lhs, rhs, target } => BrIfI64GeU { lhs, rhs, target },
+        BrIfI64GtS { lhs, rhs, target } => BrIfI64LeS { lhs, rhs, target },
+        BrIfI64GtU { lhs, rhs, target } => BrIfI64LeU { lhs, rhs, target },
+        BrIfI64LeS { lhs, rhs, target } => BrIfI64GtS { lhs, rhs, target },
+        BrIfI64LeU { lhs, rhs, target } => BrIfI64GtU { lhs, rhs, target },
+        BrIfI64GeS { lhs, rhs, target } => BrIfI64LtS { lhs, rhs, target },
+        BrIfI64GeU { lhs, rhs, target } => BrIfI64LtU { lhs, rhs, target },
+        BrIfI32EqImm { lhs, imm, target } => BrIfI32NeImm { lhs, imm, target },
+        BrIfI32NeImm { lhs, imm, target } => BrIfI32EqImm { lhs, imm, target },
+        BrIfI32LtSImm { lhs, imm, target } => BrIfI32GeSImm { lhs, imm, target },
+        BrIfI32LtUImm { lhs, imm, target } => BrIfI32GeUImm { lhs, imm, target },
+        BrIfI32GtSImm { lhs, imm, target } => BrIfI32LeSImm { lhs, imm, target },
+        BrIfI32GtUImm { lhs, imm, target } => BrIfI32LeUImm { lhs, imm, target },
+        BrIfI32LeSImm { lhs, imm, target } => BrIfI32GtSImm { lhs, imm, target },
+        BrIfI32LeUImm { lhs, imm, target } => BrIfI32GtUImm { lhs, imm, target },
+        BrIfI32GeSImm { lhs, imm, target } => BrIfI32LtSImm { lhs, imm, target },
+        BrIfI32GeUImm { lhs, imm, target } => BrIfI32LtUImm { lhs, imm, target },
+        BrIfI64EqImm { lhs, imm, target } => BrIfI64NeImm { lhs, imm, target },
+        BrIfI64NeImm { lhs, imm, target } => BrIfI64EqImm { lhs, imm, target },
+        BrIfI64LtSImm { lhs, imm, target } => BrIfI64GeSImm { lhs, imm, target },
+        BrIfI64LtUImm { lhs, imm, target } => BrIfI64GeUImm { lhs, imm, target },
+        BrIfI64GtSImm { lhs, imm, target } => BrIfI64LeSImm { lhs, imm, target },
+        BrIfI64GtUImm { lhs, imm, target } => BrIfI64LeUImm { lhs, imm, target },
+        BrIfI64LeSImm { lhs, imm, target } => BrIfI64GtSImm { lhs, imm, target },
+        BrIfI64LeUImm { lhs, imm, target } => BrIfI64GtUImm { lhs, imm, target },
+        BrIfI64GeSImm { lhs, imm, target } => BrIfI64LtSImm { lhs, imm, target },
+        BrIfI64GeUImm { lhs, imm, target } => BrIfI64LtUImm { lhs, imm, target },
+        _ => return None,
+    })
+}
+
+/// Loop rotation at the branch level: `br_if A; br B` (a conditional exit followed by the
+/// jump back to a loop header, as compilers lay loops out) becomes `br_if_not B; br A`, so
+/// the common path (staying in the loop) costs one dispatch instead of two. Applied only
+/// where nothing else jumps to the `br`. Targets are still absolute here.
+pub(super) fn invert_branch_over_jump(code: &mut [Instr]) {
+    let mut is_target = vec![false; code.len() + 1];
+    for instr in code.iter_mut() {
+        if let Some(t) = instr.target_mut() {
+            if let Some(slot) = is_target.get_mut(*t as usize) {
+                *slot = true;
+            }
+        }
+    }
+    for at in 0..code.len().saturating_sub(1) {
+        let (Some(&Instr::Br(jump)), false) = (code.get(at + 1), is_target[at + 1]) else {
+            continue;
+        };
+        let Some(mut inverted) = negated(code[at]) else {
+            continue;
+        };
+        let Some(exit) = code[at].target_mut().map(|t| *t) else {
+            continue;
+        };
+        inverted.set_target(jump);
+        code[at] = inverted;
+        code[at + 1] = Instr::Br(exit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_then_jump_back_is_inverted() {
+        let ret = Instr::Return { src: 0, n: 0 };
+        // 0: loop body; 1: exit to 3 when slot 0 != 0; 2: jump back to 0; 3: return
+        let mut code = [
+            ret,
+            Instr::BrIfNez { cond: 0, target: 3 },
+            Instr::Br(0),
+            ret,
+        ];
+        invert_branch_over_jump(&mut code);
+        assert_eq!(code[1], Instr::BrIfEqz { cond: 0, target: 0 });
+        assert_eq!(code[2], Instr::Br(3));
+        // Not when something else jumps to the `br`.
+        let mut code = [
+            Instr::Br(2),
+            Instr::BrIfI32LtSImm {
+                lhs: 0,
+                imm: 5,
+                target: 3,
+            },
+            Instr::Br(0),
+            ret,
+        ];
+        let before = code;
+        invert_branch_over_jump(&mut code);
+        assert_eq!(code, before);
+    }
+
+    #[test]
+    fn negation_is_an_involution() {
+        let b = Instr::BrIfI64GeUImm {
+            lhs: 1,
+            imm: -3,
+            target: 9,
+        };
+        assert_eq!(
+            negated(b),
+            Some(Instr::BrIfI64LtUImm {
+                lhs: 1,
+                imm: -3,
+                target: 9
+            })
+        );
+        assert_eq!(negated(b).and_then(negated), Some(b));
+        assert_eq!(negated(Instr::Br(1)), None);
     }
 }

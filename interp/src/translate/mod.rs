@@ -153,6 +153,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         code.push(Instr::Unreachable);
     }
     code.shrink_to_fit();
+    fuse::invert_branch_over_jump(&mut code);
     ir::make_targets_relative(&mut code);
     if !ir::check_code(&code) {
         return Err(Error::Unsupported(
