@@ -318,3 +318,126 @@ fn dropping_a_handle_releases_the_host_resource() {
         assert_eq!(store.data().p2_resources(), live, "drop: {drop}");
     }
 }
+
+/// `wasi:filesystem/types.error-code`, in order.
+const ERROR_CODES: &[&str] = &[
+    "access", "would-block", "already", "bad-descriptor", "busy", "deadlock", "quota",
+    "exist", "file-too-large", "illegal-byte-sequence", "in-progress", "interrupted",
+    "invalid", "io", "is-directory", "loop", "too-many-links", "message-size",
+    "name-too-long", "no-device", "no-entry", "no-lock", "insufficient-memory",
+    "insufficient-space", "not-directory", "not-empty", "not-recoverable", "unsupported",
+    "no-tty", "no-such-device", "overflow", "not-permitted", "pipe", "read-only",
+    "invalid-seek", "text-file-busy", "cross-device",
+];
+
+/// A component that calls `open-at` on the first preopen directly (no adapter):
+/// `try-open(path, create)` returns the `error-code` case index, or 999 on success.
+fn open_at_component() -> String {
+    let codes: Vec<String> = ERROR_CODES.iter().map(|c| format!("\"{c}\"")).collect();
+    format!(
+        r#"(component
+  (import "wasi:filesystem/types@0.2.0" (instance $types
+    (export "descriptor" (type $d (sub resource)))
+    (type $ec0 (enum {codes}))
+    (export "error-code" (type $ec (eq $ec0)))
+    (type $pf0 (flags "symlink-follow"))
+    (export "path-flags" (type $pf (eq $pf0)))
+    (type $of0 (flags "create" "directory" "exclusive" "truncate"))
+    (export "open-flags" (type $of (eq $of0)))
+    (type $df0 (flags "read" "write" "file-integrity-sync" "data-integrity-sync"
+      "requested-write-sync" "mutate-directory"))
+    (export "descriptor-flags" (type $df (eq $df0)))
+    (export "[method]descriptor.open-at" (func (param "self" (borrow $d))
+      (param "path-flags" $pf) (param "path" string) (param "open-flags" $of)
+      (param "flags" $df) (result (result (own $d) (error $ec)))))))
+  (alias export $types "descriptor" (type $d))
+  (alias export $types "[method]descriptor.open-at" (func $open_at))
+  (import "wasi:filesystem/preopens@0.2.0" (instance $preopens
+    (alias outer 1 $d (type $d))
+    (export "descriptor" (type $dd (eq $d)))
+    (export "get-directories" (func (result (list (tuple (own $dd) string)))))))
+  (alias export $preopens "get-directories" (func $get_dirs))
+  (core module $mem
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and
+        (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+        (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $mi (instantiate $mem))
+  (alias core export $mi "memory" (core memory $memory))
+  (alias core export $mi "realloc" (core func $realloc))
+  (core func $open_core (canon lower (func $open_at) (memory $memory) string-encoding=utf8))
+  (core func $dirs_core (canon lower (func $get_dirs) (memory $memory) (realloc $realloc)))
+  (core module $main
+    (import "m" "memory" (memory 1))
+    (import "f" "open" (func $open (param i32 i32 i32 i32 i32 i32 i32)))
+    (import "f" "dirs" (func $dirs (param i32)))
+    (func (export "try-open") (param $p i32) (param $l i32) (param $create i32) (result i32)
+      (call $dirs (i32.const 0))
+      (call $open
+        (i32.load (i32.load (i32.const 0)))
+        (i32.const 1)
+        (local.get $p) (local.get $l)
+        (local.get $create)
+        (select (i32.const 2) (i32.const 1) (local.get $create))
+        (i32.const 16))
+      (if (result i32) (i32.load8_u (i32.const 16))
+        (then (i32.load8_u (i32.const 20)))
+        (else (i32.const 999)))))
+  (core instance $i (instantiate $main
+    (with "m" (instance (export "memory" (memory $memory))))
+    (with "f" (instance (export "open" (func $open_core)) (export "dirs" (func $dirs_core))))))
+  (func (export "try-open") (param "path" string) (param "create" bool) (result u32)
+    (canon lift (core func $i "try-open") (memory $memory) (realloc $realloc))))"#,
+        codes = codes.join(" ")
+    )
+}
+
+#[test]
+fn open_at_refuses_escapes_with_not_permitted() {
+    let t = sandbox_tree();
+    let before = snapshot(t.path());
+    let engine = Engine::default();
+    let component = Component::new(&engine, open_at_component()).unwrap();
+    let ctx = WasiCtxBuilder::new()
+        .preopened_dir(t.path().join("data"), "/data", DirPerms::ReadWrite)
+        .build()
+        .unwrap();
+    let mut store = Store::new(&engine, ctx);
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    weft_wasi::p2::add_to_linker(&mut linker, |c| c).unwrap();
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let try_open = instance.get_func(&mut store, "try-open").unwrap();
+    let mut open = |path: &str, create: bool| {
+        let mut r = [Val::U32(0)];
+        let args = [Val::String(path.into()), Val::Bool(create)];
+        try_open.call(&mut store, &args, &mut r).unwrap();
+        match r[0] {
+            Val::U32(999) => "ok",
+            Val::U32(i) => ERROR_CODES[i as usize],
+            ref v => panic!("{v}"),
+        }
+    };
+    assert_eq!(open("inside.txt", false), "ok");
+    assert_eq!(open("sub/../inside.txt", false), "ok");
+    assert_eq!(open("missing.txt", false), "no-entry");
+    for path in [
+        "../outside.txt",
+        "sub/../../outside.txt",
+        "/etc/passwd",
+        "link_out",
+        "link_dir/outside.txt",
+    ] {
+        assert_eq!(open(path, false), "not-permitted", "{path}");
+    }
+    assert_eq!(open("loop_a", false), "loop");
+    assert_eq!(open("../created.txt", true), "not-permitted");
+    assert_eq!(open("link_dir/created.txt", true), "not-permitted");
+    assert_eq!(snapshot(t.path()), before, "nothing changed");
+    assert_eq!(open("new.txt", true), "ok");
+    assert!(t.path().join("data/new.txt").exists());
+}
