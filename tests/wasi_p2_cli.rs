@@ -136,8 +136,5 @@ fn a_component_without_wasi_cli_run_is_refused() {
     .unwrap();
     let out = weft(&["run", path.to_str().unwrap()]);
     assert_eq!(out.code, Some(1), "{out:#?}");
-    assert!(
-        out.stderr.contains("not a command component"),
-        "{out:#?}"
-    );
+    assert!(out.stderr.contains("not a command component"), "{out:#?}");
 }

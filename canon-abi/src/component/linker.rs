@@ -124,9 +124,7 @@ impl<T> Linker<T> {
             .iter()
             .filter_map(|(k, d)| {
                 let (b, have) = split_version(k)?;
-                let compatible = b == base
-                    && have.0 == want.0
-                    && (want.0 != 0 || have.1 == want.1);
+                let compatible = b == base && have.0 == want.0 && (want.0 != 0 || have.1 == want.1);
                 compatible.then_some((have, d))
             })
             .max_by_key(|(have, _)| *have)
@@ -293,5 +291,22 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
             }),
             LinkerDef::Item(_) => Err(Error::Redefined(path)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_version;
+
+    #[test]
+    fn versions_split_only_when_plain_semver() {
+        assert_eq!(
+            split_version("wasi:io/streams@0.2.6"),
+            Some(("wasi:io/streams", (0, 2, 6)))
+        );
+        assert_eq!(split_version("wasi:io/streams"), None);
+        assert_eq!(split_version("wasi:io/streams@0.2.0-rc-2023-11-10"), None);
+        assert_eq!(split_version("wasi:io/streams@0.2"), None);
+        assert_eq!(split_version("x@1.2.3.4"), None);
     }
 }

@@ -49,9 +49,10 @@ pub(crate) fn exit<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
 
 pub(crate) fn stdin<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     let ty = i.types().input.clone();
-    i.resource("input-stream", &ty)?.func("get-stdin", |ctx, t, _| {
-        Ok(own(&t.input, ctx.p2.push(Resource::Input(Input::Stdin))))
-    })?;
+    i.resource("input-stream", &ty)?
+        .func("get-stdin", |ctx, t, _| {
+            Ok(own(&t.input, ctx.p2.push(Resource::Input(Input::Stdin))))
+        })?;
     Ok(())
 }
 
@@ -59,7 +60,10 @@ pub(crate) fn stdout<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     let ty = i.types().output.clone();
     i.resource("output-stream", &ty)?
         .func("get-stdout", |ctx, t, _| {
-            Ok(own(&t.output, ctx.p2.push(Resource::Output(Output::Stdout))))
+            Ok(own(
+                &t.output,
+                ctx.p2.push(Resource::Output(Output::Stdout)),
+            ))
         })?;
     Ok(())
 }
@@ -68,7 +72,10 @@ pub(crate) fn stderr<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     let ty = i.types().output.clone();
     i.resource("output-stream", &ty)?
         .func("get-stderr", |ctx, t, _| {
-            Ok(own(&t.output, ctx.p2.push(Resource::Output(Output::Stderr))))
+            Ok(own(
+                &t.output,
+                ctx.p2.push(Resource::Output(Output::Stderr)),
+            ))
         })?;
     Ok(())
 }
@@ -92,7 +99,8 @@ fn no_terminal<T: 'static>(i: &mut Iface<'_, T>, ty: &str, func: &str) -> Result
     } else {
         i.types().terminal_output.clone()
     };
-    i.resource(ty, &rt)?.func(func, |_, _, _| Ok(option(None)))?;
+    i.resource(ty, &rt)?
+        .func(func, |_, _, _| Ok(option(None)))?;
     Ok(())
 }
 
@@ -107,4 +115,3 @@ pub(crate) fn terminal_stdout<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
 pub(crate) fn terminal_stderr<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     no_terminal(i, "terminal-output", "get-terminal-stderr")
 }
-

@@ -66,8 +66,10 @@ fn random_u64() -> Result<u64> {
 }
 
 pub(crate) fn random<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
-    i.func("get-random-bytes", |_, _, p| Ok(bytes(&random_bytes(u64_at(p, 0)?)?)))?
-        .func("get-random-u64", |_, _, _| Ok(Val::U64(random_u64()?)))?;
+    i.func("get-random-bytes", |_, _, p| {
+        Ok(bytes(&random_bytes(u64_at(p, 0)?)?))
+    })?
+    .func("get-random-u64", |_, _, _| Ok(Val::U64(random_u64()?)))?;
     Ok(())
 }
 
@@ -75,13 +77,18 @@ pub(crate) fn insecure<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("get-insecure-random-bytes", |_, _, p| {
         Ok(bytes(&random_bytes(u64_at(p, 0)?)?))
     })?
-    .func("get-insecure-random-u64", |_, _, _| Ok(Val::U64(random_u64()?)))?;
+    .func("get-insecure-random-u64", |_, _, _| {
+        Ok(Val::U64(random_u64()?))
+    })?;
     Ok(())
 }
 
 pub(crate) fn insecure_seed<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     i.func("insecure-seed", |_, _, _| {
-        Ok(Val::Tuple(vec![Val::U64(random_u64()?), Val::U64(random_u64()?)]))
+        Ok(Val::Tuple(vec![
+            Val::U64(random_u64()?),
+            Val::U64(random_u64()?),
+        ]))
     })?;
     Ok(())
 }

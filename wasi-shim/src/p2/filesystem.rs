@@ -158,7 +158,9 @@ pub(crate) fn types<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
         if !write {
             return Err(ErrorCode::BadDescriptor.into());
         }
-        let s = ctx.p2.push(Resource::Output(Output::File { file, pos: None }));
+        let s = ctx
+            .p2
+            .push(Resource::Output(Output::File { file, pos: None }));
         Ok(ok(own(&t.output, s)))
     })?;
     fs_func(i, "[method]descriptor.advise", |ctx, _, p| {
@@ -190,7 +192,9 @@ pub(crate) fn types<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
             Descriptor::Dir(d) if d.is_read_only() => vec!["read"],
             Descriptor::Dir(_) => vec!["read", "mutate-directory"],
         };
-        Ok(ok(Val::Flags(flags.into_iter().map(String::from).collect())))
+        Ok(ok(Val::Flags(
+            flags.into_iter().map(String::from).collect(),
+        )))
     })?;
     fs_func(i, "[method]descriptor.get-type", |ctx, _, p| {
         Ok(ok(descriptor_type(stat_of(ctx, p)?.kind)))
@@ -315,7 +319,9 @@ pub(crate) fn types<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
         Ok(ok(push_descriptor(ctx, t, d)))
     })?;
     fs_func(i, "[method]descriptor.readlink-at", |ctx, _, p| {
-        Ok(ok(Val::String(dir_at(ctx, p, 0)?.read_link(str_at(p, 1)?)?)))
+        Ok(ok(Val::String(
+            dir_at(ctx, p, 0)?.read_link(str_at(p, 1)?)?,
+        )))
     })?;
     fs_func(i, "[method]descriptor.rename-at", |ctx, _, p| {
         let (old, new_dir) = (dir_at(ctx, p, 0)?, dir_at(ctx, p, 2)?);
@@ -346,9 +352,11 @@ pub(crate) fn types<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
         let s = dir_at(ctx, p, 0)?.stat_at(str_at(p, 2)?, follow)?;
         Ok(ok(metadata_hash(&s)))
     })?;
-    i.func("filesystem-error-code", |ctx, _, p| match ctx.p2.get(rep(p, 0)?) {
-        Some(Resource::Error(_, code)) => Ok(option(code.map(|c| case(error_code(c))))),
-        _ => Ok(option(None)),
+    i.func("filesystem-error-code", |ctx, _, p| {
+        match ctx.p2.get(rep(p, 0)?) {
+            Some(Resource::Error(_, code)) => Ok(option(code.map(|c| case(error_code(c))))),
+            _ => Ok(option(None)),
+        }
     })?;
     Ok(())
 }
@@ -382,4 +390,3 @@ pub(crate) fn preopens<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
         })?;
     Ok(())
 }
-

@@ -87,7 +87,9 @@ pub(crate) fn write(
         Some(Resource::Output(Output::Stdout)) => ctx.state.stdout.write(data, false),
         Some(Resource::Output(Output::Stderr)) => ctx.state.stderr.write(data, true),
         Some(Resource::Output(Output::File { file, pos })) => match pos {
-            Some(p) => file.write_all_at(data, *p).map(|()| *p += data.len() as u64),
+            Some(p) => file
+                .write_all_at(data, *p)
+                .map(|()| *p += data.len() as u64),
             None => file
                 .metadata()
                 .and_then(|m| file.write_all_at(data, m.len())),
@@ -159,7 +161,14 @@ pub(crate) fn poll<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
                 .collect::<Result<Vec<_>>>()?;
             // Sleep until the earliest deadline unless something is ready already.
             if deadlines.iter().all(Option::is_some) {
-                sleep_until(deadlines.iter().flatten().min().copied().expect("non-empty"));
+                sleep_until(
+                    deadlines
+                        .iter()
+                        .flatten()
+                        .min()
+                        .copied()
+                        .expect("non-empty"),
+                );
             }
             let now = Instant::now();
             Ok(Val::List(
@@ -198,12 +207,13 @@ pub(crate) fn streams<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
             Ok(stream_result(ctx, types, r, false))
         })?;
     }
-    i.func("[method]input-stream.subscribe", |ctx, types, p| {
-        match ctx.p2.get(rep(p, 0)?) {
+    i.func(
+        "[method]input-stream.subscribe",
+        |ctx, types, p| match ctx.p2.get(rep(p, 0)?) {
             Some(Resource::Input(_)) => Ok(pollable(ctx, types, None)),
             _ => trap("not an input-stream handle"),
-        }
-    })?
+        },
+    )?
     .func("[method]output-stream.check-write", |ctx, _, p| {
         is_output(ctx, rep(p, 0)?)?;
         Ok(ok(Val::U64(WRITE_BUDGET)))

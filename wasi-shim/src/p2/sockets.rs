@@ -101,7 +101,9 @@ pub(crate) fn tcp_create_socket<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> 
     let (tcp, net) = (t.tcp_socket.clone(), t.network.clone());
     i.resource("tcp-socket", &tcp)?
         .resource("network", &net)?
-        .func("create-tcp-socket", |_, _, _| Ok(err(case("not-supported"))))?;
+        .func("create-tcp-socket", |_, _, _| {
+            Ok(err(case("not-supported")))
+        })?;
     Ok(())
 }
 
@@ -109,8 +111,14 @@ pub(crate) fn udp<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> {
     let t = i.types();
     let tys = [
         ("udp-socket", t.udp_socket.clone()),
-        ("incoming-datagram-stream", t.incoming_datagram_stream.clone()),
-        ("outgoing-datagram-stream", t.outgoing_datagram_stream.clone()),
+        (
+            "incoming-datagram-stream",
+            t.incoming_datagram_stream.clone(),
+        ),
+        (
+            "outgoing-datagram-stream",
+            t.outgoing_datagram_stream.clone(),
+        ),
         ("network", t.network.clone()),
         ("pollable", t.pollable.clone()),
     ];
@@ -130,7 +138,9 @@ pub(crate) fn udp_create_socket<T: 'static>(i: &mut Iface<'_, T>) -> Result<()> 
     let (udp, net) = (t.udp_socket.clone(), t.network.clone());
     i.resource("udp-socket", &udp)?
         .resource("network", &net)?
-        .func("create-udp-socket", |_, _, _| Ok(err(case("not-supported"))))?;
+        .func("create-udp-socket", |_, _, _| {
+            Ok(err(case("not-supported")))
+        })?;
     Ok(())
 }
 

@@ -12,7 +12,10 @@ use std::time::Instant;
 pub(crate) enum Input {
     Stdin,
     /// A file from `read-via-stream`, at its own position.
-    File { file: Arc<File>, pos: u64 },
+    File {
+        file: Arc<File>,
+        pos: u64,
+    },
 }
 
 /// Where an `output-stream` writes.
@@ -21,7 +24,10 @@ pub(crate) enum Output {
     Stdout,
     Stderr,
     /// A file from `write-via-stream` (`pos: Some`) or `append-via-stream` (`None`).
-    File { file: Arc<File>, pos: Option<u64> },
+    File {
+        file: Arc<File>,
+        pos: Option<u64>,
+    },
 }
 
 /// A `descriptor`.

@@ -200,7 +200,10 @@ pub(crate) fn descriptor_stat(s: &Filestat) -> Val {
         ("link-count", Val::U64(s.nlink)),
         ("size", Val::U64(s.size)),
         ("data-access-timestamp", option(Some(datetime(s.atim)))),
-        ("data-modification-timestamp", option(Some(datetime(s.mtim)))),
+        (
+            "data-modification-timestamp",
+            option(Some(datetime(s.mtim))),
+        ),
         ("status-change-timestamp", option(Some(datetime(s.ctim)))),
     ])
 }
