@@ -130,7 +130,7 @@ fn a_component_without_wasi_cli_run_is_refused() {
     let path = dir.path().join("lib.wat");
     std::fs::write(
         &path,
-        ";; a library component\n(component (core module $m (func (export \"f\")))\n\
+        "(; a library component ;)\n(component (core module $m (func (export \"f\")))\n\
          (core instance $i (instantiate $m))\n(func (export \"f\") (canon lift (core func $i \"f\"))))",
     )
     .unwrap();

@@ -8,7 +8,7 @@ use weft::component::{Component, Linker};
 use weft::{Config, Engine, Store};
 use weft_wasi::WasiCtx;
 
-/// Whether `bytes` are a component: binary layer 1, or text that starts with `(component`.
+/// Whether `bytes` are a component: binary layer 1, or text whose top form is `(component`.
 pub fn is_component(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"\0asm") {
         return bytes.get(6..8) == Some(&[1, 0]);
@@ -16,11 +16,17 @@ pub fn is_component(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    // Skip blank lines and `;;` line comments before the first form.
-    text.lines()
-        .map(str::trim_start)
-        .find(|l| !l.is_empty() && !l.starts_with(";;"))
-        .is_some_and(|l| l.starts_with("(component"))
+    // Only text that mentions `(component` at all is parsed to find out.
+    if !text.contains("(component") {
+        return false;
+    }
+    let Ok(buf) = wast::parser::ParseBuffer::new(text) else {
+        return false;
+    };
+    matches!(
+        wast::parser::parse::<wast::Wat>(&buf),
+        Ok(wast::Wat::Component(_))
+    )
 }
 
 /// Runs the component in `bytes`; returns its exit status (0 for `ok`, 1 for `err`, or
