@@ -42,6 +42,18 @@ impl ResourceType {
         ResourceType::new(name, None, Some(Dtor::Host(Arc::new(dtor))))
     }
 
+    /// A resource type defined by the host whose destructor gets the store as well as the
+    /// `rep`, so host state kept in the store's data (e.g. a WASI table) can be released.
+    /// The destructor runs only with a `Store<T>` of this `T`; with any other store, dropping
+    /// an owned handle fails with [`Error::TypeMismatch`](crate::Error::TypeMismatch).
+    pub fn host_with_store_dtor<T: 'static>(
+        name: &str,
+        dtor: impl Fn(&mut weft_interp::Store<T>, u32) -> Result<()> + Send + Sync + 'static,
+    ) -> ResourceType {
+        let f: StoreDtor<T> = Arc::new(dtor);
+        ResourceType::new(name, None, Some(Dtor::HostStore(Arc::new(f))))
+    }
+
     pub(crate) fn new(
         name: &str,
         impl_instance: Option<&InstanceRef>,
@@ -84,7 +96,13 @@ impl ResourceType {
 pub(crate) enum Dtor {
     Core(weft_interp::Func),
     Host(Arc<dyn Fn(u32) + Send + Sync>),
+    /// A [`StoreDtor<T>`], type-erased so that `ResourceType` needs no type parameter.
+    HostStore(Arc<dyn std::any::Any + Send + Sync>),
 }
+
+/// A host destructor that gets the store (see [`ResourceType::host_with_store_dtor`]).
+pub(crate) type StoreDtor<T> =
+    Arc<dyn Fn(&mut weft_interp::Store<T>, u32) -> Result<()> + Send + Sync>;
 
 impl PartialEq for ResourceType {
     fn eq(&self, other: &Self) -> bool {

@@ -1,5 +1,6 @@
 //! `weft run`: instantiate a core module and call one of its exported functions, with
-//! WASI preview1 (`wasi_snapshot_preview1`) for modules that import it.
+//! WASI preview1 (`wasi_snapshot_preview1`) for modules that import it. Components go to
+//! [`super::component`].
 
 use super::values::{format_val, parse_val};
 use super::Failure;
@@ -72,6 +73,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let path = args.file.display();
     let bytes = std::fs::read(&args.file)
         .map_err(|e| Failure::new(format!("cannot read `{path}`: {e}")))?;
+    if super::component::is_component(&bytes) {
+        return super::component::run(args, &bytes);
+    }
 
     let engine = Engine::new(&Config::default().fuel(args.fuel.is_some()));
     let module = load_module(&engine, &args.file, &bytes)?;
@@ -155,7 +159,7 @@ fn imports_wasi(module: &Module) -> bool {
 
 /// The WASI context of the run: argv (FILE, then ARGS when they go to the program),
 /// environment and preopened directories from the options; stdio inherited.
-fn wasi_ctx(args: &RunArgs, program_args: bool) -> Result<WasiCtx, Failure> {
+pub(super) fn wasi_ctx(args: &RunArgs, program_args: bool) -> Result<WasiCtx, Failure> {
     let mut builder = WasiCtxBuilder::new().arg(args.file.display().to_string());
     if program_args {
         builder = builder.args(args.args.iter().cloned());

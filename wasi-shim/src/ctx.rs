@@ -202,6 +202,7 @@ impl WasiCtxBuilder {
                 stderr: self.stderr,
             }),
             exit_code: None,
+            p2: Default::default(),
         })
     }
 }
@@ -214,10 +215,17 @@ pub struct WasiCtx {
     /// (`Memory::data_and_store_mut`).
     pub(crate) state: Box<State>,
     pub(crate) exit_code: Option<i32>,
+    /// The WASI 0.2 resources the guest holds.
+    pub(crate) p2: crate::p2::state::Table,
 }
 
 impl WasiCtx {
-    /// The status the guest passed to `proc_exit`, if it called it.
+    /// How many WASI 0.2 resources (streams, descriptors, pollables, ...) the guest holds.
+    pub fn p2_resources(&self) -> usize {
+        self.p2.len()
+    }
+
+    /// The status the guest passed to `proc_exit` (or `wasi:cli/exit`), if it called it.
     pub fn exit_code(&self) -> Option<i32> {
         self.exit_code
     }

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | [`fs`]: sandboxed filesystem core (preopens, descriptor table, path resolution that never leaves a preopen, read-only mounts) | yes |
 //! | [`p1`]: `wasi_snapshot_preview1` for core modules, every function (sockets answer `notsup`) | yes |
-//! | `p2`: WASI 0.2 for components | not yet |
+//! | [`p2`]: WASI 0.2 for components: `wasi:cli`, `io`, `clocks`, `filesystem`, `random` (sockets answer `not-supported`) | yes |
 //!
 //! A guest sees only what the [`WasiCtx`] gives it: its arguments, the environment
 //! variables set on the builder, stdio (inherited or captured in an [`OutputBuffer`]) and
@@ -37,6 +37,7 @@
 mod ctx;
 pub mod fs;
 pub mod p1;
+pub mod p2;
 mod stdio;
 
 pub use ctx::{Error, I32Exit, WasiCtx, WasiCtxBuilder};

@@ -117,7 +117,7 @@ impl ResourceAny {
     /// (CanonicalABI.md: `canon resource.drop` for an own handle), entering the defining
     /// instance as a call would (it traps if that instance cannot be entered). Dropping a
     /// borrow does nothing.
-    pub fn resource_drop<T>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
+    pub fn resource_drop<T: 'static>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
         if self.own {
             super::instantiate::destroy(store.as_context_mut(), None, &self.ty, self.rep)?;
         }

@@ -230,13 +230,26 @@ impl Frame<'_> {
                     .instances
                     .get(*instance as usize)
                     .ok_or_else(|| missing("instance", *instance))?;
-                let d = exports
-                    .get(name)
-                    .cloned()
-                    .ok_or_else(|| Error::ExportNotFound {
-                        kind: sort.name(),
-                        name: name.clone(),
-                    })?;
+                let d = match exports.get(name) {
+                    Some(d) => d.clone(),
+                    // A type that is not a resource has no runtime identity, so a host
+                    // instance need not define it (validation already checked that the
+                    // import's type has it); a resource type must be there.
+                    None if *sort == Sort::Type
+                        && !matches!(
+                            self.def.type_resources.get(self.types.len()),
+                            Some(Some(_))
+                        ) =>
+                    {
+                        Definition::Type(None)
+                    }
+                    None => {
+                        return Err(Error::ExportNotFound {
+                            kind: sort.name(),
+                            name: name.clone(),
+                        })
+                    }
+                };
                 self.push(d)?;
             }
             Init::Type { resource_def } => {
@@ -620,7 +633,7 @@ fn resource_builtin<T: 'static>(
 /// table of instance `dropping` (`None`: the host). The defining instance runs `rt.dtor`
 /// itself; anyone else enters it as `canon_lift` would, so it traps if that instance may
 /// not be entered (and a destructor that traps poisons it).
-pub(crate) fn destroy<T>(
+pub(crate) fn destroy<T: 'static>(
     store: &mut Store<T>,
     dropping: Option<u64>,
     rt: &ResourceType,
@@ -650,10 +663,20 @@ pub(crate) fn destroy<T>(
 }
 
 /// Runs a resource's destructor (`rt.dtor(rep)`).
-fn run_dtor<T>(store: &mut Store<T>, rt: &ResourceType, rep: u32) -> Result<()> {
+fn run_dtor<T: 'static>(store: &mut Store<T>, rt: &ResourceType, rep: u32) -> Result<()> {
     match rt.dtor() {
         Some(Dtor::Core(f)) => f.call(store, &[Core::I32(rep as i32)], &mut [])?,
         Some(Dtor::Host(f)) => f(rep),
+        Some(Dtor::HostStore(f)) => {
+            let f = f
+                .downcast_ref::<crate::resources::StoreDtor<T>>()
+                .ok_or_else(|| {
+                    Error::TypeMismatch(format!(
+                        "the destructor of {rt:?} used with a store of another type"
+                    ))
+                })?;
+            f(store, rep)?
+        }
         None => {}
     }
     Ok(())

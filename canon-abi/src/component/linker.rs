@@ -92,7 +92,7 @@ impl<T: 'static> Linker<T> {
         for (name, _) in &component.def.imports {
             // A missing name is reported by instantiation, which knows whether the import
             // needs a definition (`eq`-bounded type imports do not).
-            if let Some(d) = self.root.get(name) {
+            if let Some(d) = self.lookup(name) {
                 imports.insert(name.clone(), to_definition(d));
             }
         }
@@ -108,6 +108,37 @@ impl<T: 'static> Linker<T> {
             state,
         })
     }
+}
+
+impl<T> Linker<T> {
+    /// The definition of import `name`: the one of that exact name, else (as wasmtime's
+    /// linker does) one whose `@version` is semver-compatible with the import's — same
+    /// major version, and same minor while the major is 0 — the highest such, so a host
+    /// that defines `wasi:io/streams@0.2.6` satisfies imports of `@0.2.0` to `@0.2.9`.
+    fn lookup(&self, name: &str) -> Option<&LinkerDef> {
+        if let Some(d) = self.root.get(name) {
+            return Some(d);
+        }
+        let (base, want) = split_version(name)?;
+        self.root
+            .iter()
+            .filter_map(|(k, d)| {
+                let (b, have) = split_version(k)?;
+                let compatible = b == base && have.0 == want.0 && (want.0 != 0 || have.1 == want.1);
+                compatible.then_some((have, d))
+            })
+            .max_by_key(|(have, _)| *have)
+            .map(|(_, d)| d)
+    }
+}
+
+/// `pkg:name/iface@MAJOR.MINOR.PATCH` -> (`pkg:name/iface`, (MAJOR, MINOR, PATCH)); `None`
+/// without a plain release version (pre-release and build suffixes match only exactly).
+fn split_version(name: &str) -> Option<(&str, (u64, u64, u64))> {
+    let (base, version) = name.rsplit_once('@')?;
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().ok());
+    let v = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some((base, v))
 }
 
 fn to_definition(d: &LinkerDef) -> Definition {
@@ -260,5 +291,22 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
             }),
             LinkerDef::Item(_) => Err(Error::Redefined(path)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_version;
+
+    #[test]
+    fn versions_split_only_when_plain_semver() {
+        assert_eq!(
+            split_version("wasi:io/streams@0.2.6"),
+            Some(("wasi:io/streams", (0, 2, 6)))
+        );
+        assert_eq!(split_version("wasi:io/streams"), None);
+        assert_eq!(split_version("wasi:io/streams@0.2.0-rc-2023-11-10"), None);
+        assert_eq!(split_version("wasi:io/streams@0.2"), None);
+        assert_eq!(split_version("x@1.2.3.4"), None);
     }
 }
