@@ -43,9 +43,14 @@ pub(crate) struct Lifted {
 
 enum FuncInner {
     Lifted(Lifted),
-    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, and for typed
-    /// host functions a check of the import's type against the Rust signature.
-    Host(Arc<dyn Any + Send + Sync>, Option<TypeCheck>),
+    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, for typed host
+    /// functions a check of the import's type against the Rust signature, and once the
+    /// function satisfies an import, that import's type.
+    Host(
+        Arc<dyn Any + Send + Sync>,
+        Option<TypeCheck>,
+        Option<Arc<FuncType>>,
+    ),
 }
 
 /// Checks a function type against a typed host function's Rust signature.
@@ -172,7 +177,7 @@ impl Func {
         f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
         let f: HostFn<T> = Arc::new(f);
-        Func(Arc::new(FuncInner::Host(Arc::new(f), None)))
+        Func(Arc::new(FuncInner::Host(Arc::new(f), None, None)))
     }
 
     /// A host function whose Rust signature `check` verifies against the import type.
@@ -181,15 +186,29 @@ impl Func {
         check: TypeCheck,
     ) -> Func {
         let f: HostFn<T> = Arc::new(f);
-        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check))))
+        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check), None)))
     }
 
-    /// The function's type, if it is exported by a component (host functions take the type
-    /// of the import they satisfy).
+    /// The function's type, if it is exported by a component. A host function has none
+    /// until a component imports it: it takes the type of the import it satisfies (so a
+    /// component that re-exports it exports a typed function).
     pub fn ty(&self) -> Option<&FuncType> {
         match &*self.0 {
             FuncInner::Lifted(l) => Some(&l.ty),
-            FuncInner::Host(..) => None,
+            FuncInner::Host(_, _, ty) => ty.as_deref(),
+        }
+    }
+
+    /// This function as it satisfies an import of type `ty`: a host function takes that
+    /// type (see [`Func::ty`]); a component function keeps its own.
+    pub(crate) fn as_import_of(&self, ty: &Arc<FuncType>) -> Func {
+        match &*self.0 {
+            FuncInner::Host(h, check, None) => Func(Arc::new(FuncInner::Host(
+                h.clone(),
+                check.clone(),
+                Some(ty.clone()),
+            ))),
+            _ => self.clone(),
         }
     }
 
@@ -201,7 +220,7 @@ impl Func {
             FuncInner::Lifted(l) if !l.ty.same_shape(ty) => {
                 Err(format!("expected type `{ty}`, found `{}`", l.ty))
             }
-            FuncInner::Host(_, Some(check)) if !check(ty) => Err(format!(
+            FuncInner::Host(_, Some(check), _) if !check(ty) => Err(format!(
                 "the host function's Rust types do not match `{ty}`"
             )),
             _ => Ok(()),
@@ -244,7 +263,7 @@ impl Func {
     ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
         match &*self.0 {
             FuncInner::Lifted(l) => canon_lift(store, l, params, strings),
-            FuncInner::Host(h, _) => {
+            FuncInner::Host(h, ..) => {
                 let f = h.downcast_ref::<HostFn<T>>().ok_or_else(|| {
                     Error::TypeMismatch("host function used with a store of another type".into())
                 })?;
