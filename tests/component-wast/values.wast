@@ -33,7 +33,7 @@
   (func (export "add") (param "a" u32) (param "b" u32) (result u32)
     (canon lift (core func $i "add")))
   (func (export "echo") (param "s" string) (result string)
-    (canon lift (core func $i "echo") (memory $i "mem") (realloc (func $i "realloc"))))
+    (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
   (func (export "boom") (canon lift (core func $i "boom"))))
 
 (assert_return (invoke "add" (u32.const 40) (u32.const 2)) (u32.const 42))
