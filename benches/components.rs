@@ -7,7 +7,8 @@
 //! `cargo bench --bench components` runs criterion on each call and ends with the cost per
 //! call and ratios to the `u32` call. `WEFT_BENCH_QUICK=1` makes a short smoke run.
 
-use criterion::{black_box, Criterion};
+use criterion::Criterion;
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 use weft::component::{Component, Instance, Linker, TypedFunc};
 use weft::{Engine, Store};
@@ -99,8 +100,11 @@ fn instantiate() -> Guest {
     }
 }
 
+/// A measured call: its name and the call (which checks its result).
+type Call = (String, Box<dyn FnMut(&mut Guest)>);
+
 /// The calls measured, each checked once before it is timed.
-fn calls(text: &str) -> Vec<(String, Box<dyn FnMut(&mut Guest)>)> {
+fn calls(text: &str) -> Vec<Call> {
     let s = text.to_string();
     let (s1, s2) = (s.clone(), s.clone());
     let n = s.len();
