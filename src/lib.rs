@@ -1,8 +1,9 @@
 //! Weft: a pure-Rust WebAssembly interpreter.
 //!
 //! This crate is the facade: it re-exports the core interpreter ([`weft_interp`]) at its
-//! root and WASI ([`weft_wasi`]) as [`wasi`], and adds the `.wast` script runner used by
-//! `weft wast` and the spec tests.
+//! root and WASI ([`weft_wasi`]) as [`wasi`], and adds the `.wast` script runners used by
+//! `weft wast`, the spec tests and the component conformance tests: [`wast`] for core
+//! scripts, [`wast_component`] for Component Model scripts.
 
 pub use weft_interp::*;
 pub use weft_wasi as wasi;
@@ -11,3 +12,4 @@ pub use weft_wasi as wasi;
 pub use weft_canon_abi::component;
 
 pub mod wast;
+pub mod wast_component;

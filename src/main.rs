@@ -69,6 +69,13 @@ fn main() -> ExitCode {
         );
     }));
 
+    // The `wast` crate rejects the older text syntax for core items in canonical options
+    // (`(memory $i "mem")`) unless this variable is `0`; some component test scripts still
+    // use it. It is read once, so set it before any parsing, while one thread runs.
+    if std::env::var_os("WAST_STRICT_COMPONENT_INDICES").is_none() {
+        std::env::set_var("WAST_STRICT_COMPONENT_INDICES", "0");
+    }
+
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => {

@@ -55,7 +55,7 @@ impl fmt::Display for WastFailure {
 }
 
 impl WastReport {
-    fn fail(&mut self, line: usize, col: usize, directive: &str, message: String) {
+    pub(crate) fn fail(&mut self, line: usize, col: usize, directive: &str, message: String) {
         self.failed += 1;
         self.failures.push(WastFailure {
             line,
@@ -143,7 +143,7 @@ pub fn run_wast_with_config(filename: &str, source: &str, config: &Config) -> Wa
 }
 
 /// The keyword of a directive, for messages.
-fn directive_name(directive: &WastDirective<'_>) -> &'static str {
+pub(crate) fn directive_name(directive: &WastDirective<'_>) -> &'static str {
     match directive {
         WastDirective::Module(_) => "module",
         WastDirective::ModuleDefinition(_) => "module definition",

@@ -466,3 +466,21 @@ fn help_and_version() {
     assert_eq!(out.code, Some(0), "{out:#?}");
     assert_eq!(out.stdout, format!("weft {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn wast_component_script() {
+    // Component scripts run on the Component Model runtime, beside core ones.
+    let out = weft(&[
+        "wast",
+        "tests/component-wast/values.wast",
+        "tests/wast/smoke.wast",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(
+        out.stdout,
+        "tests/component-wast/values.wast: 12 passed, 0 failed\n\
+         tests/wast/smoke.wast: 5 passed, 0 failed\n\
+         total: 17 passed, 0 failed\n",
+        "{out:#?}"
+    );
+}

@@ -1,4 +1,5 @@
-//! `weft wast`: run WebAssembly spec test scripts and report what passed and failed.
+//! `weft wast`: run WebAssembly test scripts, core or Component Model, and report what
+//! passed and failed.
 
 use super::one_line;
 use std::io::{self, Write};
@@ -10,11 +11,15 @@ use std::path::{Path, PathBuf};
 Examples:
   weft wast tests/wast/smoke.wast
   weft wast tests/wast/
+  weft wast ../shared/conformance/
 
+Scripts with components (`(component ...)`, component values) run on the Component Model
+runtime, with the `host` instance wasmtime's component tests import; others on the core one.
 Prints `FILE: N passed, M failed` per script, one line per failed directive, and a total.
 Exits with status 1 if any directive failed or a file could not be read.")]
 pub struct WastArgs {
-    /// Scripts to run (.wast); a directory stands for the `*.wast` files directly in it.
+    /// Scripts to run (.wast); a directory stands for the `*.wast` files in it and in its
+    /// subdirectories.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// Validate as Wasm 2.0 exactly, without the multi-memory proposal (the Wasm 2.0 spec
@@ -43,7 +48,7 @@ pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             }
         };
         let config = weft::Config::default().wasm_multi_memory(!args.no_multi_memory);
-        let report = weft::wast::run_wast_with_config(&shown.to_string(), &source, &config);
+        let report = weft::wast_component::run_script(&shown.to_string(), &source, &config);
         writeln!(
             out,
             "{shown}: {} passed, {} failed",
@@ -67,7 +72,7 @@ pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     Ok(ok)
 }
 
-/// Replaces each directory by the `*.wast` files directly in it, sorted by name. A
+/// Replaces each directory by the `*.wast` files under it, sorted by path. A
 /// directory that cannot be listed is reported on `err` and clears `ok`.
 fn expand(paths: &[PathBuf], err: &mut dyn Write, ok: &mut bool) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -96,13 +101,20 @@ fn expand(paths: &[PathBuf], err: &mut dyn Write, ok: &mut bool) -> io::Result<V
     Ok(files)
 }
 
-/// The `*.wast` files directly in `dir`, sorted.
+/// The `*.wast` files in `dir` and its subdirectories, sorted by path.
 fn wast_files_in(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "wast") {
-            found.push(path);
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            // Not followed through symbolic links, so a link cycle cannot loop.
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else if path.is_file() && path.extension().is_some_and(|e| e == "wast") {
+                found.push(path);
+            }
         }
     }
     found.sort();

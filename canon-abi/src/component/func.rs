@@ -2,6 +2,7 @@
 //! of one), with the instance flags, borrow scopes and `post-return` (CanonicalABI.md:
 //! "canon lift", "canon lower").
 
+use super::copy;
 use crate::abi::{
     flatten_functype, lift_flat_values, lower_flat_values, Context, CoreValueIter,
     LiftLowerContext, Memory, ResourceMap, StringEncoding, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
@@ -43,9 +44,14 @@ pub(crate) struct Lifted {
 
 enum FuncInner {
     Lifted(Lifted),
-    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, and for typed
-    /// host functions a check of the import's type against the Rust signature.
-    Host(Arc<dyn Any + Send + Sync>, Option<TypeCheck>),
+    /// A `HostFn<T>`, type-erased so that `Func` needs no type parameter, for typed host
+    /// functions a check of the import's type against the Rust signature, and once the
+    /// function satisfies an import, that import's type.
+    Host(
+        Arc<dyn Any + Send + Sync>,
+        Option<TypeCheck>,
+        Option<Arc<FuncType>>,
+    ),
 }
 
 /// Checks a function type against a typed host function's Rust signature.
@@ -172,7 +178,7 @@ impl Func {
         f: impl Fn(&mut Store<T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
         let f: HostFn<T> = Arc::new(f);
-        Func(Arc::new(FuncInner::Host(Arc::new(f), None)))
+        Func(Arc::new(FuncInner::Host(Arc::new(f), None, None)))
     }
 
     /// A host function whose Rust signature `check` verifies against the import type.
@@ -181,15 +187,29 @@ impl Func {
         check: TypeCheck,
     ) -> Func {
         let f: HostFn<T> = Arc::new(f);
-        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check))))
+        Func(Arc::new(FuncInner::Host(Arc::new(f), Some(check), None)))
     }
 
-    /// The function's type, if it is exported by a component (host functions take the type
-    /// of the import they satisfy).
+    /// The function's type, if it is exported by a component. A host function has none
+    /// until a component imports it: it takes the type of the import it satisfies (so a
+    /// component that re-exports it exports a typed function).
     pub fn ty(&self) -> Option<&FuncType> {
         match &*self.0 {
             FuncInner::Lifted(l) => Some(&l.ty),
-            FuncInner::Host(..) => None,
+            FuncInner::Host(_, _, ty) => ty.as_deref(),
+        }
+    }
+
+    /// This function as it satisfies an import of type `ty`: a host function takes that
+    /// type (see [`Func::ty`]); a component function keeps its own.
+    pub(crate) fn as_import_of(&self, ty: &Arc<FuncType>) -> Func {
+        match &*self.0 {
+            FuncInner::Host(h, check, None) => Func(Arc::new(FuncInner::Host(
+                h.clone(),
+                check.clone(),
+                Some(ty.clone()),
+            ))),
+            _ => self.clone(),
         }
     }
 
@@ -201,7 +221,7 @@ impl Func {
             FuncInner::Lifted(l) if !l.ty.same_shape(ty) => {
                 Err(format!("expected type `{ty}`, found `{}`", l.ty))
             }
-            FuncInner::Host(_, Some(check)) if !check(ty) => Err(format!(
+            FuncInner::Host(_, Some(check), _) if !check(ty) => Err(format!(
                 "the host function's Rust types do not match `{ty}`"
             )),
             _ => Ok(()),
@@ -244,7 +264,7 @@ impl Func {
     ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
         match &*self.0 {
             FuncInner::Lifted(l) => canon_lift(store, l, params, strings),
-            FuncInner::Host(h, _) => {
+            FuncInner::Host(h, ..) => {
                 let f = h.downcast_ref::<HostFn<T>>().ok_or_else(|| {
                     Error::TypeMismatch("host function used with a store of another type".into())
                 })?;
@@ -264,6 +284,24 @@ fn canon_lift<T>(
     args: &[Val],
     strings: StringSources,
 ) -> Result<(Vec<Val>, StringSources, PostReturn)> {
+    canon_lift_with(
+        store,
+        f,
+        strings,
+        |cx| lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.param_types, None),
+        |cx, vi| lift_flat_values(cx, MAX_FLAT_RESULTS, vi, f.ty.result_types()),
+    )
+}
+
+/// `canon_lift` with the lowering of the arguments and the lifting of the results given:
+/// [`Val`]s for the generic path, bytes for the fast path (`copy.rs`).
+fn canon_lift_with<T, R>(
+    store: &mut Store<T>,
+    f: &Lifted,
+    strings: StringSources,
+    lower_args: impl FnOnce(&mut LiftLowerContext<'_>) -> Result<Vec<Core>>,
+    lift_results: impl FnOnce(&mut LiftLowerContext<'_>, &mut CoreValueIter<'_>) -> Result<R>,
+) -> Result<(R, StringSources, PostReturn)> {
     let mut call = CallContext::new();
     call.strings = strings;
     {
@@ -288,9 +326,7 @@ fn canon_lift<T>(
         }
         e
     };
-    let flat_args = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
-        lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.param_types, None)
-    });
+    let flat_args = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, lower_args);
     f.inst.lock().may_leave = true;
     let flat_args = flat_args.map_err(undo)?;
     let core_ty = f.callee.ty(&*store);
@@ -305,12 +341,7 @@ fn canon_lift<T>(
     }
     call.strings.clear();
     let results = with_cx(store, &f.opts, &f.inst, &f.resources, &mut call, |cx| {
-        lift_flat_values(
-            cx,
-            MAX_FLAT_RESULTS,
-            &mut CoreValueIter::new(&flat_results),
-            f.ty.result_types(),
-        )
+        lift_results(cx, &mut CoreValueIter::new(&flat_results))
     });
     let results = results.inspect_err(|_| poison(&f.inst, scope))?;
     let post = PostReturn {
@@ -362,8 +393,25 @@ impl Lowered {
             params.iter().map(|t| t.to_interp()),
             results.iter().map(|t| t.to_interp()),
         );
+        // A call into another component's lifted function may copy its strings and lists
+        // memory to memory.
+        let fast = match &*self.callee.0 {
+            FuncInner::Lifted(callee) => copy::plan(
+                &self.ty,
+                self.opts.string_encoding,
+                callee.opts.string_encoding,
+            ),
+            FuncInner::Host(..) => None,
+        };
         weft_interp::Func::new(store, core_ty, move |mut caller, args, results| {
-            canon_lower(caller.as_context_mut(), &self, args, results).map_err(to_core)
+            let store = caller.as_context_mut();
+            match (&fast, &*self.callee.0) {
+                (Some(plan), FuncInner::Lifted(callee)) => {
+                    canon_lower_copy(store, &self, callee, plan, args, results)
+                }
+                _ => canon_lower(store, &self, args, results),
+            }
+            .map_err(to_core)
         })
     }
 }
@@ -397,6 +445,69 @@ fn canon_lower<T: 'static>(
             Some(&mut vi),
         )
     });
+    l.inst.lock().may_leave = true;
+    let flat_results = flat_results?;
+    post_return.run(store)?;
+    call.release_lends(&l.inst);
+    if flat_results.len() != out.len() {
+        return Err(Error::TypeMismatch(
+            "lowered results do not match the core signature".into(),
+        ));
+    }
+    out.copy_from_slice(&flat_results);
+    Ok(())
+}
+
+/// `canon_lower` of a call into another component's lifted function whose strings and
+/// lists can be copied memory to memory (see `copy.rs`): the same steps, with bytes in
+/// place of [`Val`]s.
+fn canon_lower_copy<T: 'static>(
+    store: &mut Store<T>,
+    l: &Lowered,
+    callee: &Lifted,
+    plan: &copy::Plan,
+    flat_args: &[Core],
+    out: &mut [Core],
+) -> Result<()> {
+    trap_if(!l.inst.lock().may_leave, "cannot leave component instance")?;
+    let mut call = CallContext::new();
+    let mut vi = CoreValueIter::new(flat_args);
+    let args = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
+        plan.params
+            .iter()
+            .zip(&l.param_types)
+            .map(|(k, t)| copy::lift_raw(cx, &mut vi, t, *k))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let result_type = callee.ty.result_types().first();
+    let (result, _, post_return) = canon_lift_with(
+        store,
+        callee,
+        StringSources::new(),
+        |cx| {
+            let mut flat = Vec::new();
+            for ((v, k), t) in args.iter().zip(&plan.params).zip(&callee.param_types) {
+                flat.extend(copy::lower_raw(cx, v, t, *k)?);
+            }
+            Ok(flat)
+        },
+        |cx, results| match (plan.result, result_type) {
+            (Some(k), Some(t)) => copy::lift_result(cx, results, t, k).map(Some),
+            _ => Ok(None),
+        },
+    )?;
+    l.inst.lock().may_leave = false;
+    let flat_results = with_cx(
+        store,
+        &l.opts,
+        &l.inst,
+        &l.resources,
+        &mut call,
+        |cx| match (&result, plan.result, l.ty.result_types().first()) {
+            (Some(v), Some(k), Some(t)) => copy::lower_result(cx, v, t, k, &mut vi),
+            _ => Ok(Vec::new()),
+        },
+    );
     l.inst.lock().may_leave = true;
     let flat_results = flat_results?;
     post_return.run(store)?;

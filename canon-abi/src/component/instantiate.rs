@@ -417,7 +417,15 @@ impl Frame<'_> {
     /// Adds `d` to its index space, binding the static resource types it carries.
     fn push(&mut self, d: Definition) -> Result<()> {
         match d {
-            Definition::Func(f) => self.funcs.push(f),
+            Definition::Func(f) => {
+                // A host function takes the type its place in the index space has (from an
+                // import or an alias of an imported instance's export).
+                let f = match self.func_type(self.funcs.len() as u32) {
+                    Ok(ty) => f.as_import_of(&ty),
+                    Err(_) => f,
+                };
+                self.funcs.push(f)
+            }
             Definition::Module(m) => self.modules.push(m),
             Definition::Component(c) => self.components.push(c),
             Definition::Type(rt) => {

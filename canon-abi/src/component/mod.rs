@@ -32,6 +32,7 @@
 //! # Ok::<(), weft_canon_abi::Error>(())
 //! ```
 
+mod copy;
 mod func;
 mod instance;
 mod instantiate;
