@@ -169,8 +169,9 @@ pub(crate) struct StoreInner {
     pub datas: Vec<Arc<[u8]>>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     pub fuel: u64,
-    /// A value stack kept between calls so its allocation is reused.
-    pub stack_cache: Option<Vec<u64>>,
+    /// Value stacks kept between calls so their allocations are reused: one per level of
+    /// nesting (a host function called from Wasm calling Wasm again needs its own).
+    pub stack_cache: Vec<Vec<u64>>,
     /// Per host function (indexed like `Store::host_funcs`), the instances importing it.
     pub host_importers: Vec<Importer>,
 }
@@ -302,7 +303,7 @@ impl<T> Store<T> {
                 datas: Vec::new(),
                 externrefs: Vec::new(),
                 fuel: 0,
-                stack_cache: None,
+                stack_cache: Vec::new(),
                 host_importers: Vec::new(),
             },
             host_funcs: Vec::new(),

@@ -94,7 +94,7 @@ pub(crate) fn invoke_with<T, R>(
     let r = write(&mut stack)
         .and_then(|()| run(store, &mut stack, func.0))
         .and_then(|()| read(&stack));
-    store.inner.stack_cache = Some(stack);
+    store.inner.stack_cache.push(stack);
     NESTING.with(|n| n.set(nesting));
     r
 }
@@ -129,19 +129,19 @@ fn invoke_inner<T>(
                     *slot = Val::from_cell(*ty, stack[i]);
                 }
             }
-            store.inner.stack_cache = Some(stack);
+            store.inner.stack_cache.push(stack);
             r
         }
     }
 }
 
-/// The store's value stack, or a new one when it is in use (a host function re-entering
-/// Wasm). The stack is allocated once at its full size, zeroed lazily by the allocator, so
-/// frames never move while Wasm runs.
+/// A value stack from the store's pool (one per level of host -> Wasm nesting in use), or a
+/// new one. A stack is allocated once at its full size, zeroed lazily by the allocator, so
+/// frames never move while Wasm runs; it goes back to the pool when the call ends.
 fn take_stack(inner: &mut StoreInner) -> Vec<u64> {
     // The extra `MAX_FRAME_SLOTS` cells let every frame be viewed as a full window.
     let cells = inner.engine.config().max_stack_cells + MAX_FRAME_SLOTS;
-    match inner.stack_cache.take() {
+    match inner.stack_cache.pop() {
         Some(stack) if stack.len() == cells => stack,
         _ => vec![0; cells],
     }
