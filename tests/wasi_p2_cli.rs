@@ -138,3 +138,39 @@ fn a_component_without_wasi_cli_run_is_refused() {
     assert_eq!(out.code, Some(1), "{out:#?}");
     assert!(out.stderr.contains("not a command component"), "{out:#?}");
 }
+
+#[test]
+fn a_wasip2_program_lists_a_mapped_directory_and_copies_a_file() {
+    // tests/wasi/guests_p2/src/bin/ls_cp.rs, a plain std::fs program.
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir(t.path().join("sub")).unwrap();
+    std::fs::write(t.path().join("a.txt"), "hello weft\n").unwrap();
+    let spec = format!("{}::/data", t.path().display());
+    let out = weft(&[
+        "run",
+        "--dir",
+        &spec,
+        "tests/wasi/p2/ls_cp.wasm",
+        "/data",
+        "/data/a.txt",
+        "/data/b.txt",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.stdout, "a.txt\nsub/\ncopied 11 bytes\n");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("b.txt")).unwrap(),
+        "hello weft\n"
+    );
+    // Outside the mapped directory nothing may be touched: copying out is refused.
+    let out = weft(&[
+        "run",
+        "--dir",
+        &spec,
+        "tests/wasi/p2/ls_cp.wasm",
+        "/data",
+        "/data/a.txt",
+        "/data/../escaped.txt",
+    ]);
+    assert_ne!(out.code, Some(0), "{out:?}");
+    assert!(!t.path().parent().unwrap().join("escaped.txt").exists());
+}
