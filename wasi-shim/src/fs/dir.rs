@@ -258,8 +258,8 @@ impl Dir {
         Ok((&std::fs::metadata(&*self.path)?).into())
     }
 
-    /// Sets the timestamps of `path`. Setting them on a symbolic link itself (`follow`
-    /// unset and the final component is a link) is not supported.
+    /// Sets the timestamps of `path` (of a symbolic link itself when `follow` is unset and
+    /// the final component is a link).
     pub fn set_times_at(
         &self,
         path: &str,
@@ -271,7 +271,8 @@ impl Dir {
         let r = self.resolve(path, follow)?;
         let host = r.host_path(&self.path);
         if std::fs::symlink_metadata(&host)?.file_type().is_symlink() {
-            return Err(ErrorCode::NotSupported);
+            super::stat::set_symlink_times(&host, atime, mtime)?;
+            return Ok(());
         }
         let file = OpenOptions::new()
             .read(true)
@@ -317,6 +318,35 @@ impl Dir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_times_on_a_symlink_itself() {
+        use std::os::unix::fs::MetadataExt;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("target"), "x").unwrap();
+        std::os::unix::fs::symlink("target", root.join("link")).unwrap();
+        let dir = Dir::open_ambient(&root, DirPerms::ReadWrite).unwrap();
+        let target_mtime = std::fs::metadata(root.join("target")).unwrap().mtime();
+        let ns = 1_000_000_000u64 * 1_000_000_000; // 2001-09-09
+        dir.set_times_at("link", false, SetTime::Keep, SetTime::At(ns))
+            .unwrap();
+        let link = std::fs::symlink_metadata(root.join("link")).unwrap();
+        assert_eq!(link.mtime(), 1_000_000_000);
+        assert_eq!(
+            std::fs::metadata(root.join("target")).unwrap().mtime(),
+            target_mtime,
+            "the target is untouched"
+        );
+        // Following the link sets the target's times instead.
+        dir.set_times_at("link", true, SetTime::Keep, SetTime::At(ns))
+            .unwrap();
+        assert_eq!(
+            std::fs::metadata(root.join("target")).unwrap().mtime(),
+            1_000_000_000
+        );
+    }
 
     fn setup(perms: DirPerms) -> (tempfile::TempDir, Dir) {
         let t = tempfile::tempdir().unwrap();
