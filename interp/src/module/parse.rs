@@ -16,13 +16,17 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus multi-memory when
-/// the configuration enables it.
+/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus the proposals the
+/// configuration enables.
 pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     f.remove(WasmFeatures::SIMD);
-    if config.multi_memory {
-        f |= WasmFeatures::MULTI_MEMORY;
+    for (on, feature) in [
+        (config.multi_memory, WasmFeatures::MULTI_MEMORY),
+        (config.extended_const, WasmFeatures::EXTENDED_CONST),
+        (config.tail_call, WasmFeatures::TAIL_CALL),
+    ] {
+        f.set(feature, on);
     }
     f
 }

@@ -297,6 +297,20 @@ pub(crate) enum Instr {
         base: Slot,
         index: Slot,
     },
+    /// `return_call`: calls function `func` of the current instance in place of the
+    /// running one. A Wasm callee takes over the frame: its arguments (at `base`) move
+    /// down to slot 0 and it returns to the caller's caller. A host callee is called like
+    /// `Call`; the translator follows this with the `Return` of its results.
+    ReturnCall {
+        func: u32,
+        base: Slot,
+    },
+    /// `return_call_indirect`, as `ReturnCall`. Followed by `Data(table)`.
+    ReturnCallIndirect {
+        ty: u32,
+        base: Slot,
+        index: Slot,
+    },
     /// Extra operand of the instruction before it.
     Data(u32),
 
@@ -1385,6 +1399,7 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
             }
             Instr::CallIndirect { .. }
+            | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }
             | Instr::StoreMem { .. }
             | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),

@@ -860,6 +860,42 @@ impl Translator<'_> {
                 }
                 self.label_pc = self.code.len();
             }
+            // Tail calls (the tail-call proposal): the callee takes over this frame, see
+            // `Instr::ReturnCall`. The `Return` after it runs only when the callee is a
+            // host function, which the executor calls like any other; its results then
+            // sit at `base` and this function returns them.
+            O::ReturnCall { function_index } => {
+                let ty = self.module.func_type(function_index).clone();
+                let base = self.pop_consecutive(ty.params().len() as u32);
+                self.emit(I::ReturnCall {
+                    func: function_index,
+                    base,
+                });
+                self.emit(I::Return {
+                    src: base,
+                    n: ty.results().len() as u32,
+                });
+                self.mark_unreachable();
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let index = self.pop_slot();
+                let ty = self.module.types[type_index as usize].clone();
+                let base = self.pop_consecutive(ty.params().len() as u32);
+                self.emit(I::ReturnCallIndirect {
+                    ty: type_index,
+                    base,
+                    index,
+                });
+                self.emit(I::Data(table_index));
+                self.emit(I::Return {
+                    src: base,
+                    n: ty.results().len() as u32,
+                });
+                self.mark_unreachable();
+            }
             O::Drop => {
                 self.stack.pop();
             }
