@@ -652,3 +652,29 @@ fn trap_in_a_tail_called_function_has_a_backtrace() {
     // `$middle` handed its frame to `$inner`, which returns straight to `$outer`.
     assert_eq!(names, ["inner", "outer"]);
 }
+
+#[test]
+fn memories_of_one_byte_pages() {
+    let wat = r#"(module
+        (memory (export "m") 3 10 (pagesize 1))
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "size") (result i32) (memory.size))
+        (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    assert!(
+        Module::new(&Engine::default(), wat).is_err(),
+        "off by default"
+    );
+    let engine = Engine::new(&Config::default().wasm_custom_page_sizes(true));
+    let (mut store, instance) = instantiate(&engine, wat);
+    let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    let load = instance.get_typed_func::<i32, i32>(&store, "load").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(load.call(&mut store, 2).unwrap(), 0);
+    assert!(load.call(&mut store, 3).is_err(), "one byte past the end");
+    assert_eq!(grow.call(&mut store, 7).unwrap(), 3);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "past the maximum");
+    let memory = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(memory.data(&store).len(), 10);
+    assert_eq!(load.call(&mut store, 9).unwrap(), 0);
+}

@@ -20,6 +20,7 @@ pub struct Config {
     pub(crate) multi_memory: bool,
     pub(crate) extended_const: bool,
     pub(crate) tail_call: bool,
+    pub(crate) custom_page_sizes: bool,
 }
 
 impl Default for Config {
@@ -34,6 +35,7 @@ impl Default for Config {
             multi_memory: true,
             extended_const: true,
             tail_call: true,
+            custom_page_sizes: false,
         }
     }
 }
@@ -99,6 +101,15 @@ impl Config {
     /// stack.
     pub fn wasm_tail_call(mut self, enable: bool) -> Config {
         self.tail_call = enable;
+        self
+    }
+
+    /// Enables the custom-page-sizes proposal (default: off, it is not part of Wasm 3.0):
+    /// a memory may declare a page size of 1 byte instead of 64 KiB. Its limits,
+    /// `memory.size` and `memory.grow` count such pages; [`Config::max_memory_pages`]
+    /// still bounds its size in bytes.
+    pub fn wasm_custom_page_sizes(mut self, enable: bool) -> Config {
+        self.custom_page_sizes = enable;
         self
     }
 
