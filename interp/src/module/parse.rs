@@ -26,6 +26,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         (config.extended_const, WasmFeatures::EXTENDED_CONST),
         (config.tail_call, WasmFeatures::TAIL_CALL),
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
+        (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
     ] {
         f.set(feature, on);
     }

@@ -44,6 +44,20 @@ pub(crate) enum StoreKind {
     S64,
 }
 
+/// The 128-bit operations of the wide-arithmetic proposal, run by `Instr::Wide`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum WideOp {
+    /// `i64.add128`: 4 operands (low, high, low, high), 2 results (low, high).
+    Add128,
+    /// `i64.sub128`: as `Add128`.
+    Sub128,
+    /// `i64.mul_wide_s`: 2 operands, 2 results (low, high).
+    MulWideS,
+    /// `i64.mul_wide_u`: as `MulWideS`.
+    MulWideU,
+}
+
 /// One IR instruction. Field names: `dst` is written, `lhs`/`rhs`/`src` are read, `base` is
 /// the first of several consecutive operand slots, `target` is an instruction index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1107,6 +1121,14 @@ pub(crate) enum Instr {
         dst: Slot,
         lhs: Slot,
         rhs: Slot,
+    },
+
+    /// A wide-arithmetic operation on the consecutive slots from `base`: it reads its
+    /// operands there and writes its two results over the first two. Rare: one variant
+    /// with an out-of-line handler keeps it out of the hot loop's way.
+    Wide {
+        op: WideOp,
+        base: Slot,
     },
 
     // --- numeric with an immediate right operand `{ dst, lhs, imm }` (i64: sign-extended)

@@ -684,6 +684,14 @@ impl Translator<'_> {
         self.label_pc = self.code.len();
     }
 
+    /// A wide-arithmetic operator: `arity` operands in consecutive slots, two results.
+    fn wide(&mut self, op: ir::WideOp, arity: u32) {
+        let base = self.pop_consecutive(arity);
+        self.emit(Instr::Wide { op, base });
+        self.push_temp();
+        self.push_temp();
+    }
+
     fn operator(&mut self, op: Operator<'_>) -> Result<()> {
         use Instr as I;
         use Operator as O;
@@ -896,6 +904,10 @@ impl Translator<'_> {
                 });
                 self.mark_unreachable();
             }
+            O::I64Add128 => self.wide(ir::WideOp::Add128, 4),
+            O::I64Sub128 => self.wide(ir::WideOp::Sub128, 4),
+            O::I64MulWideS => self.wide(ir::WideOp::MulWideS, 2),
+            O::I64MulWideU => self.wide(ir::WideOp::MulWideU, 2),
             O::Drop => {
                 self.stack.pop();
             }
