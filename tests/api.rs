@@ -537,3 +537,144 @@ fn data_and_store_mut_through_caller() {
     assert_eq!(memory.data(&store)[100], b'z');
     assert!(store.data().is_empty());
 }
+
+const MUTUAL_TAIL_CALLS: &str = r#"(module
+  (type $t (func (param i64) (result i64)))
+  (table funcref (elem $even $odd))
+  (func $even (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 1))
+      (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
+  ;; A bigger frame than $even's, and an indirect tail call back.
+  (func $odd (param i64) (result i64) (local i64 i64 i64)
+    (local.set 1 (i64.sub (local.get 0) (i64.const 1)))
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 0))
+      (else (return_call_indirect (type $t) (local.get 1) (i32.const 0)))))
+  (func (export "is_even") (param i64) (result i64) (call $even (local.get 0))))"#;
+
+#[test]
+fn ten_million_mutual_tail_calls_run_in_constant_space() {
+    // Two frames deep and a value stack far smaller than 10^7 frames: tail calls must
+    // replace the caller's frame rather than push one.
+    let config = Config::default().max_call_depth(2).max_stack_bytes(4096);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, MUTUAL_TAIL_CALLS);
+    let is_even = instance
+        .get_typed_func::<i64, i64>(&store, "is_even")
+        .unwrap();
+    assert_eq!(is_even.call(&mut store, 10_000_000).unwrap(), 1);
+    assert_eq!(is_even.call(&mut store, 10_000_001).unwrap(), 0);
+
+    // The same recursion with ordinary calls exhausts those limits.
+    let plain = MUTUAL_TAIL_CALLS
+        .replace("return_call_indirect", "call_indirect")
+        .replace("return_call", "call");
+    let (mut store, instance) = instantiate(&engine, &plain);
+    let is_even = instance
+        .get_typed_func::<i64, i64>(&store, "is_even")
+        .unwrap();
+    let err = is_even.call(&mut store, 1000).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.kind()),
+        Some(TrapKind::StackExhausted)
+    );
+}
+
+#[test]
+fn tail_calls_may_not_be_used_when_disabled() {
+    let engine = Engine::new(&Config::default().wasm_tail_call(false));
+    assert!(Module::new(&engine, MUTUAL_TAIL_CALLS).is_err());
+    let engine = Engine::new(&Config::default().wasm_extended_const(false));
+    let extended = r#"(module (global i32 (i32.add (i32.const 1) (i32.const 2))))"#;
+    assert!(Module::new(&engine, extended).is_err());
+    assert!(Module::new(&Engine::default(), extended).is_ok());
+}
+
+#[test]
+fn host_function_as_tail_call_target_returns_to_the_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "inc" (func $inc (param i32) (result i32)))
+            (table funcref (elem $inc))
+            (func $mid (param i32) (result i32) (local i32)
+              (return_call $inc (i32.mul (local.get 0) (i32.const 10))))
+            (func $mid_indirect (param i32) (result i32)
+              (return_call_indirect (param i32) (result i32) (local.get 0) (i32.const 0)))
+            (func (export "direct") (param i32) (result i32)
+              (i32.add (call $mid (local.get 0)) (i32.const 1000)))
+            (func (export "indirect") (param i32) (result i32)
+              (i32.add (call $mid_indirect (local.get 0)) (i32.const 1000)))
+            (func (export "entry") (param i32) (result i32)
+              (return_call $inc (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("host", "inc", |x: i32| x + 1).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let call = |store: &mut Store<()>, name: &str, x: i32| {
+        instance
+            .get_typed_func::<i32, i32>(&*store, name)
+            .unwrap()
+            .call(store, x)
+            .unwrap()
+    };
+    assert_eq!(call(&mut store, "direct", 4), 1041);
+    assert_eq!(call(&mut store, "indirect", 4), 1005);
+    assert_eq!(call(&mut store, "entry", 4), 5);
+}
+
+#[test]
+fn trap_in_a_tail_called_function_has_a_backtrace() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module $demo
+            (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+            (func $middle (result i32) (return_call $inner (i32.const 0)))
+            (func $outer (export "outer") (result i32) (call $middle)))"#,
+    );
+    let err = instance
+        .get_func(&store, "outer")
+        .unwrap()
+        .call(&mut store, &[], &mut [Val::I32(0)])
+        .unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.kind(), TrapKind::IntegerDivideByZero);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    // `$middle` handed its frame to `$inner`, which returns straight to `$outer`.
+    assert_eq!(names, ["inner", "outer"]);
+}
+
+#[test]
+fn memories_of_one_byte_pages() {
+    let wat = r#"(module
+        (memory (export "m") 3 10 (pagesize 1))
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "size") (result i32) (memory.size))
+        (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    assert!(
+        Module::new(&Engine::default(), wat).is_err(),
+        "off by default"
+    );
+    let engine = Engine::new(&Config::default().wasm_custom_page_sizes(true));
+    let (mut store, instance) = instantiate(&engine, wat);
+    let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    let load = instance.get_typed_func::<i32, i32>(&store, "load").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(load.call(&mut store, 2).unwrap(), 0);
+    assert!(load.call(&mut store, 3).is_err(), "one byte past the end");
+    assert_eq!(grow.call(&mut store, 7).unwrap(), 3);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "past the maximum");
+    let memory = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(memory.data(&store).len(), 10);
+    assert_eq!(load.call(&mut store, 9).unwrap(), 0);
+}

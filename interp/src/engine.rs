@@ -18,6 +18,10 @@ pub struct Config {
     pub(crate) max_table_elements: u64,
     pub(crate) lazy_translation: bool,
     pub(crate) multi_memory: bool,
+    pub(crate) extended_const: bool,
+    pub(crate) tail_call: bool,
+    pub(crate) custom_page_sizes: bool,
+    pub(crate) wide_arithmetic: bool,
 }
 
 impl Default for Config {
@@ -30,6 +34,10 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             lazy_translation: true,
             multi_memory: true,
+            extended_const: true,
+            tail_call: true,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
         }
     }
 }
@@ -80,6 +88,37 @@ impl Config {
     /// Wasm 2.0 exactly: at most one memory, and memory indices must be a single zero byte.
     pub fn wasm_multi_memory(mut self, enable: bool) -> Config {
         self.multi_memory = enable;
+        self
+    }
+
+    /// Enables the extended-const proposal (default: on, it is part of Wasm 3.0): constant
+    /// expressions may use `i32`/`i64` `add`, `sub` and `mul`.
+    pub fn wasm_extended_const(mut self, enable: bool) -> Config {
+        self.extended_const = enable;
+        self
+    }
+
+    /// Enables the tail-call proposal (default: on, it is part of Wasm 3.0): `return_call`
+    /// and `return_call_indirect`, which replace the caller's frame instead of growing the
+    /// stack.
+    pub fn wasm_tail_call(mut self, enable: bool) -> Config {
+        self.tail_call = enable;
+        self
+    }
+
+    /// Enables the custom-page-sizes proposal (default: off, it is not part of Wasm 3.0):
+    /// a memory may declare a page size of 1 byte instead of 64 KiB. Its limits,
+    /// `memory.size` and `memory.grow` count such pages; [`Config::max_memory_pages`]
+    /// still bounds its size in bytes.
+    pub fn wasm_custom_page_sizes(mut self, enable: bool) -> Config {
+        self.custom_page_sizes = enable;
+        self
+    }
+
+    /// Enables the wide-arithmetic proposal (default: off, it is not part of Wasm 3.0):
+    /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`.
+    pub fn wasm_wide_arithmetic(mut self, enable: bool) -> Config {
+        self.wide_arithmetic = enable;
         self
     }
 

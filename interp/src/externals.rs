@@ -1,9 +1,7 @@
 //! Host-side handles to memories, tables and globals, and the [`Extern`] sum of all four.
 
 use crate::error::{Error, Result};
-use crate::store::{
-    AsContext, AsContextMut, GlobalEntity, MemoryEntity, StoreId, TableEntity, PAGE_SIZE,
-};
+use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, StoreId, TableEntity};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::value::Val;
 use crate::Func;
@@ -35,15 +33,8 @@ impl Memory {
     pub fn new<C: AsContextMut + ?Sized>(store: &mut C, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_memory_pages;
-        if ty.limits.min > limit.min(65536) {
-            return Err(Error::ResourceLimit(format!(
-                "memory of {} pages exceeds the limit of {limit} pages",
-                ty.limits.min
-            )));
-        }
-        let len = (ty.limits.min * PAGE_SIZE) as usize;
-        let data = crate::store::zeroed_bytes(len)?;
-        inner.memories.push(MemoryEntity { ty, data });
+        let memory = MemoryEntity::new(ty, 16, limit)?;
+        inner.memories.push(memory);
         Ok(Memory(inner.memories.len() as u32 - 1, inner.id))
     }
 

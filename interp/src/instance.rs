@@ -6,7 +6,7 @@ use crate::func::TypedFunc;
 use crate::module::{DataMode, ElemMode, ExternIndex, ImportKind, Module};
 use crate::store::{
     AsContext, FuncEntity, GlobalEntity, Importer, InstanceEntity, MemoryEntity, Store, StoreId,
-    TableEntity, PAGE_SIZE,
+    TableEntity,
 };
 use crate::types::ExternType;
 use crate::value::ref_to_cell;
@@ -155,7 +155,15 @@ pub(crate) fn instantiate<T>(
             ImportKind::Global(g) => ExternType::Global(*g),
         };
         let found = ext.ty(&*store);
-        if !matches(&expected, &found) {
+        // custom-page-sizes: a memory matches only a memory type of the same page size.
+        let page_sizes_match = match (&import.kind, &ext) {
+            (ImportKind::Memory(_), Extern::Memory(mem)) => {
+                let expected = m.memory_page_size_log2[memories.len()];
+                store.inner.memory(*mem)?.page_size_log2 == expected
+            }
+            _ => true,
+        };
+        if !page_sizes_match || !matches(&expected, &found) {
             return Err(Error::IncompatibleImport {
                 module: import.module.clone(),
                 name: import.name.clone(),
@@ -226,16 +234,12 @@ pub(crate) fn instantiate<T>(
         tables.push(inner.tables.len() as u32 - 1);
     }
     for i in m.num_imported_memories as usize..m.memories.len() {
-        let ty = m.memories[i];
-        if ty.limits.min > config.max_memory_pages {
-            return Err(Error::ResourceLimit(format!(
-                "memory of {} pages exceeds the limit of {} pages",
-                ty.limits.min, config.max_memory_pages
-            )));
-        }
-        let len = (ty.limits.min * PAGE_SIZE) as usize;
-        let data = crate::store::zeroed_bytes(len)?;
-        inner.memories.push(MemoryEntity { ty, data });
+        let memory = MemoryEntity::new(
+            m.memories[i],
+            m.memory_page_size_log2[i],
+            config.max_memory_pages,
+        )?;
+        inner.memories.push(memory);
         memories.push(inner.memories.len() as u32 - 1);
     }
 

@@ -79,10 +79,16 @@ pub(crate) struct TableEntity {
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
     pub data: Vec<u8>,
+    /// Log2 of the page size: 16, or 0 for a memory of 1-byte pages (custom-page-sizes).
+    pub page_size_log2: u8,
 }
 
 /// Wasm page size, 64 KiB.
 pub(crate) const PAGE_SIZE: u64 = 65536;
+
+/// The most bytes a memory may have: the 32-bit address space (with `Config`'s limit of
+/// `max_memory_pages` 64 KiB pages on top).
+const MAX_MEMORY_BYTES: u64 = 1 << 32;
 
 /// A zeroed byte vector of `len` bytes, or an error if the host cannot provide it.
 /// `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily, so a large
@@ -98,19 +104,48 @@ pub(crate) fn zeroed_bytes(len: usize) -> Result<Vec<u8>> {
 }
 
 impl MemoryEntity {
+    /// A memory of type `ty` with pages of `2^page_size_log2` bytes, `min` pages long;
+    /// `limit` is `Config::max_memory_pages` (64 KiB pages).
+    pub(crate) fn new(ty: MemoryType, page_size_log2: u8, limit: u64) -> Result<MemoryEntity> {
+        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
+        let len = ty
+            .limits
+            .min
+            .checked_mul(1 << page_size_log2)
+            .filter(|len| *len <= max_bytes)
+            .ok_or_else(|| {
+                Error::ResourceLimit(format!(
+                    "memory of {} pages exceeds the limit of {limit} 64 KiB pages",
+                    ty.limits.min
+                ))
+            })?;
+        Ok(MemoryEntity {
+            ty,
+            data: zeroed_bytes(len as usize)?,
+            page_size_log2,
+        })
+    }
+
     pub(crate) fn pages(&self) -> u64 {
-        self.data.len() as u64 / PAGE_SIZE
+        self.data.len() as u64 >> self.page_size_log2
     }
 
     /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure.
+    /// `limit` is `Config::max_memory_pages` (64 KiB pages).
     pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(65536).min(limit).min(65536);
+        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(u64::MAX)
+            .min(max_bytes >> self.page_size_log2);
         if new > max {
             return None;
         }
-        let new_len = usize::try_from(new * PAGE_SIZE).ok()?;
+        let new_len = usize::try_from(new << self.page_size_log2).ok()?;
         let additional = new_len - self.data.len();
         self.data.try_reserve_exact(additional).ok()?;
         self.data.resize(new_len, 0);

@@ -510,6 +510,51 @@ fn execute(
         }};
     }
 
+    // Replaces the running function by `$callee` (`return_call`): a Wasm callee gets the
+    // current frame, its arguments moved down from slot `$base` to slot 0, and returns
+    // where the running function would have, so tail calls need no frame and no stack.
+    // A host callee is called as by `call!`, resuming at the `Return` of its results that
+    // follows the tail call (see the translator).
+    macro_rules! tail_call {
+        ($callee:expr, $base:expr) => {{
+            let callee: u32 = $callee;
+            let base = $base as usize;
+            match &funcs[callee as usize] {
+                FuncEntity::Wasm {
+                    module,
+                    def,
+                    instance: callee_instance,
+                    ..
+                } => {
+                    let c = module.compiled_ref(*def).map_err(Fault::Error)?;
+                    if fp + c.frame_size as usize > max_cells {
+                        return Err(TrapKind::StackExhausted.into());
+                    }
+                    let n = c.num_params as usize;
+                    s.copy_within(base..base + n, 0);
+                    cur.func = callee;
+                    zero(&mut s[n..c.num_locals as usize]);
+                    ip = c.code.as_ptr();
+                    if *callee_instance != instance {
+                        instance = *callee_instance;
+                        inst = &instances[instance as usize];
+                        mem0 = inst.memories.first().copied().unwrap_or(0) as usize;
+                        m0 = memory_data(memories, mem0);
+                    }
+                }
+                FuncEntity::Host { .. } => {
+                    cur.ip = ip;
+                    cur.fp = fp;
+                    cur.instance = instance;
+                    return Ok(Exit::Host {
+                        func: callee,
+                        base: base as u32,
+                    });
+                }
+            }
+        }};
+    }
+
     macro_rules! un {
         ($dst:expr, $src:expr, |$x:ident| $e:expr) => {{
             let $x = s[$src as usize];
@@ -787,6 +832,20 @@ fn execute(
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
                 call!(func, base, ip)
+            }
+            I::ReturnCall { func, base } => tail_call!(inst.funcs[func as usize], base),
+            I::ReturnCallIndirect { ty, base, index } => {
+                let table = data!();
+                let table = &tables[inst.tables[table as usize] as usize];
+                let i = s[index as usize] as u32 as usize;
+                let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
+                let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
+                let expected = &inst.module.inner.types[ty as usize];
+                let actual = funcs[func as usize].ty();
+                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                    return Err(TrapKind::IndirectCallTypeMismatch.into());
+                }
+                tail_call!(func, base)
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
@@ -1276,6 +1335,7 @@ fn execute(
             I::F64Min { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
+            I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
             I::F64Max { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
             }

@@ -1,6 +1,35 @@
 //! Numeric semantics that Rust's operators do not give directly (spec §4.3 "Numerics").
 
+use crate::translate::ir::WideOp;
 use crate::TrapKind;
+
+/// The wide-arithmetic proposal's operators on `cells` (operands in, results out; see
+/// `WideOp`). Out of line: it is rare, and the dispatch loop stays as it was.
+#[inline(never)]
+pub(crate) fn wide_arith(op: WideOp, cells: &mut [u64]) {
+    let (lo, hi) = match op {
+        WideOp::Add128 | WideOp::Sub128 => {
+            let a = (cells[0] as u128) | (cells[1] as u128) << 64;
+            let b = (cells[2] as u128) | (cells[3] as u128) << 64;
+            let r = if op == WideOp::Add128 {
+                a.wrapping_add(b)
+            } else {
+                a.wrapping_sub(b)
+            };
+            (r as u64, (r >> 64) as u64)
+        }
+        WideOp::MulWideS => {
+            let r = (cells[0] as i64 as i128).wrapping_mul(cells[1] as i64 as i128);
+            (r as u64, (r >> 64) as u64)
+        }
+        WideOp::MulWideU => {
+            let r = (cells[0] as u128) * (cells[1] as u128);
+            (r as u64, (r >> 64) as u64)
+        }
+    };
+    cells[0] = lo;
+    cells[1] = hi;
+}
 
 /// `fmin` (spec §4.3.3): NaN if either operand is NaN; `-0` is less than `+0`.
 pub(crate) fn fmin32(a: f32, b: f32) -> f32 {

@@ -106,6 +106,8 @@ pub(crate) struct ModuleInner {
     /// Initial value of each defined table's elements (`None`: null).
     pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
+    /// Log2 of each memory's page size (16, or 0 with the custom-page-sizes proposal).
+    pub memory_page_size_log2: Vec<u8>,
     pub num_imported_memories: u32,
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,

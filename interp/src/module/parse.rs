@@ -16,13 +16,19 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus multi-memory when
-/// the configuration enables it.
+/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus the proposals the
+/// configuration enables.
 pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     f.remove(WasmFeatures::SIMD);
-    if config.multi_memory {
-        f |= WasmFeatures::MULTI_MEMORY;
+    for (on, feature) in [
+        (config.multi_memory, WasmFeatures::MULTI_MEMORY),
+        (config.extended_const, WasmFeatures::EXTENDED_CONST),
+        (config.tail_call, WasmFeatures::TAIL_CALL),
+        (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
+        (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
+    ] {
+        f.set(feature, on);
     }
     f
 }
@@ -45,18 +51,23 @@ fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
     })
 }
 
-fn memory_type(m: &wasmparser::MemoryType) -> Result<MemoryType> {
-    if m.memory64 || m.shared || m.page_size_log2.is_some() {
-        return Err(Error::Unsupported(
-            "memory64, shared or custom-page-size memory".into(),
-        ));
+/// A memory's type and the log2 of its page size (validation allows only 0 and 16).
+fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
+    if m.memory64 || m.shared {
+        return Err(Error::Unsupported("memory64 or shared memory".into()));
     }
-    Ok(MemoryType {
+    let page_size_log2 = match m.page_size_log2 {
+        None => 16,
+        Some(log2 @ (0 | 16)) => log2 as u8,
+        Some(log2) => return Err(Error::Unsupported(format!("memory page size 2^{log2}"))),
+    };
+    let ty = MemoryType {
         limits: Limits {
             min: m.initial,
             max: m.maximum,
         },
-    })
+    };
+    Ok((ty, page_size_log2))
 }
 
 fn global_type(g: &wasmparser::GlobalType) -> Result<GlobalType> {
@@ -87,6 +98,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         num_imported_tables: 0,
         table_inits: Vec::new(),
         memories: Vec::new(),
+        memory_page_size_log2: Vec::new(),
         num_imported_memories: 0,
         globals: Vec::new(),
         num_imported_globals: 0,
@@ -149,8 +161,9 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             ImportKind::Table(t)
                         }
                         TypeRef::Memory(mt) => {
-                            let mt = memory_type(&mt)?;
+                            let (mt, log2) = memory_type(&mt)?;
                             m.memories.push(mt);
+                            m.memory_page_size_log2.push(log2);
                             m.num_imported_memories += 1;
                             ImportKind::Memory(mt)
                         }
@@ -186,7 +199,9 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             }
             Payload::MemorySection(reader) => {
                 for mem in reader {
-                    m.memories.push(memory_type(&mem?)?);
+                    let (mt, log2) = memory_type(&mem?)?;
+                    m.memories.push(mt);
+                    m.memory_page_size_log2.push(log2);
                 }
             }
             Payload::GlobalSection(reader) => {

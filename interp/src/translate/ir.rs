@@ -44,6 +44,20 @@ pub(crate) enum StoreKind {
     S64,
 }
 
+/// The 128-bit operations of the wide-arithmetic proposal, run by `Instr::Wide`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum WideOp {
+    /// `i64.add128`: 4 operands (low, high, low, high), 2 results (low, high).
+    Add128,
+    /// `i64.sub128`: as `Add128`.
+    Sub128,
+    /// `i64.mul_wide_s`: 2 operands, 2 results (low, high).
+    MulWideS,
+    /// `i64.mul_wide_u`: as `MulWideS`.
+    MulWideU,
+}
+
 /// One IR instruction. Field names: `dst` is written, `lhs`/`rhs`/`src` are read, `base` is
 /// the first of several consecutive operand slots, `target` is an instruction index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -293,6 +307,20 @@ pub(crate) enum Instr {
     },
     /// Followed by `Data(table)`.
     CallIndirect {
+        ty: u32,
+        base: Slot,
+        index: Slot,
+    },
+    /// `return_call`: calls function `func` of the current instance in place of the
+    /// running one. A Wasm callee takes over the frame: its arguments (at `base`) move
+    /// down to slot 0 and it returns to the caller's caller. A host callee is called like
+    /// `Call`; the translator follows this with the `Return` of its results.
+    ReturnCall {
+        func: u32,
+        base: Slot,
+    },
+    /// `return_call_indirect`, as `ReturnCall`. Followed by `Data(table)`.
+    ReturnCallIndirect {
         ty: u32,
         base: Slot,
         index: Slot,
@@ -1095,6 +1123,14 @@ pub(crate) enum Instr {
         rhs: Slot,
     },
 
+    /// A wide-arithmetic operation on the consecutive slots from `base`: it reads its
+    /// operands there and writes its two results over the first two. Rare: one variant
+    /// with an out-of-line handler keeps it out of the hot loop's way.
+    Wide {
+        op: WideOp,
+        base: Slot,
+    },
+
     // --- numeric with an immediate right operand `{ dst, lhs, imm }` (i64: sign-extended)
     I32AddImm {
         dst: Slot,
@@ -1385,6 +1421,7 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
             }
             Instr::CallIndirect { .. }
+            | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }
             | Instr::StoreMem { .. }
             | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),

@@ -684,6 +684,14 @@ impl Translator<'_> {
         self.label_pc = self.code.len();
     }
 
+    /// A wide-arithmetic operator: `arity` operands in consecutive slots, two results.
+    fn wide(&mut self, op: ir::WideOp, arity: u32) {
+        let base = self.pop_consecutive(arity);
+        self.emit(Instr::Wide { op, base });
+        self.push_temp();
+        self.push_temp();
+    }
+
     fn operator(&mut self, op: Operator<'_>) -> Result<()> {
         use Instr as I;
         use Operator as O;
@@ -860,6 +868,46 @@ impl Translator<'_> {
                 }
                 self.label_pc = self.code.len();
             }
+            // Tail calls (the tail-call proposal): the callee takes over this frame, see
+            // `Instr::ReturnCall`. The `Return` after it runs only when the callee is a
+            // host function, which the executor calls like any other; its results then
+            // sit at `base` and this function returns them.
+            O::ReturnCall { function_index } => {
+                let ty = self.module.func_type(function_index).clone();
+                let base = self.pop_consecutive(ty.params().len() as u32);
+                self.emit(I::ReturnCall {
+                    func: function_index,
+                    base,
+                });
+                self.emit(I::Return {
+                    src: base,
+                    n: ty.results().len() as u32,
+                });
+                self.mark_unreachable();
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let index = self.pop_slot();
+                let ty = self.module.types[type_index as usize].clone();
+                let base = self.pop_consecutive(ty.params().len() as u32);
+                self.emit(I::ReturnCallIndirect {
+                    ty: type_index,
+                    base,
+                    index,
+                });
+                self.emit(I::Data(table_index));
+                self.emit(I::Return {
+                    src: base,
+                    n: ty.results().len() as u32,
+                });
+                self.mark_unreachable();
+            }
+            O::I64Add128 => self.wide(ir::WideOp::Add128, 4),
+            O::I64Sub128 => self.wide(ir::WideOp::Sub128, 4),
+            O::I64MulWideS => self.wide(ir::WideOp::MulWideS, 2),
+            O::I64MulWideU => self.wide(ir::WideOp::MulWideU, 2),
             O::Drop => {
                 self.stack.pop();
             }
