@@ -1286,3 +1286,22 @@ fn c_program_with_wasi_libc() {
         "the program removed its files"
     );
 }
+
+#[test]
+fn second_c_program_stdio_clocks_random_stdin_dirs_and_exit() {
+    // tests/wasi/c/c_misc.c; what a reference runtime prints for it, written out.
+    let t = tempfile::tempdir().unwrap();
+    let builder = WasiCtxBuilder::new()
+        .stdin(Stdin::Bytes(b"shout this\n".to_vec()))
+        .preopened_dir(t.path(), "/data", DirPerms::ReadWrite);
+    let o = run_guest("c_misc", &[], builder);
+    assert_eq!(o.exit_code, Some(5), "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout,
+        "hello from C\nwall clock after 2020: 1\nslept at least 20 ms: 1\n\
+         random bytes: 1\nstdin: SHOUT THIS\nrenamed: 1\n"
+    );
+    assert_eq!(o.stderr, "to stderr\n");
+    assert_eq!(std::fs::read_to_string(t.path().join("b.txt")).unwrap(), "abc");
+    assert!(!t.path().join("d").exists(), "the directory was removed");
+}
