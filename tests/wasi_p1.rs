@@ -1302,6 +1302,9 @@ fn second_c_program_stdio_clocks_random_stdin_dirs_and_exit() {
          random bytes: 1\nstdin: SHOUT THIS\nrenamed: 1\n"
     );
     assert_eq!(o.stderr, "to stderr\n");
-    assert_eq!(std::fs::read_to_string(t.path().join("b.txt")).unwrap(), "abc");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("b.txt")).unwrap(),
+        "abc"
+    );
     assert!(!t.path().join("d").exists(), "the directory was removed");
 }
