@@ -47,6 +47,10 @@ pub enum Error {
     /// A host function failed.
     #[error("{0}")]
     Host(String),
+    /// A resource value the host holds was used after it (or a clone) was moved into Wasm
+    /// as an `own` or dropped.
+    #[error("resource {0} was already moved or dropped")]
+    ResourceMoved(String),
 }
 
 impl Error {

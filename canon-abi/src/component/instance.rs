@@ -119,6 +119,7 @@ impl ResourceAny {
     /// borrow does nothing.
     pub fn resource_drop<T: 'static>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
         if self.own {
+            self.take()?;
             super::instantiate::destroy(store.as_context_mut(), None, &self.ty, self.rep)?;
         }
         Ok(())
