@@ -58,12 +58,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
-    /// The module to run: WebAssembly text (.wat) or binary (.wasm), told apart by content.
+    /// The module or component to run: WebAssembly text (.wat) or binary (.wasm), told apart
+    /// by content.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
     /// Arguments for the function, one per parameter: integers in decimal or 0x-hex
-    /// (negative or unsigned), floats like 1.5, nan, inf or -inf.
+    /// (negative or unsigned), floats like 1.5, nan, inf or -inf. A component's ARGS are
+    /// its argv (its --invoke arguments go inside the call).
     #[arg(
         value_name = "ARGS",
         allow_hyphen_values = true,
