@@ -201,3 +201,46 @@ fn rust_guest_values_round_trip() {
     options_and_results(&mut g);
     resources(&mut g);
 }
+
+/// `weft run GUEST --invoke CALL`: stdout and the exit status.
+fn weft_invoke(file: &str, call: &str) -> (String, Option<i32>) {
+    let path = format!(
+        "{}/tests/component-guests/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(["run", &path, "--invoke", call])
+        .output()
+        .expect("weft runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn rust_guest_from_the_command_line() {
+    for (call, expected) in [
+        ("values#echo-string(\"héllo\")", "\"héllo\""),
+        ("values#reverse-list([1, 2, 3])", "[3, 2, 1]"),
+        ("values#upper-all([\"a\", \"bc\"])", "[\"A\", \"BC\"]"),
+        (
+            "values#move-point({x: 1, y: 2, label: \"p\"}, 10, -5)",
+            "{x: 11, y: -3, label: \"p\\'\"}",
+        ),
+        ("values#describe(circle(1.5))", "\"circle of radius 1.5\""),
+        ("values#describe(empty)", "\"empty\""),
+        ("values#maybe-double(some(21))", "some(42)"),
+        ("values#maybe-double(none)", "none"),
+        ("values#checked-div(7, 2)", "ok(3)"),
+        ("values#checked-div(1, 0)", "err(\"cannot divide 1 by 0\")"),
+        ("values#next-color(blue)", "red"),
+        ("values#toggle-write({read})", "{read, write}"),
+        ("values#sum-tuple((200, -5, 0.5))", "195.5"),
+        ("weft:test/values#char-code('€')", "8364"),
+    ] {
+        let (stdout, status) = weft_invoke("values-rust.wasm", call);
+        assert_eq!(status, Some(0), "{call}");
+        assert_eq!(stdout.trim_end(), expected, "{call}");
+    }
+}

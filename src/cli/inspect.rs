@@ -118,7 +118,7 @@ fn module_text(path: &std::path::Path, bytes: &[u8]) -> Result<String, Failure> 
 }
 
 /// The text form of an import or export's type: `(func ...)`, `(table 1 funcref)`,
-/// `(memory 1 2)`, `(global (mut i32))`.
+/// `(memory 1 2)`, `(global (mut i32))`, `(tag (param i32))`.
 fn extern_text(ty: &ExternType) -> String {
     let limits = |l: &weft::Limits| match l.max {
         Some(max) => format!("{} {max}", l.min),
@@ -132,5 +132,14 @@ fn extern_text(ty: &ExternType) -> String {
             Mutability::Const => format!("(global {})", g.content),
             Mutability::Var => format!("(global (mut {}))", g.content),
         },
+        // A tag's type is a function type without results: `(tag (param i32))`.
+        ExternType::Tag(f) => {
+            let params: Vec<String> = f.params().iter().map(|p| p.to_string()).collect();
+            if params.is_empty() {
+                "(tag)".to_string()
+            } else {
+                format!("(tag (param {}))", params.join(" "))
+            }
+        }
     }
 }
