@@ -3,9 +3,12 @@
 //
 // With no arguments it stores "almost-consul", reads it back, checks it and prints it.
 // `get [KEY]` only reads (and prints) an entry, `delete [KEY]` removes one; KEY defaults
-// to "almost-consul". A failed operation prints the cache's error and exits with 1.
+// to "almost-consul". `set KEY VALUE [TTL]` stores VALUE (with a time to live of TTL
+// seconds). A failed operation prints the cache's error and exits with 1.
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen/consumer.h"
@@ -19,6 +22,11 @@ static int fail(example_cache_cache_error_t err) {
                                                                         : "unknown error";
     fprintf(stderr, "cache error: %s\n", name);
     return 1;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: c-consumer [get [KEY] | delete [KEY] | set KEY VALUE [TTL]]\n");
+    return 2;
 }
 
 // Reads `key` and prints it; with `expected`, first checks that it holds that.
@@ -65,6 +73,26 @@ int main(int argc, char **argv) {
         printf("deleted %s\n", key);
         return 0;
     }
-    fprintf(stderr, "unknown command \"%s\" (expected: get [KEY] | delete [KEY])\n", argv[1]);
-    return 2;
+    if (strcmp(argv[1], "set") == 0 && (argc == 4 || argc == 5)) {
+        consumer_string_t k;
+        consumer_string_set(&k, key);
+        example_cache_cache_payload_t value = {(uint8_t *)argv[3], strlen(argv[3])};
+        uint32_t ttl = 0;
+        if (argc == 5) {
+            char *end;
+            errno = 0;
+            unsigned long long t = strtoull(argv[4], &end, 10);
+            if (*argv[4] < '0' || *argv[4] > '9' || *end != '\0' || errno != 0 ||
+                t > UINT32_MAX) {
+                return usage();
+            }
+            ttl = (uint32_t)t;
+        }
+        if (!example_cache_cache_set(&k, &value, argc == 5 ? &ttl : NULL, &err)) {
+            return fail(err);
+        }
+        printf("stored %s\n", key);
+        return 0;
+    }
+    return usage();
 }
