@@ -3,7 +3,7 @@
 # here. The tests only need the committed .wasm files.
 #   Rust: `rustup target add wasm32-wasip2`; wit-bindgen comes from crates.io.
 #   C:    `apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32`,
-#         `cargo install wit-bindgen-cli --version 0.63.0 --locked`, and the wasm32-wasip2
+#         `cargo install wit-bindgen-cli --version 0.46.0 --locked`, and the wasm32-wasip2
 #         target above (for rustup's wasm-component-ld). Debian's wasi-libc targets
 #         wasm32-wasi (preview1) only: the C code is compiled for it as a reactor and
 #         wasm-component-ld links it and wraps it in a component with the preview1
