@@ -69,7 +69,7 @@ pub fn define(
 
 /// The consumer's instance import that `import` names: the same name, or the same name
 /// without (or with another) `@version`.
-fn consumer_import(consumer: &Component, import: &str) -> Result<String, String> {
+pub(super) fn consumer_import(consumer: &Component, import: &str) -> Result<String, String> {
     let imports: Vec<(&str, &str)> = consumer.imports().collect();
     let found = imports.iter().find(|(n, _)| *n == import).or_else(|| {
         imports
@@ -90,7 +90,11 @@ fn consumer_import(consumer: &Component, import: &str) -> Result<String, String>
 
 /// The provider's exported instance for `import` (the user's spelling) or `name` (the
 /// consumer's): the same name, or the same name without `@version`.
-fn provider_export(provider: &Component, import: &str, name: &str) -> Result<String, String> {
+pub(super) fn provider_export(
+    provider: &Component,
+    import: &str,
+    name: &str,
+) -> Result<String, String> {
     let exports: Vec<(&str, &str)> = provider.exports().collect();
     let found = [import, name]
         .iter()

@@ -3,6 +3,7 @@
 pub mod component;
 pub mod inspect;
 pub mod link;
+pub mod link_cmd;
 pub mod run_cmd;
 pub mod values;
 pub mod wast_cmd;
