@@ -11,7 +11,7 @@
 //! matches the link names the same way `weft run --link` does.
 
 use super::component::{compile, is_component};
-use super::link::{consumer_import, provider_export};
+use super::link::{consumer_import, parse_spec, provider_export};
 use super::Failure;
 use clap::Args;
 use std::path::PathBuf;
@@ -95,14 +95,7 @@ pub fn run(args: &LinkArgs) -> Result<usize, Failure> {
     let mut linked: Vec<String> = Vec::new();
     for (i, spec) in args.links.iter().enumerate() {
         let context = format!("--link {spec}");
-        let Some((import, file)) = spec
-            .split_once('=')
-            .filter(|(i, f)| !i.is_empty() && !f.is_empty())
-        else {
-            return Err(Failure::new(format!(
-                "{context}: expected IMPORT=FILE, e.g. --link example:cache/cache=cache.wasm"
-            )));
-        };
+        let (import, file) = parse_spec(spec)?;
         let name = consumer_import(&consumer.component, import)
             .map_err(|e| Failure::new(format!("{context}: `{}` {e}", consumer.shown)))?;
         if linked.contains(&name) {
