@@ -295,3 +295,53 @@ fn core_modules_import_numbers_only_interfaces_flattened() -> weft::Result<()> {
     assert_eq!(store.data().calls, 1);
     Ok(())
 }
+
+/// A world that imports and exports functions itself and defines a type.
+mod world_fns {
+    weft::bindgen!({
+        inline: "package test:counter;
+                 world counter {
+                     record pair { a: u32, b: u32 }
+                     import bump: func(by: u32) -> u32;
+                     export sum-pair: func(p: pair) -> u32;
+                 }",
+        world: "counter",
+    });
+}
+
+impl world_fns::CounterImports for Host {
+    fn bump(&mut self, by: u32) -> Result<u32> {
+        self.calls += by;
+        Ok(self.calls)
+    }
+}
+
+#[test]
+fn world_level_functions_and_types_are_bound() -> Result<()> {
+    let engine = Engine::default();
+    // `sum-pair` returns a + b + bump(1): the record arrives flattened as two i32s.
+    let component = Component::new(
+        &engine,
+        r#"(component
+          (import "bump" (func $bump (param "by" u32) (result u32)))
+          (core func $bump_core (canon lower (func $bump)))
+          (core module $m
+            (import "" "bump" (func $bump (param i32) (result i32)))
+            (func (export "sum") (param i32 i32) (result i32)
+              (i32.add (i32.add (local.get 0) (local.get 1)) (call $bump (i32.const 1)))))
+          (core instance $i (instantiate $m (with "" (instance (export "bump" (func $bump_core))))))
+          (type $pair' (record (field "a" u32) (field "b" u32)))
+          (export $pair "pair" (type $pair'))
+          (func (export "sum-pair") (param "p" $pair) (result u32)
+            (canon lift (core func $i "sum"))))"#,
+    )?;
+    let mut linker = Linker::<Host>::new(&engine);
+    world_fns::Counter::add_to_linker(&mut linker, |h| h)?;
+    let mut store = Store::new(&engine, Host::default());
+    let instance = linker.instantiate(&mut store, &component)?;
+    let counter = world_fns::Counter::new(&mut store, &instance)?;
+    let sum = counter.call_sum_pair(&mut store, world_fns::Pair { a: 2, b: 3 })?;
+    assert_eq!(sum, 6);
+    assert_eq!(store.data().calls, 1);
+    Ok(())
+}

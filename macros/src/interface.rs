@@ -53,6 +53,50 @@ impl Gen<'_> {
         })
     }
 
+    /// The signatures of functions seen from `scope`.
+    fn sigs<'f>(
+        &self,
+        funcs: impl IntoIterator<Item = &'f Function>,
+        scope: Scope,
+    ) -> Result<Vec<Sig>, String> {
+        funcs.into_iter().map(|f| self.sig(f, scope)).collect()
+    }
+
+    /// For functions the world imports itself (outside any interface): the trait `name`
+    /// and the `func_wrap`s that define them at the linker's root.
+    pub fn world_imports(
+        &self,
+        funcs: &[&Function],
+        name: &Ident,
+        world: &Ident,
+    ) -> Result<(TokenStream, Vec<TokenStream>), String> {
+        let root = Scope {
+            depth: 0,
+            iface: None,
+        };
+        let sigs = self.sigs(funcs.iter().copied(), root)?;
+        let methods = host_methods(&sigs);
+        let wraps = host_wraps(&sigs, &quote!(#name));
+        let doc = format!(
+            " What the host implements for the functions the world imports directly \
+             (defined at the linker's root by [`{world}::add_to_linker`])."
+        );
+        Ok((
+            quote!(#[doc = #doc] pub trait #name { #(#methods)* }),
+            wraps,
+        ))
+    }
+
+    /// For functions the world exports itself: the fields, lookups and `call_*` methods
+    /// of the world's struct.
+    pub fn world_exports(&self, funcs: &[&Function]) -> Result<GuestParts, String> {
+        let root = Scope {
+            depth: 0,
+            iface: None,
+        };
+        Ok(guest_parts(&self.sigs(funcs.iter().copied(), root)?, ""))
+    }
+
     /// The typedefs of interface `id`, for its module at `scope`.
     fn typedefs(&self, id: InterfaceId, scope: Scope) -> Result<Vec<TokenStream>, String> {
         self.resolve.interfaces[id]
@@ -78,32 +122,8 @@ impl Gen<'_> {
             .map(|f| self.sig(f, scope))
             .collect::<Result<Vec<_>, _>>()?;
 
-        let methods = sigs.iter().map(|s| {
-            let (doc, ident, result) = (&s.doc, &s.ident, &s.result);
-            let params = s.params.iter().map(|(p, t)| quote!(#p: #t));
-            quote! {
-                #doc
-                ///
-                /// An `Err` makes the calling guest's call fail with that error (a trap).
-                fn #ident(&mut self, #(#params),*) -> ::weft::component::Result<#result>;
-            }
-        });
-        let wraps = sigs.iter().map(|s| {
-            let (name, ident) = (&s.wit_name, &s.ident);
-            let names: Vec<_> = s.params.iter().map(|(p, _)| p).collect();
-            let types = s.params.iter().map(|(_, t)| t);
-            let ok = if s.has_result {
-                quote!(Ok((__r,)))
-            } else {
-                quote!(Ok(__r))
-            };
-            quote! {
-                inst.func_wrap(#name, move |__store: &mut ::weft::Store<T>, (#(#names,)*): (#(#types,)*)| {
-                    let __r = <U as Host>::#ident(get(__store.data_mut()), #(#names),*)?;
-                    #ok
-                })?;
-            }
-        });
+        let methods = host_methods(&sigs);
+        let wraps = host_wraps(&sigs, &quote!(Host));
         let core = if iface.functions.values().all(core_flat) {
             let wraps = sigs.iter().map(|s| {
                 let (name, ident, result) = (&s.wit_name, &s.ident, &s.result);
@@ -158,8 +178,6 @@ impl Gen<'_> {
         Ok(quote! {
             #doc
             pub mod #mod_name {
-                #[allow(unused_imports)]
-                use ::weft::component::ComponentType as _;
                 #(#types)*
 
                 /// The interface's name, under which [`add_to_linker`] defines it.
@@ -202,46 +220,7 @@ impl Gen<'_> {
             .values()
             .map(|f| self.sig(f, scope))
             .collect::<Result<Vec<_>, _>>()?;
-        let results = |s: &Sig| {
-            let r = &s.result;
-            if s.has_result {
-                quote!((#r,))
-            } else {
-                quote!(())
-            }
-        };
-        let fields = sigs.iter().map(|s| {
-            let ident = &s.ident;
-            let types = s.params.iter().map(|(_, t)| t);
-            let results = results(s);
-            quote!(#ident: ::weft::component::TypedFunc<(#(#types,)*), #results>)
-        });
-        let lookups = sigs.iter().map(|s| {
-            let (ident, name) = (&s.ident, &s.wit_name);
-            let path = format!("{full_name}#{name}");
-            quote!(#ident: instance.get_typed_func(&mut store, #path)?)
-        });
-        let calls = sigs.iter().map(|s| {
-            let (ident, doc, result) = (&s.ident, &s.doc, &s.result);
-            let call = format_ident!("call_{}", ident.to_string().trim_start_matches("r#"));
-            let names: Vec<_> = s.params.iter().map(|(p, _)| p).collect();
-            let params = s.params.iter().map(|(p, t)| quote!(#p: #t));
-            let body = if s.has_result {
-                quote!(let (r,) = self.#ident.call(store, (#(#names,)*))?; Ok(r))
-            } else {
-                quote!(self.#ident.call(store, (#(#names,)*)))
-            };
-            quote! {
-                #doc
-                pub fn #call<D: 'static>(
-                    &self,
-                    store: impl ::weft::AsContextMut<Data = D>,
-                    #(#params),*
-                ) -> ::weft::component::Result<#result> {
-                    #body
-                }
-            }
-        });
+        let (fields, lookups, calls) = guest_parts(&sigs, &format!("{full_name}#"));
         let doc = doc_attr(
             &iface.docs,
             &format!("The exported interface `{full_name}`."),
@@ -249,8 +228,6 @@ impl Gen<'_> {
         Ok(quote! {
             #doc
             pub mod #mod_name {
-                #[allow(unused_imports)]
-                use ::weft::component::ComponentType as _;
                 #(#types)*
 
                 /// The interface's name; its functions are exported as `INTERFACE#name`.
@@ -278,6 +255,87 @@ impl Gen<'_> {
             }
         })
     }
+}
+
+/// The methods of a `Host` trait.
+fn host_methods(sigs: &[Sig]) -> Vec<TokenStream> {
+    sigs.iter()
+        .map(|s| {
+            let (doc, ident, result) = (&s.doc, &s.ident, &s.result);
+            let params = s.params.iter().map(|(p, t)| quote!(#p: #t));
+            quote! {
+                #doc
+                ///
+                /// An `Err` makes the calling guest's call fail with that error (a trap).
+                fn #ident(&mut self, #(#params),*) -> ::weft::component::Result<#result>;
+            }
+        })
+        .collect()
+}
+
+/// `inst.func_wrap(..)` for each function, calling the trait `host_trait` of the `U` that
+/// `get` finds.
+fn host_wraps(sigs: &[Sig], host_trait: &TokenStream) -> Vec<TokenStream> {
+    sigs.iter()
+        .map(|s| {
+            let (name, ident) = (&s.wit_name, &s.ident);
+            let names: Vec<_> = s.params.iter().map(|(p, _)| p).collect();
+            let types = s.params.iter().map(|(_, t)| t);
+            let ok = if s.has_result {
+                quote!(Ok((__r,)))
+            } else {
+                quote!(Ok(__r))
+            };
+            quote! {
+                inst.func_wrap(#name, move |__store: &mut ::weft::Store<T>, (#(#names,)*): (#(#types,)*)| {
+                    let __r = <U as #host_trait>::#ident(get(__store.data_mut()), #(#names),*)?;
+                    #ok
+                })?;
+            }
+        })
+        .collect()
+}
+
+/// Exported functions as a struct holds them: `TypedFunc` fields, their lookups in
+/// `instance` (with `store`), and the `call_*` methods.
+pub type GuestParts = (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>);
+
+/// The [`GuestParts`] of functions exported as `prefix` + their name.
+fn guest_parts(sigs: &[Sig], prefix: &str) -> GuestParts {
+    let mut fields = Vec::new();
+    let mut lookups = Vec::new();
+    let mut calls = Vec::new();
+    for s in sigs {
+        let (ident, doc, result, name) = (&s.ident, &s.doc, &s.result, &s.wit_name);
+        let types = s.params.iter().map(|(_, t)| t);
+        let results = if s.has_result {
+            quote!((#result,))
+        } else {
+            quote!(())
+        };
+        fields.push(quote!(#ident: ::weft::component::TypedFunc<(#(#types,)*), #results>));
+        let path = format!("{prefix}{name}");
+        lookups.push(quote!(#ident: instance.get_typed_func(&mut store, #path)?));
+        let call = format_ident!("call_{}", ident.to_string().trim_start_matches("r#"));
+        let names: Vec<_> = s.params.iter().map(|(p, _)| p).collect();
+        let params = s.params.iter().map(|(p, t)| quote!(#p: #t));
+        let body = if s.has_result {
+            quote!(let (r,) = self.#ident.call(store, (#(#names,)*))?; Ok(r))
+        } else {
+            quote!(self.#ident.call(store, (#(#names,)*)))
+        };
+        calls.push(quote! {
+            #doc
+            pub fn #call<D: 'static>(
+                &self,
+                store: impl ::weft::AsContextMut<Data = D>,
+                #(#params),*
+            ) -> ::weft::component::Result<#result> {
+                #body
+            }
+        });
+    }
+    (fields, lookups, calls)
 }
 
 /// A parameter's Rust name; `store` and `get` would hide the generated code's own

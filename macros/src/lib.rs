@@ -22,16 +22,19 @@
 //!   `Guest` of typed functions: `Guest::new(&mut store, &instance)` looks each one up
 //!   (`Instance::get_typed_func`, which checks its type) and `call_f(&mut store, ..)`
 //!   calls it;
+//! - for **functions the world imports itself**, a trait `WorldImports` (after the world's
+//!   name) whose functions are defined at the linker's root, and for **types the world
+//!   defines**, those types at the top;
 //! - a struct named after the world (`UpperCamelCase`), with `add_to_linker` for all
-//!   imports at once and `new(&mut store, &instance)` holding every export's `Guest`.
+//!   imports at once and `new(&mut store, &instance)` holding every export's `Guest` and
+//!   the functions the world exports itself (`call_f`).
 //!
 //! WIT types map to Rust types: `bool`, integers (`s32` -> `i32`, `u8` -> `u8`, ...),
 //! `f32`/`f64`, `char`, `string` -> `String`, `list<T>` -> `Vec<T>`, `option<T>` ->
 //! `Option<T>`, `result<T, E>` -> `Result<T, E>` (a missing payload is `()`), tuples ->
 //! tuples; `record`, `enum`, `variant` and `flags` become generated structs and enums
 //! implementing `weft::component::ComponentType`; `type` aliases and `use` become `type`
-//! aliases. Resources, functions imported or exported by the world itself (outside an
-//! interface), `future`/`stream` and `error-context` are compile errors for now.
+//! aliases. Resources, `future`/`stream` and `error-context` are compile errors for now.
 //!
 //! Because the trait's signatures come from the WIT, a host implementation that no longer
 //! matches its WIT fails to compile (`tests/bindgen_ui/` checks this with trybuild).
@@ -118,34 +121,34 @@ struct Item {
     name: String,
 }
 
-/// The world's imported and exported interfaces; functions and types the world imports or
-/// exports directly are refused.
-fn interfaces(
-    resolve: &Resolve,
-    items: &wit_parser::IndexMap<WorldKey, WorldItem>,
-    what: &str,
-) -> Result<Vec<Item>, String> {
-    let mut out = Vec::new();
+/// What a world imports or exports: interfaces, functions of its own and types.
+struct Items<'r> {
+    interfaces: Vec<Item>,
+    funcs: Vec<&'r wit_parser::Function>,
+    types: Vec<wit_parser::TypeId>,
+}
+
+/// The world's imported or exported items, sorted by kind.
+fn items<'r>(
+    resolve: &'r Resolve,
+    items: &'r wit_parser::IndexMap<WorldKey, WorldItem>,
+) -> Items<'r> {
+    let mut out = Items {
+        interfaces: Vec::new(),
+        funcs: Vec::new(),
+        types: Vec::new(),
+    };
     for (key, item) in items {
-        let name = resolve.name_world_key(key);
         match item {
-            WorldItem::Interface { id, .. } => out.push(Item { id: *id, name }),
-            WorldItem::Function(f) => {
-                return Err(format!(
-                    "the world {what}s function `{}` directly, which is not supported yet \
-                     (put it in an interface)",
-                    f.name
-                ))
-            }
-            WorldItem::Type { .. } => {
-                return Err(format!(
-                    "the world {what}s type `{name}` directly, which is not supported yet \
-                     (put it in an interface)"
-                ))
-            }
+            WorldItem::Interface { id, .. } => out.interfaces.push(Item {
+                id: *id,
+                name: resolve.name_world_key(key),
+            }),
+            WorldItem::Function(f) => out.funcs.push(f),
+            WorldItem::Type { id, .. } => out.types.push(*id),
         }
     }
-    Ok(out)
+    out
 }
 
 /// The module name of an interface: its own name (an inline interface's is its key).
@@ -170,8 +173,16 @@ fn module_ident(
 
 fn generate(resolve: &Resolve, world: WorldId, sources: &[PathBuf]) -> Result<TokenStream, String> {
     let w = &resolve.worlds[world];
-    let imports = interfaces(resolve, &w.imports, "import")?;
-    let exports = interfaces(resolve, &w.exports, "export")?;
+    let Items {
+        interfaces: imports,
+        funcs: import_funcs,
+        types: import_types,
+    } = items(resolve, &w.imports);
+    let Items {
+        interfaces: exports,
+        funcs: export_funcs,
+        types: export_types,
+    } = items(resolve, &w.exports);
     let mut gen = Gen {
         resolve,
         import_mods: HashMap::new(),
@@ -198,6 +209,24 @@ fn generate(resolve: &Resolve, world: WorldId, sources: &[PathBuf]) -> Result<To
         .collect::<Result<Vec<_>, _>>()?;
 
     let world_ident = camel(&w.name);
+    let root = types::Scope {
+        depth: 0,
+        iface: None,
+    };
+    let root_types = import_types
+        .iter()
+        .chain(&export_types)
+        .map(|&t| gen.typedef(t, root))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Functions the world imports directly: a trait `WorldImports`, defined at the root.
+    let imports_trait = quote::format_ident!("{}Imports", world_ident.to_string());
+    let (root_trait, root_bound, root_wraps) = if import_funcs.is_empty() {
+        (quote!(), quote!(), Vec::new())
+    } else {
+        let (t, wraps) = gen.world_imports(&import_funcs, &imports_trait, &world_ident)?;
+        (t, quote!(#imports_trait +), wraps)
+    };
+    let (root_fields, root_lookups, root_calls) = gen.world_exports(&export_funcs)?;
     let world_doc = types::doc_attr(
         &w.docs,
         &format!("The WIT world `{}`: its imports and exports.", w.name),
@@ -224,6 +253,8 @@ fn generate(resolve: &Resolve, world: WorldId, sources: &[PathBuf]) -> Result<To
     });
     Ok(quote! {
         #(#includes)*
+        #(#root_types)*
+        #root_trait
         #(#import_mods)*
         #exports_mod
 
@@ -231,17 +262,21 @@ fn generate(resolve: &Resolve, world: WorldId, sources: &[PathBuf]) -> Result<To
         #[derive(Debug, Clone)]
         pub struct #world_ident {
             #(#[doc = #guest_docs] pub #guest_mods: exports::#guest_mods::Guest,)*
+            #(#root_fields,)*
         }
 
         impl #world_ident {
             /// Defines every interface the world imports in `linker`, each calling the
             /// `Host` that `get` finds in the store's data.
             #[allow(unused_variables)]
-            pub fn add_to_linker<T: 'static, U: #(#host_mods::Host +)* 'static>(
+            #[allow(unused_mut)]
+            pub fn add_to_linker<T: 'static, U: #(#host_mods::Host +)* #root_bound 'static>(
                 linker: &mut ::weft::component::Linker<T>,
                 get: fn(&mut T) -> &mut U,
             ) -> ::weft::component::Result<()> {
                 #(#host_mods::add_to_linker(linker, get)?;)*
+                let mut inst = linker.root();
+                #(#root_wraps)*
                 Ok(())
             }
 
@@ -254,8 +289,11 @@ fn generate(resolve: &Resolve, world: WorldId, sources: &[PathBuf]) -> Result<To
             ) -> ::weft::component::Result<Self> {
                 Ok(#world_ident {
                     #(#guest_mods: exports::#guest_mods::Guest::new(&mut store, instance)?,)*
+                    #(#root_lookups,)*
                 })
             }
+
+            #(#root_calls)*
         }
     })
 }

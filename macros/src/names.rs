@@ -45,3 +45,18 @@ pub fn camel(name: &str) -> Ident {
         .collect();
     ident(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_names_become_rust_identifiers() {
+        assert_eq!(snake("checked-div").to_string(), "checked_div");
+        assert_eq!(camel("http-error").to_string(), "HttpError");
+        assert_eq!(camel("URL").to_string(), "URL");
+        assert_eq!(snake("type").to_string(), "r#type");
+        assert_eq!(snake("self").to_string(), "self_");
+        assert_eq!(camel("self").to_string(), "Self_");
+    }
+}
