@@ -131,3 +131,52 @@ fn readme_commands_print_what_the_readme_shows() {
         "the README shows the demo's commands"
     );
 }
+
+/// The same WIT, bound for a component: `calculator::add_to_linker` defines the interface
+/// as the instance `weft:calculator/calculator`, as the demo's README says.
+mod component_host {
+    use weft::component::{Component, Error, Linker, Result};
+    use weft::{Engine, Store};
+
+    weft::bindgen!({ path: "examples/calculator/calculator.wit", world: "consumer" });
+
+    struct Calculator;
+
+    impl calculator::Host for Calculator {
+        fn add(&mut self, lh: i32, rh: i32) -> Result<i32> {
+            lh.checked_add(rh)
+                .ok_or_else(|| Error::host("calculator: overflow"))
+        }
+    }
+
+    #[test]
+    fn a_component_imports_the_calculator_interface() -> Result<()> {
+        let engine = Engine::default();
+        let component = Component::new(
+            &engine,
+            r#"(component
+              (import "weft:calculator/calculator" (instance $c
+                (export "add" (func (param "lh" s32) (param "rh" s32) (result s32)))))
+              (alias export $c "add" (func $add))
+              (core func $add_core (canon lower (func $add)))
+              (core module $m
+                (import "calculator" "add" (func $add (param i32 i32) (result i32)))
+                (func (export "consume_add") (param i32 i32) (result i32)
+                  (call $add (local.get 0) (local.get 1))))
+              (core instance $i (instantiate $m
+                (with "calculator" (instance (export "add" (func $add_core))))))
+              (func (export "consume-add") (param "lh" s32) (param "rh" s32) (result s32)
+                (canon lift (core func $i "consume_add"))))"#,
+        )?;
+        assert_eq!(calculator::INTERFACE, "weft:calculator/calculator");
+        let mut linker = Linker::<Calculator>::new(&engine);
+        calculator::add_to_linker(&mut linker, |c| c)?;
+        let mut store = Store::new(&engine, Calculator);
+        let instance = linker.instantiate(&mut store, &component)?;
+        let consume = instance.get_typed_func::<(i32, i32), (i32,)>(&mut store, "consume-add")?;
+        assert_eq!(consume.call(&mut store, (1, 2))?, (3,));
+        let err = consume.call(&mut store, (i32::MAX, 1)).unwrap_err();
+        assert!(err.to_string().contains("calculator: overflow"), "{err}");
+        Ok(())
+    }
+}
