@@ -1,5 +1,6 @@
 //! The subcommands of the `weft` command-line tool and what they share.
 
+pub mod calculator;
 pub mod component;
 pub mod inspect;
 pub mod link;
