@@ -678,3 +678,55 @@ fn memories_of_one_byte_pages() {
     assert_eq!(memory.data(&store).len(), 10);
     assert_eq!(load.call(&mut store, 9).unwrap(), 0);
 }
+
+/// The fused address and loop-exit forms (`Store8ImmAdd`, `Load8UAdd`,
+/// `BrIfI32AddLtU`) keep `i32.add`'s wrap-around: 0xffff_ffff + 2 is address 1.
+#[test]
+fn fused_adds_wrap_like_i32_add() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (memory 1)
+  (func (export "poke") (param i32 i32)
+    (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 7)))
+  (func (export "peek") (param i32 i32) (result i32)
+    (i32.load8_u (i32.add (local.get 0) (local.get 1))))
+  ;; Counts i up from 0 while i + k < n (unsigned, wrapping).
+  (func (export "count") (param $k i32) (param $n i32) (result i32)
+    (local $i i32)
+    (block $out
+      (loop $l
+        (br_if $out (i32.eqz (i32.lt_u (i32.add (local.get $i) (local.get $k)) (local.get $n))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (i32.add (local.get $i) (local.get $k)) (local.get $n)))))
+    (local.get $i)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let poke = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "poke")
+        .unwrap();
+    let peek = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "peek")
+        .unwrap();
+    let count = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "count")
+        .unwrap();
+    poke.call(&mut store, (-1, 2)).unwrap();
+    assert_eq!(peek.call(&mut store, (1, 0)).unwrap(), 7);
+    assert_eq!(peek.call(&mut store, (-2, 3)).unwrap(), 7);
+    assert!(peek.call(&mut store, (65535, 1)).is_err(), "out of bounds");
+    assert_eq!(count.call(&mut store, (0, 10)).unwrap(), 10);
+    // k = 2^32 - 3 is not below 10 unsigned; below 2^32 - 1 for i = 0 and 1 only.
+    assert_eq!(
+        count.call(&mut store, (-3, 10)).unwrap(),
+        0,
+        "-3 >= 10 unsigned"
+    );
+    assert_eq!(count.call(&mut store, (-3, -1)).unwrap(), 2);
+    assert_eq!(count.call(&mut store, (5, 3)).unwrap(), 0);
+}

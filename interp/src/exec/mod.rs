@@ -692,6 +692,18 @@ fn execute(
             I::BrIfI32LtS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) < (b as i32))
             }
+            I::BrIfI32AddLtU {
+                lhs,
+                rhs,
+                bound,
+                target,
+            } => {
+                let sum = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
+                if sum < s[bound as usize] as u32 {
+                    jump!(target);
+                    continue;
+                }
+            }
             I::BrIfI32LtU { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as u32) < (b as u32))
             }
@@ -950,6 +962,25 @@ fn execute(
                 stm!(addr, src, offset, |v| (v as u32).to_le_bytes())
             }
             I::Store64 { addr, src, offset } => stm!(addr, src, offset, |v| v.to_le_bytes()),
+            I::Store8ImmAdd {
+                lhs,
+                rhs,
+                value,
+                offset,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
+                store_bytes(m0, addr as u64, offset, [value as u8])?
+            }
+            I::Load8UAdd {
+                dst,
+                lhs,
+                rhs,
+                offset,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
+                let b: [u8; 1] = load(m0, addr as u64, offset)?;
+                s[dst as usize] = b[0] as u64;
+            }
             I::Store8Imm {
                 addr,
                 value,

@@ -289,6 +289,14 @@ pub(crate) enum Instr {
         cond: Slot,
         target: u32,
     },
+    /// Fusion of `i32.add`, `i32.lt_u` and `br_if`: jumps when `lhs + rhs < bound`
+    /// (wrapping add, unsigned compare), a loop's strength-reduced exit test.
+    BrIfI32AddLtU {
+        lhs: Slot,
+        rhs: Slot,
+        bound: Slot,
+        target: u32,
+    },
     /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
     BrTable {
         index: Slot,
@@ -427,6 +435,20 @@ pub(crate) enum Instr {
     Store64 {
         addr: Slot,
         src: Slot,
+        offset: u32,
+    },
+    /// `Store8Imm` at address `lhs + rhs` (an `i32.add` feeding the store: `a[i] = k`).
+    Store8ImmAdd {
+        lhs: Slot,
+        rhs: Slot,
+        value: i8,
+        offset: u32,
+    },
+    /// `Load8U` from address `lhs + rhs` (an `i32.add` feeding the load).
+    Load8UAdd {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
         offset: u32,
     },
     /// `Store8` of a constant (truncated), memory 0.
@@ -1344,6 +1366,7 @@ impl Instr {
     pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
         match self {
             Instr::Br(t)
+            | Instr::BrIfI32AddLtU { target: t, .. }
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
             | Instr::BrIfI64Eqz { target: t, .. }

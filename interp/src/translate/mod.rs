@@ -389,11 +389,38 @@ impl Translator<'_> {
         self.emit(Instr::I32Add { dst, lhs, rhs });
     }
 
+    /// If the last instruction is an `i32.add` into temporary `slot` (and nothing branches
+    /// to the point after it), removes it and returns its operands, so the instruction
+    /// that consumes `slot` can add them itself.
+    fn take_add_into(&mut self, slot: Slot) -> Option<(Slot, Slot)> {
+        if self.code.len() <= self.label_pc || u32::from(slot) < self.num_locals {
+            return None;
+        }
+        match self.code.last() {
+            Some(&Instr::I32Add { dst, lhs, rhs }) if dst == slot => {
+                self.code.pop();
+                Some((lhs, rhs))
+            }
+            _ => None,
+        }
+    }
+
     fn load(&mut self, kind: LoadKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
         let offset = offset32(memarg)?;
         let addr = self.pop_slot();
         let dst = self.push_temp();
+        if mem == 0 && kind == LoadKind::L8U {
+            if let Some((lhs, rhs)) = self.take_add_into(addr) {
+                self.emit(Instr::Load8UAdd {
+                    dst,
+                    lhs,
+                    rhs,
+                    offset,
+                });
+                return Ok(());
+            }
+        }
         if mem == 0 {
             self.emit(match kind {
                 LoadKind::L32 => Instr::Load32 { dst, addr, offset },
@@ -427,6 +454,17 @@ impl Translator<'_> {
             }) {
                 self.stack.pop();
                 let addr = self.pop_slot();
+                if kind == StoreKind::S8 {
+                    if let Some((lhs, rhs)) = self.take_add_into(addr) {
+                        self.emit(Instr::Store8ImmAdd {
+                            lhs,
+                            rhs,
+                            value: c as i8,
+                            offset,
+                        });
+                        return Ok(());
+                    }
+                }
                 self.emit(match kind {
                     StoreKind::S8 => Instr::Store8Imm {
                         addr,
@@ -607,10 +645,22 @@ impl Translator<'_> {
             return;
         }
         let idx = self.ctrl.len() - 1 - depth as usize;
-        let branch = self.fused_branch(cond, false).unwrap_or(Instr::BrIfNez {
+        let mut branch = self.fused_branch(cond, false).unwrap_or(Instr::BrIfNez {
             cond,
             target: u32::MAX,
         });
+        if let Instr::BrIfI32LtU { lhs, rhs, target } = branch {
+            if rhs != lhs {
+                if let Some((a, b)) = self.take_add_into(lhs) {
+                    branch = Instr::BrIfI32AddLtU {
+                        lhs: a,
+                        rhs: b,
+                        bound: rhs,
+                        target,
+                    };
+                }
+            }
+        }
         let at = self.code.len();
         self.emit(branch);
         if self.ctrl[idx].kind == CtrlKind::Loop {
@@ -1866,6 +1916,7 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | Load16U { dst, .. }
         | Load32S { dst, .. }
         | I32AddShl { dst, .. }
+        | Load8UAdd { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
         | TableSize { dst, .. }
