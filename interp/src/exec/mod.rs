@@ -692,6 +692,32 @@ fn execute(
             I::BrIfI32LtS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) < (b as i32))
             }
+            I::I32AddImmBrNez {
+                dst,
+                lhs,
+                imm,
+                target,
+            } => {
+                let sum = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
+                s[dst as usize] = sum as u64;
+                if sum != 0 {
+                    jump!(target);
+                    continue;
+                }
+            }
+            I::I32AddImmBrEqz {
+                dst,
+                lhs,
+                imm,
+                target,
+            } => {
+                let sum = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
+                s[dst as usize] = sum as u64;
+                if sum == 0 {
+                    jump!(target);
+                    continue;
+                }
+            }
             I::BrIfI32AddLtU {
                 lhs,
                 rhs,
@@ -1405,6 +1431,10 @@ fn execute(
                 & 0x7fff_ffff)
                 | (b as u32 & 0x8000_0000))
                 as u64),
+            I::F64MulAdd { dst, acc, lhs, rhs } => {
+                let product = f64_of(s[lhs as usize]) * f64_of(s[rhs as usize]);
+                s[dst as usize] = from_f64(f64_of(s[acc as usize]) + product);
+            }
             I::F64Add { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) + f64_of(b)))
             }

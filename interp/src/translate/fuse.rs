@@ -88,6 +88,28 @@ pub(super) fn compare_branch(cmp: Instr, cond: Slot, negate: bool) -> Option<Ins
 fn negated(branch: Instr) -> Option<Instr> {
     use Instr::*;
     Some(match branch {
+        I32AddImmBrNez {
+            dst,
+            lhs,
+            imm,
+            target,
+        } => I32AddImmBrEqz {
+            dst,
+            lhs,
+            imm,
+            target,
+        },
+        I32AddImmBrEqz {
+            dst,
+            lhs,
+            imm,
+            target,
+        } => I32AddImmBrNez {
+            dst,
+            lhs,
+            imm,
+            target,
+        },
         BrIfNez { cond, target } => BrIfEqz { cond, target },
         BrIfEqz { cond, target } => BrIfNez { cond, target },
         BrIfI64Eqz { cond, target } => BrIfI64Nez { cond, target },

@@ -297,6 +297,21 @@ pub(crate) enum Instr {
         bound: Slot,
         target: u32,
     },
+    /// Fusion of `i32.add` of a constant and `br_if` on its result: `dst = lhs + imm`,
+    /// then jumps if that is not zero (a loop counting down to zero).
+    I32AddImmBrNez {
+        dst: Slot,
+        lhs: Slot,
+        imm: i16,
+        target: u32,
+    },
+    /// As `I32AddImmBrNez`, jumping if the sum is zero.
+    I32AddImmBrEqz {
+        dst: Slot,
+        lhs: Slot,
+        imm: i16,
+        target: u32,
+    },
     /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
     BrTable {
         index: Slot,
@@ -1155,6 +1170,15 @@ pub(crate) enum Instr {
         rhs: Slot,
     },
 
+    /// `dst = acc + lhs * rhs` in f64: an `f64.mul` feeding `f64.add`, each rounded as
+    /// the two instructions round (not a fused multiply-add).
+    F64MulAdd {
+        dst: Slot,
+        acc: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+
     /// A wide-arithmetic operation on the consecutive slots from `base`: it reads its
     /// operands there and writes its two results over the first two. Rare: one variant
     /// with an out-of-line handler keeps it out of the hot loop's way.
@@ -1367,6 +1391,8 @@ impl Instr {
         match self {
             Instr::Br(t)
             | Instr::BrIfI32AddLtU { target: t, .. }
+            | Instr::I32AddImmBrNez { target: t, .. }
+            | Instr::I32AddImmBrEqz { target: t, .. }
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
             | Instr::BrIfI64Eqz { target: t, .. }

@@ -405,6 +405,34 @@ impl Translator<'_> {
         }
     }
 
+    /// `f64.add`, fusing an `f64.mul` that computed its right operand (`acc + a * b`):
+    /// one dispatch, the same two roundings.
+    fn f64_add(&mut self) {
+        let rhs = self.pop_slot();
+        let lhs = self.pop_slot();
+        let dst = self.push_temp();
+        if self.code.len() > self.label_pc && u32::from(rhs) >= self.num_locals && lhs != rhs {
+            if let Some(&Instr::F64Mul {
+                dst: t,
+                lhs: a,
+                rhs: b,
+            }) = self.code.last()
+            {
+                if t == rhs {
+                    self.code.pop();
+                    self.emit(Instr::F64MulAdd {
+                        dst,
+                        acc: lhs,
+                        lhs: a,
+                        rhs: b,
+                    });
+                    return;
+                }
+            }
+        }
+        self.emit(Instr::F64Add { dst, lhs, rhs });
+    }
+
     fn load(&mut self, kind: LoadKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
         let offset = offset32(memarg)?;
@@ -649,6 +677,32 @@ impl Translator<'_> {
             cond,
             target: u32::MAX,
         });
+        // `x = x + k; br_if (x)` (or on `x == 0`): one instruction adds and branches on
+        // the sum.
+        if let (Instr::BrIfNez { cond, target } | Instr::BrIfEqz { cond, target }, true) =
+            (branch, self.code.len() > self.label_pc)
+        {
+            if let Some(&Instr::I32AddImm { dst, lhs, imm }) = self.code.last() {
+                if let (true, Ok(imm)) = (dst == cond, i16::try_from(imm)) {
+                    self.code.pop();
+                    branch = if matches!(branch, Instr::BrIfNez { .. }) {
+                        Instr::I32AddImmBrNez {
+                            dst,
+                            lhs,
+                            imm,
+                            target,
+                        }
+                    } else {
+                        Instr::I32AddImmBrEqz {
+                            dst,
+                            lhs,
+                            imm,
+                            target,
+                        }
+                    };
+                }
+            }
+        }
         if let Instr::BrIfI32LtU { lhs, rhs, target } = branch {
             if rhs != lhs {
                 if let Some((a, b)) = self.take_add_into(lhs) {
@@ -1834,11 +1888,7 @@ impl Translator<'_> {
                 lhs: l,
                 rhs: r,
             }),
-            O::F64Add => self.binop(|d, l, r| I::F64Add {
-                dst: d,
-                lhs: l,
-                rhs: r,
-            }),
+            O::F64Add => self.f64_add(),
             O::F64Sub => self.binop(|d, l, r| I::F64Sub {
                 dst: d,
                 lhs: l,
@@ -1917,6 +1967,7 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | Load32S { dst, .. }
         | I32AddShl { dst, .. }
         | Load8UAdd { dst, .. }
+        | F64MulAdd { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
         | TableSize { dst, .. }
