@@ -218,7 +218,7 @@ pub(crate) fn instantiate<T>(
             Some(e) => e.eval(
                 |g| inner.globals[globals[g as usize] as usize].value,
                 func_cell,
-            ),
+            ) as u64,
             None => 0,
         };
         if ty.limits.min > config.max_table_elements {
@@ -253,7 +253,7 @@ pub(crate) fn instantiate<T>(
                 e.eval(
                     |g| inner.globals[globals[g as usize] as usize].value,
                     func_cell,
-                )
+                ) as u64
             })
             .collect();
         inner.elems.push(cells);

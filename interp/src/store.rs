@@ -172,7 +172,8 @@ impl TableEntity {
 /// A global instance.
 pub(crate) struct GlobalEntity {
     pub ty: GlobalType,
-    pub value: u64,
+    /// The value's bits ([`crate::Val::to_bits`]): a cell, or a whole `v128`.
+    pub value: u128,
 }
 
 /// A module instance (spec §4.2.5): the store addresses of everything in its index spaces.

@@ -6,6 +6,7 @@
 //! a constant amount of host stack.
 
 mod numeric;
+mod simd;
 
 use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
 use crate::func::Caller;
@@ -120,13 +121,16 @@ fn invoke_inner<T>(
         FuncEntity::Wasm { ty, .. } => {
             let ty = ty.clone();
             let mut stack = take_stack(&mut store.inner);
-            for (cell, v) in stack.iter_mut().zip(params) {
-                *cell = v.to_cell();
+            let mut n = 0;
+            for v in params {
+                n += v.write_cells(stack.get_mut(n..).unwrap_or_default());
             }
             let r = run(store, &mut stack, func.0);
             if r.is_ok() {
-                for (i, (slot, ty)) in results.iter_mut().zip(ty.results()).enumerate() {
-                    *slot = Val::from_cell(*ty, stack[i]);
+                let mut n = 0;
+                for (slot, ty) in results.iter_mut().zip(ty.results()) {
+                    *slot = Val::read_cells(*ty, stack.get(n..).unwrap_or_default());
+                    n += ty.cells();
                 }
             }
             store.inner.stack_cache.push(stack);
@@ -253,12 +257,12 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let host = *host as usize;
                 // References read from cells belong to this store (`Val::in_store`).
                 params.clear();
-                params.extend(
-                    ty.params()
-                        .iter()
-                        .enumerate()
-                        .map(|(i, t)| Val::from_cell(*t, stack[fp + i]).in_store(id)),
-                );
+                let mut n = fp;
+                params.extend(ty.params().iter().map(|t| {
+                    let v = Val::read_cells(*t, stack.get(n..).unwrap_or_default());
+                    n += t.cells();
+                    v.in_store(id)
+                }));
                 results.clear();
                 results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
                 if host >= impls.len() {
@@ -278,7 +282,8 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
-                for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                let mut n = fp;
+                for (v, t) in results.iter().zip(ty.results()) {
                     v.check_store(id)?;
                     if v.ty() != *t {
                         return Err(Error::TypeMismatch(format!(
@@ -286,8 +291,8 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                             v.ty()
                         )));
                     }
-                    match stack.get_mut(fp + i) {
-                        Some(cell) => *cell = v.to_cell(),
+                    match stack.get_mut(n..n + t.cells()) {
+                        Some(cells) => n += v.write_cells(cells),
                         None => return Err(TrapKind::StackExhausted.into()),
                     }
                 }
@@ -861,10 +866,10 @@ fn execute(
                 }
             }
             I::GlobalGet { dst, global } => {
-                s[dst as usize] = globals[inst.globals[global as usize] as usize].value
+                s[dst as usize] = globals[inst.globals[global as usize] as usize].value as u64
             }
             I::GlobalSet { global, src } => {
-                globals[inst.globals[global as usize] as usize].value = s[src as usize]
+                globals[inst.globals[global as usize] as usize].value = s[src as usize] as u128
             }
 
             I::Load32 { dst, addr, offset } => {
@@ -1336,6 +1341,31 @@ fn execute(
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
             I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
+            I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
+            I::SimdShuffle { dst, a, b } => {
+                let lanes = [data!(), data!(), data!(), data!()];
+                simd::shuffle(s, dst, a, b, lanes);
+            }
+            I::SimdMem {
+                op,
+                lane,
+                val,
+                addr,
+                src,
+            } => {
+                let offset = data!();
+                let mem = data!();
+                let mem = &mut memories[inst.memories[mem as usize] as usize].data;
+                simd::simd_mem(op, mem, s, (val, addr, src, lane), offset)?;
+                m0 = memory_data(memories, mem0);
+            }
+            I::GlobalGetV128 { dst, global } => {
+                let g = &globals[inst.globals[global as usize] as usize];
+                simd::set_v128(s, dst, g.value);
+            }
+            I::GlobalSetV128 { global, src } => {
+                globals[inst.globals[global as usize] as usize].value = simd::get_v128(s, src);
+            }
             I::F64Max { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
             }
