@@ -1516,5 +1516,21 @@ mod tests {
             !check_code(&[table, Instr::Br(1), ret]),
             "missing table entry"
         );
+        let shuffle = Instr::SimdShuffle { dst: 0, a: 2, b: 4 };
+        let d = Instr::Data(0);
+        assert!(check_code(&[shuffle, d, d, d, d, ret]));
+        assert!(
+            !check_code(&[shuffle, d, d, d, ret]),
+            "missing shuffle lanes"
+        );
+        let load = Instr::SimdMem {
+            op: super::SimdMemOp::V128Load,
+            lane: 0,
+            val: 0,
+            addr: 2,
+            src: 0,
+        };
+        assert!(check_code(&[load, d, d, ret]));
+        assert!(!check_code(&[load, d, ret]), "missing memory index");
     }
 }

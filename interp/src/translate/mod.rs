@@ -1011,10 +1011,7 @@ impl Translator<'_> {
             },
             O::LocalSet { local_index } => match self.local(local_index) {
                 (l, false) => self.set_local(l),
-                (l, true) => {
-                    self.set_local(l + 1);
-                    self.set_local(l);
-                }
+                (l, true) => self.set_local_v128(l),
             },
             O::LocalTee { local_index } => match self.local(local_index) {
                 (l, false) => {
@@ -1022,8 +1019,7 @@ impl Translator<'_> {
                     self.push(Operand::Local(l));
                 }
                 (l, true) => {
-                    self.set_local(l + 1);
-                    self.set_local(l);
+                    self.set_local_v128(l);
                     self.push_typed(ValType::V128, Operand::Local(l), Operand::Local(l + 1));
                 }
             },

@@ -152,7 +152,71 @@ impl SimdMemOp {
     }
 }
 
+impl SimdOp {
+    /// Whether the result is a scalar (tests and `extract_lane`), not a `v128`.
+    fn scalar_result(self) -> bool {
+        use SimdOp as O;
+        matches!(
+            self,
+            O::V128AnyTrue
+                | O::I8x16AllTrue
+                | O::I8x16Bitmask
+                | O::I16x8AllTrue
+                | O::I16x8Bitmask
+                | O::I32x4AllTrue
+                | O::I32x4Bitmask
+                | O::I64x2AllTrue
+                | O::I64x2Bitmask
+                | O::I8x16ExtractLaneS
+                | O::I8x16ExtractLaneU
+                | O::I16x8ExtractLaneS
+                | O::I16x8ExtractLaneU
+                | O::I32x4ExtractLane
+                | O::I64x2ExtractLane
+                | O::F32x4ExtractLane
+                | O::F64x2ExtractLane
+        )
+    }
+}
+
+/// The first slot of the `v128` an instruction writes, if it writes one.
+fn v128_dst_of(instr: &mut Instr) -> Option<&mut Slot> {
+    match instr {
+        Instr::Simd { op, dst, .. } if !op.scalar_result() => Some(dst),
+        Instr::SimdMem { op, val, .. } if op.writes_vector() => Some(val),
+        Instr::SimdShuffle { dst, .. } | Instr::GlobalGetV128 { dst, .. } => Some(dst),
+        _ => None,
+    }
+}
+
 impl Translator<'_> {
+    /// `local.set` of `v128` local whose first slot is `local`. When the instruction just
+    /// emitted computed the value into its stack slots (and nothing branches between),
+    /// it writes the local directly instead.
+    pub(super) fn set_local_v128(&mut self, local: Slot) {
+        let len = self.stack.len();
+        // Operands that still name this local must take its old value first.
+        for pos in 0..len - 2 {
+            if matches!(self.stack[pos], Operand::Local(l) if l == local || l == local + 1) {
+                self.materialize_at(pos);
+            }
+        }
+        let top = self.temp_slot(len as u32 - 2);
+        if self.stack[len - 2..] == [Operand::Temp, Operand::Temp]
+            && self.code.len() > self.label_pc
+        {
+            if let Some(dst) = self.code.last_mut().and_then(v128_dst_of) {
+                if *dst == top {
+                    *dst = local;
+                    self.stack.truncate(len - 2);
+                    return;
+                }
+            }
+        }
+        self.set_local(local + 1);
+        self.set_local(local);
+    }
+
     /// Records that the top two operands are one `v128`.
     pub(super) fn mark_v128(&mut self) {
         let low = self.height() - 2;
