@@ -23,7 +23,7 @@ use std::process::ExitCode;
     version,
     about = "Weft: a pure-Rust WebAssembly interpreter",
     long_about = "Weft: a pure-Rust WebAssembly interpreter.\n\n\
-                  Runs core WebAssembly 2.0 modules (without SIMD) given as text (.wat) or \
+                  Runs core WebAssembly 2.0 modules (SIMD included) given as text (.wat) or \
                   binary (.wasm), with WASI preview1, and WebAssembly spec test scripts \
                   (.wast). Components are not supported yet.",
     propagate_version = true,

@@ -10,9 +10,10 @@
 //! | Wasm 1.0 (MVP), mutable globals | yes |
 //! | sign-extension, non-trapping float-to-int, multi-value | yes |
 //! | bulk memory, reference types | yes |
+//! | fixed-width SIMD (`v128`) | yes |
 //! | multi-memory | yes |
 //! | fuel metering, stack and memory limits | yes |
-//! | SIMD, Wasm 3.0 proposals | not yet |
+//! | relaxed SIMD, most Wasm 3.0 proposals | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
