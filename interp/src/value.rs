@@ -170,18 +170,28 @@ impl Val {
     }
 
     /// Writes the value into `cells`: one cell, or two for a `v128` (low half first).
-    /// Returns how many it wrote; `cells` too short takes what fits.
+    /// Returns how many it takes; `cells` too short takes what fits.
+    #[inline]
     pub(crate) fn write_cells(self, cells: &mut [u64]) -> usize {
-        let bits = self.to_bits();
-        let n = self.ty().cells();
-        for (i, cell) in cells.iter_mut().take(n).enumerate() {
-            *cell = (bits >> (64 * i)) as u64;
+        match self {
+            Val::V128(v) => {
+                for (i, cell) in cells.iter_mut().take(2).enumerate() {
+                    *cell = (v >> (64 * i)) as u64;
+                }
+                2
+            }
+            v => {
+                if let Some(cell) = cells.first_mut() {
+                    *cell = v.to_cell();
+                }
+                1
+            }
         }
-        n
     }
 
     /// Reads a value of type `ty` from `cells` (as [`Val::write_cells`] wrote it); missing
     /// cells read as 0.
+    #[inline]
     pub(crate) fn read_cells(ty: ValType, cells: &[u64]) -> Val {
         let cell = |i: usize| cells.get(i).copied().unwrap_or(0);
         match ty {

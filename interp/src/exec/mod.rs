@@ -866,10 +866,10 @@ fn execute(
                 }
             }
             I::GlobalGet { dst, global } => {
-                s[dst as usize] = globals[inst.globals[global as usize] as usize].value as u64
+                s[dst as usize] = globals[inst.globals[global as usize] as usize].value
             }
             I::GlobalSet { global, src } => {
-                globals[inst.globals[global as usize] as usize].value = s[src as usize] as u128
+                globals[inst.globals[global as usize] as usize].value = s[src as usize]
             }
 
             I::Load32 { dst, addr, offset } => {
@@ -1361,10 +1361,10 @@ fn execute(
             }
             I::GlobalGetV128 { dst, global } => {
                 let g = &globals[inst.globals[global as usize] as usize];
-                simd::set_v128(s, dst, g.value);
+                simd::set_v128(s, dst, g.bits());
             }
             I::GlobalSetV128 { global, src } => {
-                globals[inst.globals[global as usize] as usize].value = simd::get_v128(s, src);
+                globals[inst.globals[global as usize] as usize].set_bits(simd::get_v128(s, src));
             }
             I::F64Max { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
