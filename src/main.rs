@@ -4,6 +4,11 @@
 //!   instantiates a core module (with WASI preview1 imports) and calls `_start` or the
 //!   export NAME, printing its results one per line; a WASI program's `proc_exit` status
 //!   becomes weft's exit status.
+//!   A component runs with WASI 0.2: its `wasi:cli/run`, or `--invoke 'NAME(ARGS...)'`
+//!   with arguments and result in WAVE; `--link IMPORT=FILE` satisfies an import with
+//!   another component's export.
+//! * `weft inspect FILE` prints a component's imports and exports as WIT, or a core
+//!   module's as WebAssembly text.
 //! * `weft wast FILE...` runs spec test scripts and prints pass/fail counts.
 //!
 //! Every failure is reported as a single `error: ...` line on standard error (followed by
@@ -12,7 +17,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{one_line, run_cmd, wast_cmd, Failure};
+use cli::{inspect, one_line, run_cmd, wast_cmd, Failure};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -23,9 +28,9 @@ use std::process::ExitCode;
     version,
     about = "Weft: a pure-Rust WebAssembly interpreter",
     long_about = "Weft: a pure-Rust WebAssembly interpreter.\n\n\
-                  Runs core WebAssembly 2.0 modules (SIMD included) given as text (.wat) or \
-                  binary (.wasm), with WASI preview1, and WebAssembly spec test scripts \
-                  (.wast). Components are not supported yet.",
+                  Runs core WebAssembly modules given as text (.wat) or binary (.wasm), \
+                  with WASI preview1, components with WASI 0.2, and WebAssembly spec \
+                  test scripts (.wast).",
     propagate_version = true,
     arg_required_else_help = true
 )]
@@ -37,14 +42,20 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a core WebAssembly module: call `_start` or the function given by --invoke.
+    /// Run a core module (`_start` or the function given by --invoke) or a component.
     ///
     /// The module may import `wasi_snapshot_preview1` (sandboxed to the --dir
     /// directories); a WASI program's ARGS become its argv and its `proc_exit` status is
     /// weft's exit status. The results of an --invoke'd function are printed one per line;
     /// a trap prints its message and the Wasm backtrace on standard error and exits with
     /// status 1.
+    ///
+    /// A component gets WASI 0.2 and runs its `wasi:cli/run` export, or the function
+    /// given by --invoke 'NAME(ARGS...)' (arguments and result in WAVE); --link
+    /// IMPORT=FILE satisfies its import IMPORT with the component FILE's export.
     Run(run_cmd::RunArgs),
+    /// Print the imports and exports of a component (as WIT) or a core module.
+    Inspect(inspect::InspectArgs),
     /// Run WebAssembly spec test scripts (.wast) and report passed and failed directives.
     Wast(wast_cmd::WastArgs),
 }
@@ -83,6 +94,17 @@ fn main() -> ExitCode {
             match run_cmd::run(&args, &mut stdout) {
                 // Like a POSIX shell, keep the low 8 bits of the guest's status.
                 Ok(code) => ExitCode::from(code as u8),
+                Err(failure) => {
+                    let _ = stdout.flush();
+                    report(&failure);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Inspect(args) => {
+            let mut stdout = io::stdout().lock();
+            match inspect::run(&args, &mut stdout) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => {
                     let _ = stdout.flush();
                     report(&failure);

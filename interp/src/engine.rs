@@ -23,6 +23,7 @@ pub struct Config {
     pub(crate) custom_page_sizes: bool,
     pub(crate) wide_arithmetic: bool,
     pub(crate) simd: bool,
+    pub(crate) exceptions: bool,
 }
 
 impl Default for Config {
@@ -40,6 +41,7 @@ impl Default for Config {
             custom_page_sizes: false,
             wide_arithmetic: false,
             simd: true,
+            exceptions: true,
         }
     }
 }
@@ -128,6 +130,14 @@ impl Config {
     /// its instructions. Off, modules that use them fail validation.
     pub fn wasm_simd(mut self, enable: bool) -> Config {
         self.simd = enable;
+        self
+    }
+
+    /// Enables the exception-handling proposal (default: on, it is part of Wasm 3.0):
+    /// tags, `throw`, `throw_ref`, `try_table` and `exnref`. An exception no handler
+    /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
+    pub fn wasm_exceptions(mut self, enable: bool) -> Config {
+        self.exceptions = enable;
         self
     }
 

@@ -68,6 +68,12 @@ pub enum Error {
     /// with a store other than the one that made it.
     #[error("{0} used with a store other than the one that made it")]
     StoreMismatch(&'static str),
+    /// A Wasm exception that no handler caught (exception handling): the exception is in
+    /// the store, see [`ExnRef::tag`](crate::ExnRef::tag) and
+    /// [`ExnRef::payload`](crate::ExnRef::payload). A host function that returns this
+    /// error throws the exception into the Wasm code that called it.
+    #[error("uncaught wasm exception")]
+    Exception(crate::ExnRef),
 }
 
 impl Error {
@@ -191,6 +197,8 @@ pub enum TrapKind {
     OutOfFuel,
     /// A null reference where one is not allowed.
     NullReference,
+    /// `throw_ref` of a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapKind {
@@ -209,6 +217,7 @@ impl TrapKind {
             TrapKind::StackExhausted => "call stack exhausted",
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::NullReference => "null reference",
+            TrapKind::NullExceptionReference => "null exception reference",
         }
     }
 }

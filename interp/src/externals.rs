@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, StoreId, TableEntity};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::value::Val;
-use crate::Func;
+use crate::{Func, Tag};
 
 /// A linear memory in a store.
 ///
@@ -369,6 +369,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
@@ -401,6 +403,14 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// `Ok` if the object belongs to the store with id `id`.
     pub(crate) fn check_store(&self, id: StoreId) -> Result<()> {
         let (ours, what) = match self {
@@ -408,6 +418,7 @@ impl Extern {
             Extern::Table(t) => (t.1 == id, "table"),
             Extern::Memory(m) => (m.1 == id, "memory"),
             Extern::Global(g) => (g.1 == id, "global"),
+            Extern::Tag(t) => (t.1 == id, "tag"),
         };
         if ours {
             Ok(())
@@ -423,6 +434,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::Global(g) => ExternType::Global(g.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 }
@@ -445,5 +457,10 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Extern {
         Extern::Global(g)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
     }
 }

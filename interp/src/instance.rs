@@ -1,6 +1,7 @@
 //! Module instances and instantiation (spec §4.5.4 "Instantiation").
 
 use crate::error::{Error, Result};
+use crate::exception::TagEntity;
 use crate::exec;
 use crate::func::TypedFunc;
 use crate::module::{DataMode, ElemMode, ExternIndex, ImportKind, Module};
@@ -10,7 +11,7 @@ use crate::store::{
 };
 use crate::types::ExternType;
 use crate::value::ref_to_cell;
-use crate::{Extern, Func, Global, Memory, Table, TrapKind, WasmParams, WasmResults};
+use crate::{Extern, Func, Global, Memory, Table, Tag, TrapKind, WasmParams, WasmResults};
 use std::collections::HashMap;
 
 /// An instantiated module.
@@ -106,6 +107,8 @@ fn matches(expected: &ExternType, found: &ExternType) -> bool {
         }
         (ExternType::Memory(a), ExternType::Memory(b)) => b.limits.matches(&a.limits),
         (ExternType::Global(a), ExternType::Global(b)) => a == b,
+        // Tag types match exactly (spec §4.5.2 "Tags").
+        (ExternType::Tag(a), ExternType::Tag(b)) => a == b,
         _ => false,
     }
 }
@@ -125,6 +128,7 @@ fn describe(ty: &ExternType) -> String {
             m.limits.max.map_or(String::new(), |m| m.to_string())
         ),
         ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
+        ExternType::Tag(t) => format!("(tag {t})"),
     }
 }
 
@@ -146,6 +150,7 @@ pub(crate) fn instantiate<T>(
     let mut tables = Vec::with_capacity(m.tables.len());
     let mut memories = Vec::with_capacity(m.memories.len());
     let mut globals = Vec::with_capacity(m.globals.len());
+    let mut tags = Vec::with_capacity(m.tags.len());
     for (import, ext) in m.imports.iter().zip(imports) {
         ext.check_store(store.inner.id)?;
         let expected = match &import.kind {
@@ -153,6 +158,7 @@ pub(crate) fn instantiate<T>(
             ImportKind::Table(t) => ExternType::Table(*t),
             ImportKind::Memory(mt) => ExternType::Memory(*mt),
             ImportKind::Global(g) => ExternType::Global(*g),
+            ImportKind::Tag(t) => ExternType::Tag((*m.types[*t as usize]).clone()),
         };
         let found = ext.ty(&*store);
         // custom-page-sizes: a memory matches only a memory type of the same page size.
@@ -176,6 +182,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => tables.push(t.0),
             Extern::Memory(mem) => memories.push(mem.0),
             Extern::Global(g) => globals.push(g.0),
+            Extern::Tag(t) => tags.push(t.0),
         }
     }
     if imports.len() != m.imports.len() {
@@ -200,6 +207,12 @@ pub(crate) fn instantiate<T>(
             index,
         });
         funcs.push(inner.funcs.len() as u32 - 1);
+    }
+    for &t in &m.tags[m.num_imported_tags as usize..] {
+        inner.tags.push(TagEntity {
+            ty: m.types[t as usize].clone(),
+        });
+        tags.push(inner.tags.len() as u32 - 1);
     }
     let func_cell = |f: u32| ref_to_cell(Some(funcs[f as usize]));
     for (i, init) in m.global_inits.iter().enumerate() {
@@ -273,6 +286,7 @@ pub(crate) fn instantiate<T>(
             ExternIndex::Table(t) => Extern::Table(Table(tables[t as usize], id)),
             ExternIndex::Memory(mem) => Extern::Memory(Memory(memories[mem as usize], id)),
             ExternIndex::Global(g) => Extern::Global(Global(globals[g as usize], id)),
+            ExternIndex::Tag(t) => Extern::Tag(Tag(tags[t as usize], id)),
         };
         exports.insert(name.clone(), ext);
     }
@@ -282,6 +296,7 @@ pub(crate) fn instantiate<T>(
         tables,
         memories,
         globals,
+        tags,
         elems,
         datas,
         exports,

@@ -13,7 +13,10 @@
 //! | fixed-width SIMD (`v128`) | yes |
 //! | multi-memory | yes |
 //! | fuel metering, stack and memory limits | yes |
-//! | relaxed SIMD, most Wasm 3.0 proposals | not yet |
+//! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
+//! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
+//! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
+//! | relaxed SIMD, GC, typed function references, memory64, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -35,6 +38,7 @@
 
 mod engine;
 mod error;
+mod exception;
 mod exec;
 mod externals;
 mod func;
@@ -48,6 +52,7 @@ mod value;
 
 pub use engine::{Config, Engine};
 pub use error::{Error, FrameInfo, Result, Trap, TrapKind};
+pub use exception::{ExnRef, Tag};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{
     Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,

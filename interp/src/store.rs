@@ -7,6 +7,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::exception::{ExnEntity, TagEntity};
 use crate::func::HostFuncFn;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
@@ -207,6 +208,8 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    /// Store addresses of the tags (`StoreInner::tags`).
+    pub tags: Vec<u32>,
     /// Store addresses of the element segments (`StoreInner::elems`).
     pub elems: Vec<u32>,
     /// Store addresses of the data segments (`StoreInner::datas`).
@@ -228,6 +231,10 @@ pub(crate) struct StoreInner {
     /// Data segment instances; dropping one replaces it by an empty slice.
     pub datas: Vec<Arc<[u8]>>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Tag instances (exception handling).
+    pub tags: Vec<TagEntity>,
+    /// Exception instances; `exnref` cells are their index + 1.
+    pub exns: Vec<ExnEntity>,
     pub fuel: u64,
     /// Value stacks kept between calls so their allocations are reused: one per level of
     /// nesting (a host function called from Wasm calling Wasm again needs its own).
@@ -302,6 +309,12 @@ impl StoreInner {
             .ok_or(Error::StoreMismatch("global"))
     }
 
+    /// A new exception instance; returns its address.
+    pub(crate) fn new_exn(&mut self, tag: u32, payload: Box<[u64]>) -> u32 {
+        self.exns.push(ExnEntity { tag, payload });
+        self.exns.len() as u32 - 1
+    }
+
     /// The instance `i` names in this store.
     pub(crate) fn instance(&self, i: Instance) -> Result<&InstanceEntity> {
         self.check(i.1, "instance")?;
@@ -362,6 +375,8 @@ impl<T> Store<T> {
                 elems: Vec::new(),
                 datas: Vec::new(),
                 externrefs: Vec::new(),
+                tags: Vec::new(),
+                exns: Vec::new(),
                 fuel: 0,
                 stack_cache: Vec::new(),
                 host_importers: Vec::new(),

@@ -19,6 +19,8 @@ pub enum ValType {
     FuncRef,
     /// Nullable reference to a host value.
     ExternRef,
+    /// Nullable reference to an exception (exception handling proposal).
+    ExnRef,
 }
 
 impl ValType {
@@ -39,6 +41,10 @@ impl ValType {
                     ty: wasmparser::AbstractHeapType::Extern,
                     ..
                 } => ValType::ExternRef,
+                HeapType::Abstract {
+                    ty: wasmparser::AbstractHeapType::Exn,
+                    ..
+                } => ValType::ExnRef,
                 _ => return None,
             },
         })
@@ -55,7 +61,10 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 
@@ -69,6 +78,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -215,16 +225,19 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag, with the type of its payload (a function type without results).
+    Tag(FuncType),
 }
 
 impl ExternType {
-    /// A short name of the kind: `func`, `table`, `memory` or `global`.
+    /// A short name of the kind: `func`, `table`, `memory`, `global` or `tag`.
     pub fn kind(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "func",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }

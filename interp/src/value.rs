@@ -1,6 +1,7 @@
 //! Runtime values: [`Val`] for the API, untyped 64-bit cells inside the interpreter.
 
 use crate::error::{Error, Result};
+use crate::exception::ExnRef;
 use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::types::ValType;
 use crate::Func;
@@ -58,6 +59,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`; `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
+    /// An `exnref`; `None` is `ref.null exn`.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -71,6 +74,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -90,6 +94,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -139,6 +144,7 @@ impl Val {
         match self {
             Val::FuncRef(Some(f)) => Val::FuncRef(Some(Func(f.0, id))),
             Val::ExternRef(Some(r)) => Val::ExternRef(Some(ExternRef(r.0, id))),
+            Val::ExnRef(Some(e)) => Val::ExnRef(Some(ExnRef(e.0, id))),
             v => v,
         }
     }
@@ -148,6 +154,7 @@ impl Val {
         match self {
             Val::FuncRef(Some(f)) if f.1 != id => Err(Error::StoreMismatch("funcref")),
             Val::ExternRef(Some(r)) if r.1 != id => Err(Error::StoreMismatch("externref")),
+            Val::ExnRef(Some(e)) if e.1 != id => Err(Error::StoreMismatch("exnref")),
             _ => Ok(()),
         }
     }
@@ -211,6 +218,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => ref_to_cell(f.map(|f| f.0)),
             Val::ExternRef(r) => ref_to_cell(r.map(|r| r.0)),
+            Val::ExnRef(e) => ref_to_cell(e.map(|e| e.0)),
         }
     }
 
@@ -228,6 +236,7 @@ impl Val {
             ValType::ExternRef => {
                 Val::ExternRef(cell_to_ref(cell).map(|r| ExternRef(r, StoreId::UNBOUND)))
             }
+            ValType::ExnRef => Val::ExnRef(cell_to_ref(cell).map(|e| ExnRef(e, StoreId::UNBOUND))),
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The subcommands of the `weft` command-line tool and what they share.
 
 pub mod component;
+pub mod inspect;
+pub mod link;
 pub mod run_cmd;
 pub mod values;
 pub mod wast_cmd;
+pub mod wave;
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! `weft run`: instantiate a core module and call one of its exported functions, with
 //! WASI preview1 (`wasi_snapshot_preview1`) for modules that import it. Components go to
-//! [`super::component`].
+//! [`super::component`] (`--invoke` in WAVE, `--link`).
 
 use super::values::{format_val, parse_val};
 use super::Failure;
@@ -17,13 +17,21 @@ Examples:
   weft run examples/arith.wat --invoke add -- -1 0x10
   weft run --fuel 1000000 examples/loop_forever.wat
   weft run --dir ./data::/data --env LANG=C prog.wasm input.txt
+  weft run component.wasm --invoke 'add(1, 2)'
+  weft run app.wasm --link example:cache/cache=cache.wasm
 
 Options must come before the first ARG: everything after it is passed to the function,
 or, for a WASI program run without --invoke, to the program (its argv[0] is FILE).")]
 pub struct RunArgs {
-    /// Call the exported function NAME instead of `_start`.
+    /// Call the exported function NAME instead of `_start`; for a component, a call in
+    /// WAVE: 'NAME(ARGS...)', NAME being `f`, `iface#f` or `pkg:ns/iface@1.0.0#f`.
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
+
+    /// Components: satisfy the import IMPORT (an interface such as `pkg:ns/iface`) with
+    /// the export of that name of the component FILE, run with the same WASI options.
+    #[arg(long = "link", value_name = "IMPORT=FILE")]
+    pub links: Vec<String>,
 
     /// Give a WASI program the host directory HOST, read-write, as GUEST (default: HOST).
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
@@ -50,12 +58,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
-    /// The module to run: WebAssembly text (.wat) or binary (.wasm), told apart by content.
+    /// The module or component to run: WebAssembly text (.wat) or binary (.wasm), told apart
+    /// by content.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
     /// Arguments for the function, one per parameter: integers in decimal or 0x-hex
-    /// (negative or unsigned), floats like 1.5, nan, inf or -inf.
+    /// (negative or unsigned), floats like 1.5, nan, inf or -inf. A component's ARGS are
+    /// its argv (its --invoke arguments go inside the call).
     #[arg(
         value_name = "ARGS",
         allow_hyphen_values = true,
@@ -74,7 +84,12 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| Failure::new(format!("cannot read `{path}`: {e}")))?;
     if super::component::is_component(&bytes) {
-        return super::component::run(args, &bytes);
+        return super::component::run(args, &bytes, out);
+    }
+    if !args.links.is_empty() {
+        return Err(Failure::new(format!(
+            "`{path}` is a core module: --link links components only"
+        )));
     }
 
     let engine = Engine::new(&Config::default().fuel(args.fuel.is_some()));
@@ -204,7 +219,7 @@ fn split_dir(spec: &str, perms: DirPerms, guest_first: bool) -> (String, String,
 
 /// Decodes and validates the module in `bytes`. Text is converted to binary here rather
 /// than by [`Module::new`] so that syntax errors name the file, line and column.
-fn load_module(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Module, Failure> {
+pub(super) fn load_module(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Module, Failure> {
     let shown = path.display();
     let binary = if bytes.starts_with(b"\0asm") {
         // Core modules are version 1, layer 0; components use layer 1.

@@ -26,7 +26,7 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::F32 => parse_float::<f32>(text).map(|f| Val::F32(f.to_bits())),
         ValType::F64 => parse_float::<f64>(text).map(|f| Val::F64(f.to_bits())),
         ValType::V128 => parse_v128(text).map(Val::V128),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
             if text == "null" {
                 Ok(Val::default_for(ty))
             } else {
@@ -126,8 +126,9 @@ fn parse_float<F: std::str::FromStr>(text: &str) -> Result<F, String> {
 
 /// Formats a result value for printing: integers as signed decimal, floats with Rust's
 /// `Display` (`nan` for any NaN, `inf`, `-inf`), a `v128` as `0x` and 32 hex digits of
-/// the 128-bit integer whose lowest bits are lane 0 (as [`parse_val`] reads it), references as `ref.null func`,
-/// `ref.func`, `ref.null extern` or `ref.extern`.
+/// the 128-bit integer whose lowest bits are lane 0 (as [`parse_val`] reads it), references
+/// as `ref.null func`, `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn` or
+/// `ref.exn`.
 pub fn format_val(val: &Val) -> String {
     match *val {
         Val::I32(v) => v.to_string(),
@@ -139,6 +140,8 @@ pub fn format_val(val: &Val) -> String {
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(_)) => "ref.extern".to_string(),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
     }
 }
 

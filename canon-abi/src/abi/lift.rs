@@ -191,11 +191,7 @@ pub fn lift_own(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Result
     )?;
     trap_if(!h.own, "cannot lift own resource from a borrow handle")?;
     let h = st.remove(&rt, i)?;
-    Ok(Val::Resource(ResourceAny {
-        ty: rt,
-        rep: h.rep,
-        own: true,
-    }))
+    Ok(Val::Resource(ResourceAny::new_own(rt, h.rep)))
 }
 
 /// CanonicalABI.md: `lift_borrow` — an owned handle is lent for the duration of the call.
@@ -206,11 +202,7 @@ pub fn lift_borrow(cx: &mut LiftLowerContext<'_>, i: u32, r: &ResourceId) -> Res
     if h.own {
         cx.call.track_owning_lend(&rt, i, h);
     }
-    Ok(Val::Resource(ResourceAny {
-        ty: rt,
-        rep: h.rep,
-        own: false,
-    }))
+    Ok(Val::Resource(ResourceAny::new_borrow(rt, h.rep)))
 }
 
 /// CanonicalABI.md: `lift_flat_values` — more than `max_flat` core values means they were

@@ -113,6 +113,7 @@ pub fn lower_own(cx: &mut LiftLowerContext<'_>, res: &ResourceAny, r: &ResourceI
             "expected an own of {rt:?}, found {res:?}"
         )));
     }
+    res.take()?;
     let mut st = cx.inst.lock();
     st.add(ResourceHandle {
         rt: rt.clone(),
@@ -136,6 +137,7 @@ pub fn lower_borrow(
             "expected a borrow of {rt:?}, found {res:?}"
         )));
     }
+    res.check_live()?;
     let mut st = cx.inst.lock();
     if rt.impl_instance() == Some(st.id) {
         return Ok(res.rep);

@@ -100,6 +100,46 @@ impl Instance {
         self.exports.keys().map(|s| s.as_str())
     }
 
+    /// The paths of all its exported functions, as [`Instance::get_func`] takes them:
+    /// `"f"` for a function exported directly, `"iface#f"` for one inside an exported
+    /// instance (`"a#b#f"` deeper), sorted.
+    ///
+    /// ```
+    /// # use weft_canon_abi::component::{Component, Linker};
+    /// # let engine = weft_interp::Engine::default();
+    /// let component = Component::new(&engine, r#"(component
+    ///     (core module $m (func (export "f")))
+    ///     (core instance $i (instantiate $m))
+    ///     (func $f (canon lift (core func $i "f")))
+    ///     (instance $api (export "g" (func $f)))
+    ///     (export "api" (instance $api))
+    ///     (export "f" (func $f)))"#)?;
+    /// let mut store = weft_interp::Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+    /// assert_eq!(instance.func_paths(), ["api#g", "f"]);
+    /// # Ok::<(), weft_canon_abi::Error>(())
+    /// ```
+    pub fn func_paths(&self) -> Vec<String> {
+        fn walk(prefix: &str, exports: &Exports, out: &mut Vec<String>) {
+            for (name, d) in exports {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}#{name}")
+                };
+                match d {
+                    Definition::Func(_) => out.push(path),
+                    Definition::Instance(inner) => walk(&path, inner, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &self.exports, &mut out);
+        out.sort();
+        out
+    }
+
     /// How many handles of resource type `rt` this instance's table holds.
     pub fn live_handles(&self, rt: &ResourceType) -> usize {
         self.state.live_handles(rt)
@@ -119,6 +159,7 @@ impl ResourceAny {
     /// borrow does nothing.
     pub fn resource_drop<T: 'static>(self, mut store: impl AsContextMut<Data = T>) -> Result<()> {
         if self.own {
+            self.take()?;
             super::instantiate::destroy(store.as_context_mut(), None, &self.ty, self.rep)?;
         }
         Ok(())

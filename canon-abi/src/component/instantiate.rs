@@ -48,6 +48,7 @@ struct Frame<'d> {
     core_memories: Vec<weft_interp::Memory>,
     core_tables: Vec<weft_interp::Table>,
     core_globals: Vec<weft_interp::Global>,
+    core_tags: Vec<weft_interp::Tag>,
     core_instances: Vec<CoreInstance>,
     modules: Vec<Module>,
     funcs: Vec<Func>,
@@ -79,6 +80,7 @@ pub(crate) fn instantiate<T: 'static>(
         core_memories: Vec::new(),
         core_tables: Vec::new(),
         core_globals: Vec::new(),
+        core_tags: Vec::new(),
         core_instances: Vec::new(),
         modules: Vec::new(),
         funcs: Vec::new(),
@@ -153,6 +155,7 @@ impl Frame<'_> {
                     (CoreSort::Memory, Extern::Memory(x)) => self.core_memories.push(x),
                     (CoreSort::Table, Extern::Table(x)) => self.core_tables.push(x),
                     (CoreSort::Global, Extern::Global(x)) => self.core_globals.push(x),
+                    (CoreSort::Tag, Extern::Tag(x)) => self.core_tags.push(x),
                     _ => {
                         return Err(Error::TypeMismatch(format!(
                             "core export `{name}` has another sort"
@@ -511,6 +514,7 @@ impl Frame<'_> {
             CoreSort::Memory => self.core_memories.get(i).map(|x| Extern::Memory(*x)),
             CoreSort::Table => self.core_tables.get(i).map(|x| Extern::Table(*x)),
             CoreSort::Global => self.core_globals.get(i).map(|x| Extern::Global(*x)),
+            CoreSort::Tag => self.core_tags.get(i).map(|x| Extern::Tag(*x)),
         };
         e.ok_or_else(|| missing("core item", index))
     }

@@ -49,7 +49,7 @@ fn core_sort_of(kind: ExternalKind) -> Result<CoreSort> {
         ExternalKind::Table => CoreSort::Table,
         ExternalKind::Memory => CoreSort::Memory,
         ExternalKind::Global => CoreSort::Global,
-        ExternalKind::Tag => return unsupported("core tags (exception handling)"),
+        ExternalKind::Tag => CoreSort::Tag,
     })
 }
 
@@ -539,7 +539,15 @@ fn extern_type(
                 Mutability::Const
             },
         }),
-        EntityType::Tag(_) => return None,
+        EntityType::Tag(id) => {
+            let f = types[*id].unwrap_func();
+            let params = f
+                .params()
+                .iter()
+                .map(|t| val_type(*t))
+                .collect::<Option<Vec<_>>>()?;
+            ExternType::Tag(weft_interp::FuncType::new(params, []))
+        }
     })
 }
 

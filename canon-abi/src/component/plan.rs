@@ -14,6 +14,7 @@ pub(crate) enum CoreSort {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// The component sorts (Explainer.md: `sort`).
@@ -140,6 +141,7 @@ fn extern_matches(provided: &ExternType, expected: &ExternType) -> Result<(), St
         }
         (ExternType::Memory(a), ExternType::Memory(b)) => a.limits.matches(&b.limits),
         (ExternType::Global(a), ExternType::Global(b)) => a == b,
+        (ExternType::Tag(a), ExternType::Tag(b)) => a == b,
         _ => {
             return Err(format!(
                 "expected {} found {}",

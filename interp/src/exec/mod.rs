@@ -5,6 +5,7 @@
 //! returns to `run` only to call, return or trap, so a Wasm call chain of any depth uses
 //! a constant amount of host stack.
 
+mod exception;
 mod numeric;
 mod simd;
 
@@ -46,12 +47,16 @@ enum Exit {
     /// Call host function `func` with arguments at slot `base` of the current frame (the
     /// current frame's `ip` is already the resume point).
     Host { func: u32, base: u32 },
+    /// An exception was caught: `cur` is the handling frame; run on from there.
+    Resume,
 }
 
 /// Why `execute` failed.
 enum Fault {
     Trap(TrapKind),
     Error(Error),
+    /// An exception (a store address) that no frame of this call caught.
+    Exception(u32),
 }
 
 impl From<TrapKind> for Fault {
@@ -249,6 +254,7 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
     loop {
         match execute(&mut store.inner, stack, &mut frames, &mut cur) {
             Ok(Exit::Return) => return Ok(()),
+            Ok(Exit::Resume) => {}
             Ok(Exit::Host { func, base }) => {
                 let fp = cur.fp + base as usize;
                 let FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
@@ -277,6 +283,27 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     instance: Some(instance),
                 };
                 if let Err(e) = f(caller, &params, &mut results) {
+                    // A host function that fails with an exception of this store throws it
+                    // into its Wasm caller (`cur`, waiting at the call).
+                    if let Error::Exception(exn) = e {
+                        if exn.1 == id {
+                            let inner = &store.inner;
+                            match exception::unwind(
+                                &inner.funcs,
+                                &inner.instances,
+                                &inner.exns,
+                                stack,
+                                &mut frames,
+                                &mut cur,
+                                exn.0,
+                            ) {
+                                Ok(()) => continue,
+                                Err(Fault::Exception(_)) => return Err(Error::Exception(exn)),
+                                Err(Fault::Trap(kind)) => return Err(kind.into()),
+                                Err(Fault::Error(e)) => return Err(e),
+                            }
+                        }
+                    }
                     return Err(with_backtrace(e, &store.inner, &frames, cur.func));
                 }
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
@@ -304,6 +331,9 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 )));
             }
             Err(Fault::Error(e)) => return Err(with_backtrace(e, &store.inner, &frames, cur.func)),
+            Err(Fault::Exception(exn)) => {
+                return Err(Error::Exception(crate::ExnRef(exn, id)));
+            }
         }
     }
 }
@@ -426,6 +456,7 @@ fn execute(
         datas,
         fuel,
         engine,
+        exns,
         ..
     } = st;
     let max_depth = engine.config().max_call_depth;
@@ -625,7 +656,9 @@ fn execute(
         // function (code is never empty), to a branch target (`jump!`, relative to the
         // instruction after the branch, as `check_code` checked it), past the current
         // instruction or its `Data` (which is not the last, since the last never falls
-        // through), to the target of a `br_table` entry, or to a saved return point: the
+        // through), to the target of a `br_table` entry, to the landing pad of a
+        // `try_table` handler (`exception::unwind`; `translate` refuses code whose pads
+        // are not inside it), or to a saved return point: the
         // `ip` of a caller just past its call instruction (and its `Data`), which is
         // likewise not the last instruction. Tests:
         // `ir::tests::check_code_rejects_what_the_executor_cannot_run`; the spec suite
@@ -825,6 +858,27 @@ fn execute(
                 }
             }
             I::Call { func, base } => call!(inst.funcs[func as usize], base, ip),
+            I::Throw { tag, base } => {
+                let tag_addr = inst.tags[tag as usize];
+                // The payload's cells (a `v128` takes two).
+                let n = inst.module.inner.types[inst.module.inner.tags[tag as usize] as usize]
+                    .param_cells() as usize;
+                let payload: Box<[u64]> = s[base as usize..base as usize + n].into();
+                exns.push(crate::exception::ExnEntity {
+                    tag: tag_addr,
+                    payload,
+                });
+                let exn = exns.len() as u32 - 1;
+                (cur.ip, cur.fp, cur.instance) = (ip, fp, instance);
+                exception::unwind(funcs, instances, exns, stack, frames, cur, exn)?;
+                return Ok(Exit::Resume);
+            }
+            I::ThrowRef { src } => {
+                let exn = cell_to_ref(s[src as usize]).ok_or(TrapKind::NullExceptionReference)?;
+                (cur.ip, cur.fp, cur.instance) = (ip, fp, instance);
+                exception::unwind(funcs, instances, exns, stack, frames, cur, exn)?;
+                return Ok(Exit::Resume);
+            }
             I::CallIndirect { ty, base, index } => {
                 let table = data!();
                 let table = &tables[inst.tables[table as usize] as usize];

@@ -50,6 +50,8 @@ pub(crate) enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of the given type index.
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,7 @@ pub(crate) enum ExternIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +115,9 @@ pub(crate) struct ModuleInner {
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
     pub global_inits: Vec<ConstExpr>,
+    /// Type index of every tag, imports first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub imports: Vec<Import>,
     pub exports: Vec<(String, ExternIndex)>,
     pub start: Option<u32>,
@@ -168,6 +174,7 @@ impl Module {
                 ImportKind::Table(t) => ExternType::Table(*t),
                 ImportKind::Memory(m) => ExternType::Memory(*m),
                 ImportKind::Global(g) => ExternType::Global(*g),
+                ImportKind::Tag(t) => ExternType::Tag((*self.inner.types[*t as usize]).clone()),
             },
         })
     }
@@ -290,6 +297,9 @@ impl ModuleInner {
             ExternIndex::Table(t) => ExternType::Table(self.tables[t as usize]),
             ExternIndex::Memory(m) => ExternType::Memory(self.memories[m as usize]),
             ExternIndex::Global(g) => ExternType::Global(self.globals[g as usize]),
+            ExternIndex::Tag(t) => {
+                ExternType::Tag((*self.types[self.tags[t as usize] as usize]).clone())
+            }
         }
     }
 }

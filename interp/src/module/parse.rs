@@ -27,6 +27,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         (config.tail_call, WasmFeatures::TAIL_CALL),
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
+        (config.exceptions, WasmFeatures::EXCEPTIONS),
     ] {
         f.set(feature, on);
     }
@@ -103,6 +104,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         globals: Vec::new(),
         num_imported_globals: 0,
         global_inits: Vec::new(),
+        tags: Vec::new(),
+        num_imported_tags: 0,
         imports: Vec::new(),
         exports: Vec::new(),
         start: None,
@@ -173,7 +176,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             m.num_imported_globals += 1;
                             ImportKind::Global(g)
                         }
-                        TypeRef::Tag(_) => return Err(Error::Unsupported("tags".into())),
+                        TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            ImportKind::Tag(t.func_type_idx)
+                        }
                     };
                     m.imports.push(Import {
                         module: import.module.to_string(),
@@ -212,7 +219,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         .push(ConstExpr::from_wasmparser(&g.init_expr)?);
                 }
             }
-            Payload::TagSection(_) => return Err(Error::Unsupported("tags".into())),
+            Payload::TagSection(reader) => {
+                for t in reader {
+                    m.tags.push(t?.func_type_idx);
+                }
+            }
             Payload::ExportSection(reader) => {
                 for e in reader {
                     let e = e?;
@@ -221,7 +232,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         ExternalKind::Table => ExternIndex::Table(e.index),
                         ExternalKind::Memory => ExternIndex::Memory(e.index),
                         ExternalKind::Global => ExternIndex::Global(e.index),
-                        ExternalKind::Tag => return Err(Error::Unsupported("tags".into())),
+                        ExternalKind::Tag => ExternIndex::Tag(e.index),
                     };
                     m.exports.push((e.name.to_string(), idx));
                 }

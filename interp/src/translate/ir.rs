@@ -330,6 +330,16 @@ pub(crate) enum Instr {
     },
     /// Extra operand of the instruction before it.
     Data(u32),
+    /// `throw`: a new exception of tag `tag` (of the current instance) whose payload is in
+    /// the consecutive slots from `base`, thrown (see `exec::exception`).
+    Throw {
+        tag: u32,
+        base: Slot,
+    },
+    /// `throw_ref`: throws the exception `src` refers to; traps on null.
+    ThrowRef {
+        src: Slot,
+    },
 
     // --- moves -------------------------------------------------------------------------
     Copy {

@@ -7,6 +7,7 @@
 //! Pending operands are written to their slots ("materialized") wherever control flow
 //! joins or a local they name is about to change.
 
+pub(crate) mod exceptions;
 mod fuse;
 pub(crate) mod ir;
 mod simd;
@@ -26,6 +27,8 @@ pub(crate) struct CompiledFunc {
     pub num_locals: u32,
     /// Cells the frame needs: locals plus the maximum operand stack height.
     pub frame_size: u32,
+    /// The `try_table` handlers, innermost first (see [`exceptions`]).
+    pub handlers: Vec<exceptions::Handler>,
 }
 
 /// Where an operand's value is.
@@ -65,6 +68,8 @@ struct Ctrl {
     /// For `if`: the branch to the `else` arm, to patch.
     else_patch: Option<usize>,
     reachable_at_entry: bool,
+    /// For `try_table`: where the guarded code starts, and its catch clauses.
+    handler: Option<(u32, Vec<exceptions::CatchEntry>)>,
 }
 
 impl Ctrl {
@@ -98,6 +103,7 @@ struct Translator<'m> {
     label_pc: usize,
     fuel: bool,
     fuel_at: Option<usize>,
+    handlers: Vec<exceptions::Handler>,
 }
 
 /// Translates defined function `def` of `module`.
@@ -151,6 +157,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         label_pc: 0,
         fuel: module.engine.config().fuel,
         fuel_at: None,
+        handlers: Vec::new(),
     };
     t.ctrl.push(Ctrl {
         kind: CtrlKind::Function,
@@ -162,6 +169,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         patches: Vec::new(),
         else_patch: None,
         reachable_at_entry: true,
+        handler: None,
     });
     t.start_block_fuel();
     let mut reader = body.get_operators_reader()?;
@@ -174,6 +182,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         .and_then(|n| n.checked_add(1))
         .filter(|n| *n as usize <= ir::MAX_FRAME_SLOTS)
         .ok_or_else(frame_too_large)?;
+    let handlers = core::mem::take(&mut t.handlers);
     let mut code = t.code;
     // Code after the last terminator is unreachable (say, a fuel charge opening a dead
     // block); end it with a terminator so control provably cannot run off the end.
@@ -186,7 +195,11 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     code.shrink_to_fit();
     fuse::invert_branch_over_jump(&mut code);
     ir::make_targets_relative(&mut code);
-    if !ir::check_code(&code) {
+    let pads_ok = handlers
+        .iter()
+        .flat_map(|h| h.catches.iter())
+        .all(|c| (c.pad as usize) < code.len());
+    if !pads_ok || !ir::check_code(&code) {
         return Err(Error::Unsupported(
             "internal: translated code failed its consistency check".into(),
         ));
@@ -196,6 +209,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         num_params,
         num_locals,
         frame_size,
+        handlers,
     })
 }
 
@@ -552,6 +566,7 @@ impl Translator<'_> {
             patches: Vec::new(),
             else_patch: None,
             reachable_at_entry: self.reachable,
+            handler: None,
         });
     }
 
@@ -772,7 +787,7 @@ impl Translator<'_> {
         use Operator as O;
         if !self.reachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
@@ -852,7 +867,8 @@ impl Translator<'_> {
                     }
                     return Ok(());
                 }
-                let c = self.ctrl.pop().ok_or_else(|| internal("end"))?;
+                let mut c = self.ctrl.pop().ok_or_else(|| internal("end"))?;
+                self.end_try(c.handler.take());
                 if self.reachable {
                     self.materialize_top(c.results);
                 }
@@ -918,6 +934,9 @@ impl Translator<'_> {
                 self.mark_unreachable();
             }
             O::Call { function_index } => self.call(function_index),
+            O::TryTable { try_table } => self.try_table(try_table)?,
+            O::Throw { tag_index } => self.throw(tag_index),
+            O::ThrowRef => self.throw_ref(),
             O::CallIndirect {
                 type_index,
                 table_index,

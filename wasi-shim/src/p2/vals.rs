@@ -45,11 +45,7 @@ pub(crate) fn record(fields: impl IntoIterator<Item = (&'static str, Val)>) -> V
 
 /// `own<R>` of a host resource.
 pub(crate) fn own(ty: &ResourceType, rep: u32) -> Val {
-    Val::Resource(ResourceAny {
-        ty: ty.clone(),
-        rep,
-        own: true,
-    })
+    Val::Resource(ResourceAny::new_own(ty.clone(), rep))
 }
 
 /// `list<u8>`.
