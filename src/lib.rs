@@ -11,5 +11,9 @@ pub use weft_wasi as wasi;
 /// The Component Model: `Component`, `component::Linker`, `Val`, resources ([`weft_canon_abi`]).
 pub use weft_canon_abi::component;
 
+/// Rust bindings generated from WIT at compile time: a `Host` trait and `add_to_linker` per
+/// imported interface, typed `Guest` functions per exported one ([`weft_macros`]).
+pub use weft_macros::bindgen;
+
 pub mod wast;
 pub mod wast_component;

@@ -17,7 +17,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{inspect, one_line, run_cmd, wast_cmd, Failure};
+use cli::{inspect, link_cmd, one_line, run_cmd, wast_cmd, Failure};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -56,6 +56,9 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Print the imports and exports of a component (as WIT) or a core module.
     Inspect(inspect::InspectArgs),
+    /// Compose components into one: each --link IMPORT=FILE satisfies the consumer's
+    /// import IMPORT with the component FILE's export; the rest stay imports.
+    Link(link_cmd::LinkArgs),
     /// Run WebAssembly spec test scripts (.wast) and report passed and failed directives.
     Wast(wast_cmd::WastArgs),
 }
@@ -112,6 +115,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Link(args) => match link_cmd::run(&args) {
+            Ok(size) => {
+                let _ = writeln!(
+                    io::stderr(),
+                    "wrote {} ({size} bytes)",
+                    args.output.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(failure) => {
+                report(&failure);
+                ExitCode::FAILURE
+            }
+        },
         Command::Wast(args) => {
             let mut stdout = io::stdout().lock();
             match wast_cmd::run(&args, &mut stdout, &mut io::stderr()) {

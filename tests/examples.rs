@@ -446,3 +446,137 @@ fn consumers_set_any_entry_with_a_ttl() {
         assert_eq!(names(&dir), BTreeSet::from(["big".to_string()]));
     }
 }
+
+// --- the cache demo from the command line, as examples/cache/README.md gives it --------
+
+/// Runs the `weft` binary from the repository root; returns stdout, stderr and status.
+fn weft(args: &[&str]) -> (String, String, Option<i32>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("weft runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+const LINK: &str = "example:cache/cache=examples/cache/cache-impl.wasm";
+
+#[test]
+fn cli_run_time_linking_of_both_consumers() {
+    let (t, dir) = cache_tree();
+    let mapped = format!("{}::/cache", dir.display());
+    for (consumer, key, value) in [
+        (
+            "examples/cache/rust-consumer.wasm",
+            "5-good-emperors",
+            EMPERORS,
+        ),
+        ("examples/cache/c-consumer.wasm", "almost-consul", HORSE),
+    ] {
+        let (stdout, stderr, status) = weft(&["run", consumer, "--link", LINK, "--dir", &mapped]);
+        assert_eq!(status, Some(0), "{consumer}: {stderr}");
+        assert_eq!(stdout, format!("{key}: {value}\n"), "{consumer}");
+    }
+    assert_eq!(
+        names(&dir),
+        BTreeSet::from(["5-good-emperors".to_string(), "almost-consul".to_string()])
+    );
+    // `--mapdir GUEST::HOST` is the same, and a second run reads what the first stored.
+    let mapdir = format!("/cache::{}", dir.display());
+    let (stdout, _, status) = weft(&[
+        "run",
+        "--mapdir",
+        &mapdir,
+        "examples/cache/c-consumer.wasm",
+        "--link",
+        LINK,
+        "get",
+        "5-good-emperors",
+    ]);
+    assert_eq!(status, Some(0));
+    assert_eq!(stdout, format!("5-good-emperors: {EMPERORS}\n"));
+    assert_eq!(
+        names(t.path()),
+        BTreeSet::from(["cache".to_string(), "outside.txt".to_string()])
+    );
+}
+
+#[test]
+fn cli_static_linking_writes_one_component_that_runs() {
+    let (_t, dir) = cache_tree();
+    let out = tempfile::tempdir().unwrap();
+    let mapped = format!("{}::/cache", dir.display());
+    for (consumer, key, value) in [
+        ("rust-consumer", "5-good-emperors", EMPERORS),
+        ("c-consumer", "almost-consul", HORSE),
+    ] {
+        let linked = out.path().join(format!("{consumer}-linked.wasm"));
+        let linked = linked.to_str().unwrap();
+        let input = format!("examples/cache/{consumer}.wasm");
+        let (_, stderr, status) = weft(&["link", &input, "--link", LINK, "-o", linked]);
+        assert_eq!(status, Some(0), "{stderr}");
+        // One component: it no longer imports the cache, only what both parts need.
+        let (wit, _, _) = weft(&["inspect", linked]);
+        assert!(!wit.contains("example:cache/cache"), "{wit}");
+        assert!(wit.contains("export wasi:cli/run@"), "{wit}");
+        let (stdout, stderr, status) = weft(&["run", "--dir", &mapped, linked]);
+        assert_eq!(status, Some(0), "{stderr}");
+        assert_eq!(stdout, format!("{key}: {value}\n"));
+    }
+    assert_eq!(names(&dir).len(), 2);
+}
+
+#[test]
+fn cli_linking_errors_name_what_is_wrong() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("x.wasm");
+    let o = o.to_str().unwrap();
+    let consumer = "examples/cache/rust-consumer.wasm";
+    // An import the consumer does not have.
+    let (_, stderr, status) = weft(&[
+        "link",
+        consumer,
+        "--link",
+        "example:cache/nope=examples/cache/cache-impl.wasm",
+        "-o",
+        o,
+    ]);
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.contains("has no import named `example:cache/nope`"),
+        "{stderr}"
+    );
+    // A provider without the export.
+    let (_, stderr, status) = weft(&[
+        "link",
+        consumer,
+        "--link",
+        "example:cache/cache=examples/cache/rust-consumer.wasm",
+        "-o",
+        o,
+    ]);
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.contains("has no export `example:cache/cache`"),
+        "{stderr}"
+    );
+    // Not a component, and a malformed spec.
+    let (_, stderr, status) = weft(&["link", "examples/fib.wat", "--link", LINK, "-o", o]);
+    assert_eq!(status, Some(1));
+    assert!(stderr.contains("is not a component"), "{stderr}");
+    let (_, stderr, status) = weft(&["link", consumer, "--link", "nonsense", "-o", o]);
+    assert_eq!(status, Some(1));
+    assert!(stderr.contains("expected IMPORT=FILE"), "{stderr}");
+    assert!(
+        !out.path().join("x.wasm").exists(),
+        "nothing written on failure"
+    );
+    // Running without the link: the import is missing, named.
+    let (_, stderr, status) = weft(&["run", consumer]);
+    assert_eq!(status, Some(1));
+    assert!(stderr.contains("example:cache/cache"), "{stderr}");
+}

@@ -29,14 +29,7 @@ pub fn define(
     let mut defined: Vec<String> = Vec::new();
     for spec in &args.links {
         let context = format!("--link {spec}");
-        let Some((import, file)) = spec
-            .split_once('=')
-            .filter(|(i, f)| !i.is_empty() && !f.is_empty())
-        else {
-            return Err(Failure::new(format!(
-                "{context}: expected IMPORT=FILE, e.g. --link example:cache/cache=cache.wasm"
-            )));
-        };
+        let (import, file) = parse_spec(spec)?;
         let name = consumer_import(consumer, import)
             .map_err(|e| Failure::new(format!("{context}: `{}` {e}", args.file.display())))?;
         if defined.contains(&name) {
@@ -67,9 +60,20 @@ pub fn define(
     Ok(defined)
 }
 
+/// `IMPORT=FILE`, the argument of `--link`.
+pub(super) fn parse_spec(spec: &str) -> Result<(&str, &str), Failure> {
+    spec.split_once('=')
+        .filter(|(i, f)| !i.is_empty() && !f.is_empty())
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "--link {spec}: expected IMPORT=FILE, e.g. --link example:cache/cache=cache.wasm"
+            ))
+        })
+}
+
 /// The consumer's instance import that `import` names: the same name, or the same name
 /// without (or with another) `@version`.
-fn consumer_import(consumer: &Component, import: &str) -> Result<String, String> {
+pub(super) fn consumer_import(consumer: &Component, import: &str) -> Result<String, String> {
     let imports: Vec<(&str, &str)> = consumer.imports().collect();
     let found = imports.iter().find(|(n, _)| *n == import).or_else(|| {
         imports
@@ -90,7 +94,11 @@ fn consumer_import(consumer: &Component, import: &str) -> Result<String, String>
 
 /// The provider's exported instance for `import` (the user's spelling) or `name` (the
 /// consumer's): the same name, or the same name without `@version`.
-fn provider_export(provider: &Component, import: &str, name: &str) -> Result<String, String> {
+pub(super) fn provider_export(
+    provider: &Component,
+    import: &str,
+    name: &str,
+) -> Result<String, String> {
     let exports: Vec<(&str, &str)> = provider.exports().collect();
     let found = [import, name]
         .iter()

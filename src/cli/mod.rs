@@ -1,8 +1,10 @@
 //! The subcommands of the `weft` command-line tool and what they share.
 
+pub mod calculator;
 pub mod component;
 pub mod inspect;
 pub mod link;
+pub mod link_cmd;
 pub mod run_cmd;
 pub mod values;
 pub mod wast_cmd;

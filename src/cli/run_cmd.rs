@@ -125,6 +125,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     }
     let mut linker = Linker::<WasiCtx>::new(&engine);
     weft_wasi::p1::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| Failure::from_error(&e))?;
+    super::calculator::add_to_linker(&mut linker).map_err(|e| Failure::from_error(&e))?;
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(instance) => instance,
         // `proc_exit` in a start function.
@@ -156,9 +157,10 @@ fn instantiate_failure(e: &weft::Error) -> Failure {
     if matches!(e, weft::Error::UnknownImport { .. }) {
         Failure {
             message: format!(
-                "{} (`weft run` provides only `{}` imports)",
+                "{} (`weft run` provides only `{}` and `{}` imports)",
                 failure.message,
-                weft_wasi::p1::MODULE
+                weft_wasi::p1::MODULE,
+                super::calculator::MODULE
             ),
             ..failure
         }

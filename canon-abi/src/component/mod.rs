@@ -33,6 +33,7 @@
 //! ```
 
 mod copy;
+mod flat;
 mod func;
 mod instance;
 mod instantiate;
@@ -45,6 +46,7 @@ pub use crate::error::{Error, Result};
 pub use crate::resources::{ResourceAny, ResourceType};
 pub use crate::types::{FuncType, Type};
 pub use crate::val::Val;
+pub use flat::{to_core_error, FlatScalar};
 pub use func::Func;
 pub use instance::Instance;
 pub use linker::{Linker, LinkerInstance};

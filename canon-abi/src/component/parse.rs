@@ -505,18 +505,7 @@ fn extern_type(
     use weft_interp::{ExternType, GlobalType, Limits, MemoryType, Mutability, TableType};
     Some(match e {
         EntityType::Func(id) | EntityType::FuncExact(id) => {
-            let f = types[*id].unwrap_func();
-            let params = f
-                .params()
-                .iter()
-                .map(|t| val_type(*t))
-                .collect::<Option<Vec<_>>>()?;
-            let results = f
-                .results()
-                .iter()
-                .map(|t| val_type(*t))
-                .collect::<Option<Vec<_>>>()?;
-            ExternType::Func(weft_interp::FuncType::new(params, results))
+            ExternType::Func(core_func_type(types[*id].unwrap_func())?)
         }
         EntityType::Table(t) => ExternType::Table(TableType {
             element: val_type(wasmparser::ValType::Ref(t.element_type))?,
@@ -539,16 +528,19 @@ fn extern_type(
                 Mutability::Const
             },
         }),
-        EntityType::Tag(id) => {
-            let f = types[*id].unwrap_func();
-            let params = f
-                .params()
-                .iter()
-                .map(|t| val_type(*t))
-                .collect::<Option<Vec<_>>>()?;
-            ExternType::Tag(weft_interp::FuncType::new(params, []))
-        }
+        // A tag's type is a function type without results.
+        EntityType::Tag(id) => ExternType::Tag(core_func_type(types[*id].unwrap_func())?),
     })
+}
+
+/// A core function type as weft-interp's, if every value type is one it knows.
+fn core_func_type(f: &wasmparser::FuncType) -> Option<weft_interp::FuncType> {
+    let types =
+        |ts: &[wasmparser::ValType]| ts.iter().map(|t| val_type(*t)).collect::<Option<Vec<_>>>();
+    Some(weft_interp::FuncType::new(
+        types(f.params())?,
+        types(f.results())?,
+    ))
 }
 
 fn instance_exports(
