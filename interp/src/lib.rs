@@ -10,11 +10,13 @@
 //! | Wasm 1.0 (MVP), mutable globals | yes |
 //! | sign-extension, non-trapping float-to-int, multi-value | yes |
 //! | bulk memory, reference types | yes |
+//! | fixed-width SIMD (`v128`) | yes |
 //! | multi-memory | yes |
 //! | fuel metering, stack and memory limits | yes |
+//! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | SIMD, GC, typed function references, memory64, threads | not yet |
+//! | relaxed SIMD, GC, typed function references, memory64, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};

@@ -173,7 +173,32 @@ impl TableEntity {
 /// A global instance.
 pub(crate) struct GlobalEntity {
     pub ty: GlobalType,
+    /// The value as a cell (for a `v128`, its low half).
     pub value: u64,
+    /// The high half of a `v128` (0 for other types). Kept apart so that scalar
+    /// `global.get`/`global.set` read and write one cell as before.
+    pub hi: u64,
+}
+
+impl GlobalEntity {
+    /// A global of type `ty` holding `bits` ([`crate::Val::to_bits`]).
+    pub(crate) fn new(ty: GlobalType, bits: u128) -> GlobalEntity {
+        GlobalEntity {
+            ty,
+            value: bits as u64,
+            hi: (bits >> 64) as u64,
+        }
+    }
+
+    /// The value's bits: a cell, or a whole `v128`.
+    pub(crate) fn bits(&self) -> u128 {
+        self.value as u128 | (self.hi as u128) << 64
+    }
+
+    /// Sets the value's bits.
+    pub(crate) fn set_bits(&mut self, bits: u128) {
+        (self.value, self.hi) = (bits as u64, (bits >> 64) as u64);
+    }
 }
 
 /// A module instance (spec §4.2.5): the store addresses of everything in its index spaces.

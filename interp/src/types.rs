@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-/// A value type (spec §2.3.4). `v128` is not supported yet (SIMD is a later proposal).
+/// A value type (spec §2.3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -13,6 +13,8 @@ pub enum ValType {
     F32,
     /// 64-bit IEEE 754 float.
     F64,
+    /// 128-bit vector (the SIMD instructions).
+    V128,
     /// Nullable reference to a function.
     FuncRef,
     /// Nullable reference to a host value.
@@ -29,7 +31,7 @@ impl ValType {
             W::I64 => ValType::I64,
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
-            W::V128 => return None,
+            W::V128 => ValType::V128,
             W::Ref(r) => match r.heap_type() {
                 HeapType::Abstract {
                     ty: wasmparser::AbstractHeapType::Func,
@@ -48,6 +50,15 @@ impl ValType {
         })
     }
 
+    /// How many 64-bit stack cells a value of this type takes: 2 for `v128`, else 1.
+    pub(crate) fn cells(self) -> usize {
+        if self == ValType::V128 {
+            2
+        } else {
+            1
+        }
+    }
+
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
         matches!(
@@ -64,6 +75,7 @@ impl fmt::Display for ValType {
             ValType::I64 => "i64",
             ValType::F32 => "f32",
             ValType::F64 => "f64",
+            ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::ExnRef => "exnref",
@@ -109,6 +121,21 @@ impl FuncType {
     pub fn results(&self) -> &[ValType] {
         &self.params_results[self.len_params..]
     }
+
+    /// Stack cells the parameters take (a `v128` takes two).
+    pub(crate) fn param_cells(&self) -> u32 {
+        cells_of(self.params())
+    }
+
+    /// Stack cells the results take.
+    pub(crate) fn result_cells(&self) -> u32 {
+        cells_of(self.results())
+    }
+}
+
+/// Stack cells a sequence of values of types `tys` takes.
+pub(crate) fn cells_of(tys: &[ValType]) -> u32 {
+    tys.iter().map(|t| t.cells() as u32).sum()
 }
 
 impl fmt::Display for FuncType {

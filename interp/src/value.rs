@@ -52,6 +52,9 @@ pub enum Val {
     F32(u32),
     /// An `f64`, as its bits (`f64::to_bits`).
     F64(u64),
+    /// A `v128`, as a little-endian integer: lane 0 of any shape is its lowest bits (byte
+    /// `i` of the vector in memory is bits `8*i..8*i+8`).
+    V128(u128),
     /// A `funcref`; `None` is `ref.null func`.
     FuncRef(Option<Func>),
     /// An `externref`; `None` is `ref.null extern`.
@@ -68,6 +71,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::ExnRef,
@@ -87,6 +91,7 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
@@ -125,6 +130,14 @@ impl Val {
         }
     }
 
+    /// The `v128`, if this is one.
+    pub fn v128(&self) -> Option<u128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+
     /// The value with its reference (if any) marked as belonging to store `id`: values read
     /// from cells do not know their store until the API gives them out.
     pub(crate) fn in_store(self, id: StoreId) -> Val {
@@ -146,9 +159,59 @@ impl Val {
         }
     }
 
-    /// The value as an untyped stack cell (see [`Val::from_cell`]).
+    /// The value as its bits: one cell's worth, or all 128 bits of a `v128` (how globals
+    /// and constant expressions hold values).
+    pub(crate) fn to_bits(self) -> u128 {
+        match self {
+            Val::V128(v) => v,
+            v => v.to_cell() as u128,
+        }
+    }
+
+    /// Reads bits made by [`Val::to_bits`] as a value of type `ty` (see [`Val::from_cell`]).
+    pub(crate) fn from_bits(ty: ValType, bits: u128) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(bits),
+            ty => Val::from_cell(ty, bits as u64),
+        }
+    }
+
+    /// Writes the value into `cells`: one cell, or two for a `v128` (low half first).
+    /// Returns how many it takes; `cells` too short takes what fits.
+    #[inline]
+    pub(crate) fn write_cells(self, cells: &mut [u64]) -> usize {
+        match self {
+            Val::V128(v) => {
+                for (i, cell) in cells.iter_mut().take(2).enumerate() {
+                    *cell = (v >> (64 * i)) as u64;
+                }
+                2
+            }
+            v => {
+                if let Some(cell) = cells.first_mut() {
+                    *cell = v.to_cell();
+                }
+                1
+            }
+        }
+    }
+
+    /// Reads a value of type `ty` from `cells` (as [`Val::write_cells`] wrote it); missing
+    /// cells read as 0.
+    #[inline]
+    pub(crate) fn read_cells(ty: ValType, cells: &[u64]) -> Val {
+        let cell = |i: usize| cells.get(i).copied().unwrap_or(0);
+        match ty {
+            ValType::V128 => Val::V128(cell(0) as u128 | (cell(1) as u128) << 64),
+            ty => Val::from_cell(ty, cell(0)),
+        }
+    }
+
+    /// The value as an untyped stack cell (see [`Val::from_cell`]); a `v128` gives its low
+    /// half (use [`Val::write_cells`] for it).
     pub(crate) fn to_cell(self) -> u64 {
         match self {
+            Val::V128(v) => v as u64,
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
@@ -168,6 +231,7 @@ impl Val {
             ValType::I64 => Val::I64(cell as i64),
             ValType::F32 => Val::F32(cell as u32),
             ValType::F64 => Val::F64(cell),
+            ValType::V128 => Val::V128(cell as u128),
             ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(|f| Func(f, StoreId::UNBOUND))),
             ValType::ExternRef => {
                 Val::ExternRef(cell_to_ref(cell).map(|r| ExternRef(r, StoreId::UNBOUND)))
@@ -212,5 +276,10 @@ impl From<f32> for Val {
 impl From<f64> for Val {
     fn from(v: f64) -> Val {
         Val::F64(v.to_bits())
+    }
+}
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(v)
     }
 }

@@ -11,6 +11,9 @@ use weft::{Val, ValType};
 ///   `-0x1f`). Unsigned values up to `2^32-1` / `2^64-1` are accepted too and wrap into
 ///   the signed type, so `4294967295` is the `i32` `-1`. `_` may separate digits.
 /// * `f32` / `f64`: Rust float syntax (`1.5`, `-2e10`), plus `nan`, `inf` and `-inf`.
+/// * `v128`: `0x` and up to 32 hex digits, read as one 128-bit integer whose lowest bits
+///   are lane 0 (little-endian lane order: `0x...0001` has `i32x4` lane 0 equal to 1, and
+///   the last two digits are byte 0 in memory). `_` may separate digits.
 /// * `funcref` / `externref`: only `null` (there is no way to name a reference on the
 ///   command line).
 ///
@@ -22,6 +25,7 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::I64 => parse_int(text, 64).map(|bits| Val::I64(bits as i64)),
         ValType::F32 => parse_float::<f32>(text).map(|f| Val::F32(f.to_bits())),
         ValType::F64 => parse_float::<f64>(text).map(|f| Val::F64(f.to_bits())),
+        ValType::V128 => parse_v128(text).map(Val::V128),
         ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
             if text == "null" {
                 Ok(Val::default_for(ty))
@@ -82,6 +86,27 @@ fn parse_int(text: &str, bits: u32) -> Result<u64, String> {
     Ok((value & mask) as u64)
 }
 
+/// Parses `0x` and 1 to 32 hex digits (`_` between digits allowed) as a `v128`.
+fn parse_v128(text: &str) -> Result<u128, String> {
+    let invalid = || format!("`{text}` is not a valid v128 (expected 0x and up to 32 hex digits)");
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .ok_or_else(invalid)?;
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return Err(invalid());
+    }
+    let cleaned: String = digits.chars().filter(|&c| c != '_').collect();
+    if cleaned.len() > 32 || !cleaned.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    u128::from_str_radix(&cleaned, 16).map_err(|_| invalid())
+}
+
 fn out_of_range(text: &str, bits: u32) -> String {
     format!("`{text}` is out of range for i{bits}")
 }
@@ -100,14 +125,17 @@ fn parse_float<F: std::str::FromStr>(text: &str) -> Result<F, String> {
 }
 
 /// Formats a result value for printing: integers as signed decimal, floats with Rust's
-/// `Display` (`nan` for any NaN, `inf`, `-inf`), references as `ref.null func`,
-/// `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn` or `ref.exn`.
+/// `Display` (`nan` for any NaN, `inf`, `-inf`), a `v128` as `0x` and 32 hex digits of
+/// the 128-bit integer whose lowest bits are lane 0 (as [`parse_val`] reads it), references
+/// as `ref.null func`, `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn` or
+/// `ref.exn`.
 pub fn format_val(val: &Val) -> String {
     match *val {
         Val::I32(v) => v.to_string(),
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => format_float(f32::from_bits(bits), f32::is_nan),
         Val::F64(bits) => format_float(f64::from_bits(bits), f64::is_nan),
+        Val::V128(v) => format!("0x{v:032x}"),
         Val::FuncRef(None) => "ref.null func".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
@@ -217,6 +245,30 @@ mod tests {
             Ok(Val::ExternRef(None))
         );
         assert!(parse_val("0", ValType::ExternRef).is_err());
+    }
+
+    #[test]
+    fn vectors() {
+        assert_eq!(parse_val("0x1", ValType::V128), Ok(Val::V128(1)));
+        assert_eq!(
+            parse_val("0xffffffff_00000000_00000000_00000002", ValType::V128),
+            Ok(Val::V128(0xffff_ffff_u128 << 96 | 2))
+        );
+        for bad in [
+            "",
+            "1",
+            "0x",
+            "0xg",
+            "0x_1",
+            "0x1_",
+            "0x123456789012345678901234567890123",
+        ] {
+            assert!(parse_val(bad, ValType::V128).is_err(), "{bad}");
+        }
+        assert_eq!(
+            format_val(&Val::V128(1)),
+            "0x00000000000000000000000000000001"
+        );
     }
 
     #[test]

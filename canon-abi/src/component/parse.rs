@@ -489,6 +489,7 @@ fn val_type(t: wasmparser::ValType) -> Option<weft_interp::ValType> {
         wasmparser::ValType::I64 => V::I64,
         wasmparser::ValType::F32 => V::F32,
         wasmparser::ValType::F64 => V::F64,
+        wasmparser::ValType::V128 => V::V128,
         wasmparser::ValType::Ref(r) if r == wasmparser::RefType::FUNCREF => V::FuncRef,
         wasmparser::ValType::Ref(r) if r == wasmparser::RefType::EXTERNREF => V::ExternRef,
         _ => return None,

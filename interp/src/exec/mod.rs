@@ -7,6 +7,7 @@
 
 mod exception;
 mod numeric;
+mod simd;
 
 use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
 use crate::func::Caller;
@@ -125,13 +126,16 @@ fn invoke_inner<T>(
         FuncEntity::Wasm { ty, .. } => {
             let ty = ty.clone();
             let mut stack = take_stack(&mut store.inner);
-            for (cell, v) in stack.iter_mut().zip(params) {
-                *cell = v.to_cell();
+            let mut n = 0;
+            for v in params {
+                n += v.write_cells(stack.get_mut(n..).unwrap_or_default());
             }
             let r = run(store, &mut stack, func.0);
             if r.is_ok() {
-                for (i, (slot, ty)) in results.iter_mut().zip(ty.results()).enumerate() {
-                    *slot = Val::from_cell(*ty, stack[i]);
+                let mut n = 0;
+                for (slot, ty) in results.iter_mut().zip(ty.results()) {
+                    *slot = Val::read_cells(*ty, stack.get(n..).unwrap_or_default());
+                    n += ty.cells();
                 }
             }
             store.inner.stack_cache.push(stack);
@@ -259,12 +263,12 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let host = *host as usize;
                 // References read from cells belong to this store (`Val::in_store`).
                 params.clear();
-                params.extend(
-                    ty.params()
-                        .iter()
-                        .enumerate()
-                        .map(|(i, t)| Val::from_cell(*t, stack[fp + i]).in_store(id)),
-                );
+                let mut n = fp;
+                params.extend(ty.params().iter().map(|t| {
+                    let v = Val::read_cells(*t, stack.get(n..).unwrap_or_default());
+                    n += t.cells();
+                    v.in_store(id)
+                }));
                 results.clear();
                 results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
                 if host >= impls.len() {
@@ -305,7 +309,8 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
-                for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                let mut n = fp;
+                for (v, t) in results.iter().zip(ty.results()) {
                     v.check_store(id)?;
                     if v.ty() != *t {
                         return Err(Error::TypeMismatch(format!(
@@ -313,8 +318,8 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                             v.ty()
                         )));
                     }
-                    match stack.get_mut(fp + i) {
-                        Some(cell) => *cell = v.to_cell(),
+                    match stack.get_mut(n..n + t.cells()) {
+                        Some(cells) => n += v.write_cells(cells),
                         None => return Err(TrapKind::StackExhausted.into()),
                     }
                 }
@@ -893,9 +898,9 @@ fn execute(
             I::Call { func, base } => call!(inst.funcs[func as usize], base, ip),
             I::Throw { tag, base } => {
                 let tag_addr = inst.tags[tag as usize];
+                // The payload's cells (a `v128` takes two).
                 let n = inst.module.inner.types[inst.module.inner.tags[tag as usize] as usize]
-                    .params()
-                    .len();
+                    .param_cells() as usize;
                 let payload: Box<[u64]> = s[base as usize..base as usize + n].into();
                 exns.push(crate::exception::ExnEntity {
                     tag: tag_addr,
@@ -1451,6 +1456,31 @@ fn execute(
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
             I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
+            I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
+            I::SimdShuffle { dst, a, b } => {
+                let lanes = [data!(), data!(), data!(), data!()];
+                simd::shuffle(s, dst, a, b, lanes);
+            }
+            I::SimdMem {
+                op,
+                lane,
+                val,
+                addr,
+                src,
+            } => {
+                let offset = data!();
+                let mem = data!();
+                let mem = &mut memories[inst.memories[mem as usize] as usize].data;
+                simd::simd_mem(op, mem, s, (val, addr, src, lane), offset)?;
+                m0 = memory_data(memories, mem0);
+            }
+            I::GlobalGetV128 { dst, global } => {
+                let g = &globals[inst.globals[global as usize] as usize];
+                simd::set_v128(s, dst, g.bits());
+            }
+            I::GlobalSetV128 { global, src } => {
+                globals[inst.globals[global as usize] as usize].set_bits(simd::get_v128(s, src));
+            }
             I::F64Max { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmax64(f64_of(a), f64_of(b))))
             }

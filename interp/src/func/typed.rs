@@ -45,6 +45,7 @@ wasm_ty!(i64, I64, |v| Val::I64(v), Val::I64(x) => x);
 wasm_ty!(u64, I64, |v| Val::I64(v as i64), Val::I64(x) => x as u64);
 wasm_ty!(f32, F32, |v| Val::F32(v.to_bits()), Val::F32(x) => f32::from_bits(x));
 wasm_ty!(f64, F64, |v| Val::F64(v.to_bits()), Val::F64(x) => f64::from_bits(x));
+wasm_ty!(u128, V128, |v| Val::V128(v), Val::V128(x) => x);
 wasm_ty!(Option<Func>, FuncRef, |v| Val::FuncRef(v), Val::FuncRef(x) => x);
 wasm_ty!(Option<ExternRef>, ExternRef, |v| Val::ExternRef(v), Val::ExternRef(x) => x);
 
@@ -306,18 +307,15 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
                         if let Err(e) = v.check_store(id) {
                             bad_ref = Err(e);
                         }
-                        if let Some(cell) = cells.get_mut(n) {
-                            *cell = v.to_cell();
-                        }
-                        n += 1;
+                        n += v.write_cells(cells.get_mut(n..).unwrap_or_default());
                     });
                     bad_ref
                 },
                 |cells| {
                     let mut n = 0;
                     Results::from_each_val(|ty| {
-                        let v = Val::from_cell(ty, cells.get(n).copied().unwrap_or(0));
-                        n += 1;
+                        let v = Val::read_cells(ty, cells.get(n..).unwrap_or_default());
+                        n += ty.cells();
                         v.in_store(id)
                     })
                     .ok_or_else(|| Error::TypeMismatch("typed function results".into()))

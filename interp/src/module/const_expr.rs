@@ -10,6 +10,7 @@ pub(crate) enum ConstOp {
     I64Const(i64),
     F32Const(u32),
     F64Const(u64),
+    V128Const(u128),
     RefNull,
     RefFunc(u32),
     GlobalGet(u32),
@@ -37,6 +38,7 @@ impl ConstExpr {
                 O::I64Const { value } => ConstOp::I64Const(value),
                 O::F32Const { value } => ConstOp::F32Const(value.bits()),
                 O::F64Const { value } => ConstOp::F64Const(value.bits()),
+                O::V128Const { value } => ConstOp::V128Const(value.i128() as u128),
                 O::RefNull { .. } => ConstOp::RefNull,
                 O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
@@ -57,29 +59,31 @@ impl ConstExpr {
         Ok(ConstExpr(ops))
     }
 
-    /// Evaluates the expression. `global` reads a global's cell, `func` makes a funcref cell.
-    pub(crate) fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
-        let mut stack: Vec<u64> = Vec::with_capacity(2);
+    /// Evaluates the expression to the bits of its value (a cell, or a whole `v128`; see
+    /// `Val::to_bits`). `global` reads a global's bits, `func` makes a funcref cell.
+    pub(crate) fn eval(&self, global: impl Fn(u32) -> u128, func: impl Fn(u32) -> u64) -> u128 {
+        let mut stack: Vec<u128> = Vec::with_capacity(2);
         for op in &self.0 {
             let v = match *op {
-                ConstOp::I32Const(v) => v as u32 as u64,
-                ConstOp::I64Const(v) => v as u64,
-                ConstOp::F32Const(v) => v as u64,
-                ConstOp::F64Const(v) => v,
+                ConstOp::I32Const(v) => v as u32 as u128,
+                ConstOp::I64Const(v) => v as u64 as u128,
+                ConstOp::F32Const(v) => v as u128,
+                ConstOp::F64Const(v) => v as u128,
+                ConstOp::V128Const(v) => v,
                 ConstOp::RefNull => 0,
-                ConstOp::RefFunc(f) => func(f),
+                ConstOp::RefFunc(f) => func(f) as u128,
                 ConstOp::GlobalGet(g) => global(g),
                 bin => {
                     // Validation guarantees two operands.
-                    let b = stack.pop().unwrap_or(0);
-                    let a = stack.pop().unwrap_or(0);
+                    let b = stack.pop().unwrap_or(0) as u64;
+                    let a = stack.pop().unwrap_or(0) as u64;
                     match bin {
-                        ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
-                        ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
-                        ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
-                        ConstOp::I64Add => a.wrapping_add(b),
-                        ConstOp::I64Sub => a.wrapping_sub(b),
-                        _ => a.wrapping_mul(b),
+                        ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u128,
+                        ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u128,
+                        ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u128,
+                        ConstOp::I64Add => a.wrapping_add(b) as u128,
+                        ConstOp::I64Sub => a.wrapping_sub(b) as u128,
+                        _ => a.wrapping_mul(b) as u128,
                     }
                 }
             };

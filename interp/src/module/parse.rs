@@ -16,12 +16,12 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals this interpreter runs: Wasm 2.0 without SIMD, plus the proposals the
-/// configuration enables.
+/// The proposals this interpreter runs: Wasm 2.0 (SIMD switchable), plus the proposals
+/// the configuration enables.
 pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
-    f.remove(WasmFeatures::SIMD);
     for (on, feature) in [
+        (config.simd, WasmFeatures::SIMD),
         (config.multi_memory, WasmFeatures::MULTI_MEMORY),
         (config.extended_const, WasmFeatures::EXTENDED_CONST),
         (config.tail_call, WasmFeatures::TAIL_CALL),

@@ -63,6 +63,7 @@ impl Translator<'_> {
         let skip = self.code.len();
         self.emit(Instr::Br(u32::MAX));
         let saved = self.stack.clone();
+        let saved_v128 = self.v128_at.clone();
         let mut catches = Vec::with_capacity(try_table.catches.len());
         for catch in &try_table.catches {
             let (tag, label, with_ref) = match *catch {
@@ -71,10 +72,11 @@ impl Translator<'_> {
                 Catch::All { label } => (None, label, false),
                 Catch::AllRef { label } => (None, label, true),
             };
+            // Cells of the payload (a `v128` takes two).
             let n = match tag {
-                Some(t) => self.module.types[self.module.tags[t as usize] as usize]
-                    .params()
-                    .len(),
+                Some(t) => {
+                    self.module.types[self.module.tags[t as usize] as usize].param_cells() as usize
+                }
                 None => 0,
             };
             // The pad sees the stack as the handler leaves it: the block's operands gone,
@@ -94,6 +96,7 @@ impl Translator<'_> {
                 pad,
             });
             self.stack.clone_from(&saved);
+            self.v128_at.clone_from(&saved_v128);
         }
         let pc = self.pc();
         self.code[skip].set_target(pc);
@@ -119,9 +122,7 @@ impl Translator<'_> {
 
     /// `throw x`: the payload is popped into consecutive slots.
     pub(super) fn throw(&mut self, tag: u32) {
-        let n = self.module.types[self.module.tags[tag as usize] as usize]
-            .params()
-            .len() as u32;
+        let n = self.module.types[self.module.tags[tag as usize] as usize].param_cells();
         let base = self.pop_consecutive(n);
         self.emit(Instr::Throw { tag, base });
         self.mark_unreachable();

@@ -8,7 +8,10 @@
 //! slot). Branch targets are instruction indices within the function.
 //!
 //! Cells are untyped `u64`s. An `i32` or `f32` lives in the low 32 bits; its high bits are
-//! unspecified, so every reader truncates. References are `index + 1` (0 is null).
+//! unspecified, so every reader truncates. References are `index + 1` (0 is null). A
+//! `v128` takes two consecutive cells, its low 64 bits first.
+
+pub(crate) use super::simd::{SimdMemOp, SimdOp};
 
 /// A frame slot: cell index relative to the frame base. Slots are 16 bits: a frame has
 /// at most [`MAX_FRAME_SLOTS`] cells (locals plus operand stack), an implementation limit
@@ -1179,6 +1182,45 @@ pub(crate) enum Instr {
         rhs: Slot,
     },
 
+    /// A SIMD operation ([`SimdOp`] says which operands it takes): `a`, `b`, `c` are
+    /// read, `dst` written; a `v128` operand or result is the pair of slots from there
+    /// (low half first). Out-of-line handler (`exec::simd`), like `Wide`.
+    Simd {
+        op: SimdOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// `i8x16.shuffle` of the `v128`s at `a` and `b` into `dst`, followed by four `Data`
+    /// holding the 16 lane indices (little-endian bytes).
+    SimdShuffle {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// A SIMD memory access ([`SimdMemOp`]) at address `addr`, followed by `Data(offset)`
+    /// and `Data(memory index)`: loads write the `v128` at `val`, stores read it there; a
+    /// lane load reads the vector at `src` and writes it, with lane `lane` loaded, at
+    /// `val`.
+    SimdMem {
+        op: SimdMemOp,
+        lane: u8,
+        val: Slot,
+        addr: Slot,
+        src: Slot,
+    },
+    /// `global.get` of a `v128` global into the two slots from `dst`.
+    GlobalGetV128 {
+        dst: Slot,
+        global: u32,
+    },
+    /// `global.set` of a `v128` global from the two slots from `src`.
+    GlobalSetV128 {
+        global: u32,
+        src: Slot,
+    },
+
     /// A wide-arithmetic operation on the consecutive slots from `base`: it reads its
     /// operands there and writes its two results over the first two. Rare: one variant
     /// with an out-of-line handler keeps it out of the hot loop's way.
@@ -1484,6 +1526,12 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             | Instr::LoadMem { .. }
             | Instr::StoreMem { .. }
             | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
+            Instr::SimdMem { .. } => {
+                (1..=2).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
+            }
+            Instr::SimdShuffle { .. } => {
+                (1..=4).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
+            }
             _ => true,
         };
         targets_ok && operands_ok
@@ -1527,5 +1575,21 @@ mod tests {
             !check_code(&[table, Instr::Br(1), ret]),
             "missing table entry"
         );
+        let shuffle = Instr::SimdShuffle { dst: 0, a: 2, b: 4 };
+        let d = Instr::Data(0);
+        assert!(check_code(&[shuffle, d, d, d, d, ret]));
+        assert!(
+            !check_code(&[shuffle, d, d, d, ret]),
+            "missing shuffle lanes"
+        );
+        let load = Instr::SimdMem {
+            op: super::SimdMemOp::V128Load,
+            lane: 0,
+            val: 0,
+            addr: 2,
+            src: 0,
+        };
+        assert!(check_code(&[load, d, d, ret]));
+        assert!(!check_code(&[load, d, ret]), "missing memory index");
     }
 }

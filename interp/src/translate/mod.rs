@@ -10,9 +10,11 @@
 pub(crate) mod exceptions;
 mod fuse;
 pub(crate) mod ir;
+mod simd;
 
 use crate::error::{Error, Result};
 use crate::module::ModuleInner;
+use crate::types::ValType;
 use ir::{Instr, LoadKind, Slot, StoreKind};
 use wasmparser::{BlockType, FunctionBody, Operator};
 
@@ -55,8 +57,10 @@ struct Ctrl {
     kind: CtrlKind,
     /// Operand stack height below the block's parameters.
     height: u32,
+    /// Cells of the parameters and results (a `v128` takes two).
     params: u32,
     results: u32,
+    ty: BlockType,
     /// For loops: the instruction index of the loop header.
     loop_pc: u32,
     /// Forward branches to the end of this block, to patch.
@@ -82,6 +86,13 @@ struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
     stack: Vec<Operand>,
+    /// Stack positions of the low halves of the `v128`s on `stack`, ascending (see
+    /// `simd.rs`); entries at or above the stack's height are stale and trimmed lazily.
+    v128_at: Vec<u32>,
+    /// Each local's first slot and whether it is a `v128`, when the function has `v128`
+    /// locals; empty when local `i` is simply slot `i`.
+    locals: Vec<(Slot, bool)>,
+    /// Cells of the locals (parameters first).
     num_locals: u32,
     max_height: u32,
     ctrl: Vec<Ctrl>,
@@ -104,21 +115,40 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     let body = FunctionBody::new(reader);
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index).clone();
-    let num_params = ty.params().len() as u32;
+    let num_params = ty.param_cells();
     let mut num_locals = num_params;
+    let mut declared = Vec::new();
     for local in body.get_locals_reader()? {
-        let (count, _) = local?;
-        num_locals = num_locals
-            .checked_add(count)
+        let (count, ty) = local?;
+        let ty = ValType::from_wasmparser(ty)
+            .ok_or_else(|| Error::Unsupported(format!("local of type {ty}")))?;
+        num_locals = count
+            .checked_mul(ty.cells() as u32)
+            .and_then(|n| num_locals.checked_add(n))
             .ok_or_else(|| Error::Unsupported("too many locals".into()))?;
+        declared.push((count, ty));
     }
     if num_locals as usize >= ir::MAX_FRAME_SLOTS {
         return Err(frame_too_large());
+    }
+    // With `v128` locals, local indices and slots differ: map them.
+    let mut locals = Vec::new();
+    if ty.params().contains(&ValType::V128) || declared.iter().any(|d| d.1 == ValType::V128) {
+        let mut slot = 0u32;
+        let all = ty.params().iter().map(|t| (1, *t)).chain(declared);
+        for (count, ty) in all {
+            for _ in 0..count {
+                locals.push((slot as Slot, ty == ValType::V128));
+                slot += ty.cells() as u32;
+            }
+        }
     }
     let mut t = Translator {
         module,
         code: Vec::with_capacity(range.len() / 4 + 4),
         stack: Vec::new(),
+        v128_at: Vec::new(),
+        locals,
         num_locals,
         max_height: 0,
         ctrl: Vec::new(),
@@ -133,7 +163,8 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         kind: CtrlKind::Function,
         height: 0,
         params: 0,
-        results: ty.results().len() as u32,
+        results: ty.result_cells(),
+        ty: BlockType::Empty,
         loop_pc: 0,
         patches: Vec::new(),
         else_patch: None,
@@ -197,6 +228,7 @@ impl Translator<'_> {
     }
 
     fn push(&mut self, op: Operand) {
+        self.trim_v128();
         self.stack.push(op);
         self.max_height = self.max_height.max(self.height());
     }
@@ -538,14 +570,52 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// The cells of a block's parameters and results.
     fn block_arity(&self, ty: BlockType) -> (u32, u32) {
         match ty {
             BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
+            BlockType::Type(t) => (
+                0,
+                ValType::from_wasmparser(t).map_or(1, |t| t.cells() as u32),
+            ),
             BlockType::FuncType(idx) => {
                 let ft = &self.module.types[idx as usize];
-                (ft.params().len() as u32, ft.results().len() as u32)
+                (ft.param_cells(), ft.result_cells())
             }
+        }
+    }
+
+    /// Pushes temporaries for a block's parameters (`params`) or results.
+    fn push_block_values(&mut self, ty: BlockType, params: bool) {
+        match ty {
+            BlockType::Empty => {}
+            BlockType::Type(t) => {
+                let t = ValType::from_wasmparser(t).unwrap_or(ValType::I32);
+                if !params {
+                    self.push_typed(t, Operand::Temp, Operand::Temp);
+                }
+            }
+            BlockType::FuncType(idx) => {
+                let ft = self.module.types[idx as usize].clone();
+                let tys = if params { ft.params() } else { ft.results() };
+                self.push_temps(tys);
+            }
+        }
+    }
+
+    /// Pushes one temporary value of each type in `tys`.
+    fn push_temps(&mut self, tys: &[ValType]) {
+        for t in tys {
+            self.push_typed(*t, Operand::Temp, Operand::Temp);
+        }
+    }
+
+    /// The first slot of local `index` and whether it is a `v128`.
+    fn local(&self, index: u32) -> (Slot, bool) {
+        match self.locals.get(index as usize) {
+            Some(l) => *l,
+            // Local indices are below `num_locals`, checked to fit a `Slot`.
+            None => (index as Slot, false),
         }
     }
 
@@ -557,6 +627,7 @@ impl Translator<'_> {
             height,
             params,
             results,
+            ty,
             loop_pc: self.pc(),
             patches: Vec::new(),
             else_patch: None,
@@ -792,14 +863,18 @@ impl Translator<'_> {
         }
     }
 
+    fn global_is_v128(&self, global: u32) -> bool {
+        self.module
+            .globals
+            .get(global as usize)
+            .is_some_and(|g| g.content == ValType::V128)
+    }
+
     fn call(&mut self, func: u32) {
         let ty = self.module.func_type(func).clone();
-        let n = ty.params().len() as u32;
-        let base = self.pop_consecutive(n);
+        let base = self.pop_consecutive(ty.param_cells());
         self.emit(Instr::Call { func, base });
-        for _ in 0..ty.results().len() {
-            self.push_temp();
-        }
+        self.push_temps(ty.results());
         self.label_pc = self.code.len();
     }
 
@@ -866,7 +941,7 @@ impl Translator<'_> {
                 let Some(c) = self.ctrl.last() else {
                     return Err(internal("else"));
                 };
-                let (results, height, params) = (c.results, c.height, c.params);
+                let (results, height, ty) = (c.results, c.height, c.ty);
                 if self.reachable {
                     self.materialize_top(results);
                     let at = self.code.len();
@@ -885,9 +960,7 @@ impl Translator<'_> {
                 }
                 self.label_pc = self.code.len();
                 self.stack.truncate(height as usize);
-                for _ in 0..params {
-                    self.push(Operand::Temp);
-                }
+                self.push_block_values(ty, true);
                 self.start_block_fuel();
             }
             O::End => {
@@ -913,9 +986,7 @@ impl Translator<'_> {
                 }
                 self.bind_patches(&c.patches);
                 self.stack.truncate(c.height as usize);
-                for _ in 0..c.results {
-                    self.push(Operand::Temp);
-                }
+                self.push_block_values(c.ty, false);
                 self.reachable = reachable;
                 if c.kind != CtrlKind::Block || !c.patches.is_empty() {
                     self.start_block_fuel();
@@ -978,17 +1049,14 @@ impl Translator<'_> {
                 // The index may sit just above the arguments; keep it in a slot the callee
                 // cannot overwrite before the call reads it.
                 let ty = self.module.types[type_index as usize].clone();
-                let n = ty.params().len() as u32;
-                let base = self.pop_consecutive(n);
+                let base = self.pop_consecutive(ty.param_cells());
                 self.emit(I::CallIndirect {
                     ty: type_index,
                     base,
                     index,
                 });
                 self.emit(I::Data(table_index));
-                for _ in 0..ty.results().len() {
-                    self.push_temp();
-                }
+                self.push_temps(ty.results());
                 self.label_pc = self.code.len();
             }
             // Tail calls (the tail-call proposal): the callee takes over this frame, see
@@ -997,14 +1065,14 @@ impl Translator<'_> {
             // sit at `base` and this function returns them.
             O::ReturnCall { function_index } => {
                 let ty = self.module.func_type(function_index).clone();
-                let base = self.pop_consecutive(ty.params().len() as u32);
+                let base = self.pop_consecutive(ty.param_cells());
                 self.emit(I::ReturnCall {
                     func: function_index,
                     base,
                 });
                 self.emit(I::Return {
                     src: base,
-                    n: ty.results().len() as u32,
+                    n: ty.result_cells(),
                 });
                 self.mark_unreachable();
             }
@@ -1014,7 +1082,7 @@ impl Translator<'_> {
             } => {
                 let index = self.pop_slot();
                 let ty = self.module.types[type_index as usize].clone();
-                let base = self.pop_consecutive(ty.params().len() as u32);
+                let base = self.pop_consecutive(ty.param_cells());
                 self.emit(I::ReturnCallIndirect {
                     ty: type_index,
                     base,
@@ -1023,7 +1091,7 @@ impl Translator<'_> {
                 self.emit(I::Data(table_index));
                 self.emit(I::Return {
                     src: base,
-                    n: ty.results().len() as u32,
+                    n: ty.result_cells(),
                 });
                 self.mark_unreachable();
             }
@@ -1032,36 +1100,81 @@ impl Translator<'_> {
             O::I64MulWideS => self.wide(ir::WideOp::MulWideS, 2),
             O::I64MulWideU => self.wide(ir::WideOp::MulWideU, 2),
             O::Drop => {
-                self.stack.pop();
+                let n = if self.top_is_v128() { 2 } else { 1 };
+                self.stack.truncate(self.stack.len().saturating_sub(n));
             }
             O::Select | O::TypedSelect { .. } => {
                 let cond = self.pop_slot();
-                let other = self.pop_slot();
-                let pos = self.stack.len() - 1;
-                self.materialize_at(pos);
-                let dst = self.temp_slot(pos as u32);
-                self.emit(I::Select { dst, other, cond });
+                if self.top_is_v128() {
+                    // Both halves of the first operand become their own slots' values.
+                    let other = self.pop_v128();
+                    let pos = self.stack.len() - 2;
+                    self.materialize_at(pos);
+                    self.materialize_at(pos + 1);
+                    let dst = self.temp_slot(pos as u32);
+                    self.emit(I::Select { dst, other, cond });
+                    self.emit(I::Select {
+                        dst: dst + 1,
+                        other: other + 1,
+                        cond,
+                    });
+                } else {
+                    let other = self.pop_slot();
+                    let pos = self.stack.len() - 1;
+                    self.materialize_at(pos);
+                    let dst = self.temp_slot(pos as u32);
+                    self.emit(I::Select { dst, other, cond });
+                }
             }
-            // Local indices are below `num_locals`, checked to fit a `Slot`.
-            O::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot)),
-            O::LocalSet { local_index } => self.set_local(local_index as Slot),
-            O::LocalTee { local_index } => {
-                self.set_local(local_index as Slot);
-                self.push(Operand::Local(local_index as Slot));
-            }
+            O::LocalGet { local_index } => match self.local(local_index) {
+                (l, false) => self.push(Operand::Local(l)),
+                (l, true) => {
+                    self.push_typed(ValType::V128, Operand::Local(l), Operand::Local(l + 1))
+                }
+            },
+            O::LocalSet { local_index } => match self.local(local_index) {
+                (l, false) => self.set_local(l),
+                (l, true) => self.set_local_v128(l),
+            },
+            O::LocalTee { local_index } => match self.local(local_index) {
+                (l, false) => {
+                    self.set_local(l);
+                    self.push(Operand::Local(l));
+                }
+                (l, true) => {
+                    self.set_local_v128(l);
+                    self.push_typed(ValType::V128, Operand::Local(l), Operand::Local(l + 1));
+                }
+            },
             O::GlobalGet { global_index } => {
-                let dst = self.push_temp();
-                self.emit(I::GlobalGet {
-                    dst,
-                    global: global_index,
-                });
+                if self.global_is_v128(global_index) {
+                    let dst = self.push_v128();
+                    self.emit(I::GlobalGetV128 {
+                        dst,
+                        global: global_index,
+                    });
+                } else {
+                    let dst = self.push_temp();
+                    self.emit(I::GlobalGet {
+                        dst,
+                        global: global_index,
+                    });
+                }
             }
             O::GlobalSet { global_index } => {
-                let src = self.pop_slot();
-                self.emit(I::GlobalSet {
-                    global: global_index,
-                    src,
-                });
+                if self.global_is_v128(global_index) {
+                    let src = self.pop_v128();
+                    self.emit(I::GlobalSetV128 {
+                        global: global_index,
+                        src,
+                    });
+                } else {
+                    let src = self.pop_slot();
+                    self.emit(I::GlobalSet {
+                        global: global_index,
+                        src,
+                    });
+                }
             }
             O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
                 self.load(LoadKind::L32, &memarg)?
@@ -1920,7 +2033,9 @@ impl Translator<'_> {
                 rhs: r,
             }),
             other => {
-                return Err(Error::Unsupported(format!("operator {other:?}")));
+                if !self.simd_operator(&other)? {
+                    return Err(Error::Unsupported(format!("operator {other:?}")));
+                }
             }
         }
         Ok(())

@@ -1,0 +1,100 @@
+//! The SIMD memory instructions (spec §4.4.7 "Memory Instructions": `v128.load*`,
+//! `v128.store*`), bounds-checked like every access.
+
+use super::{build, extend, get_s, get_v, lane, set_v, with_lane};
+use crate::exec::ea;
+use crate::translate::ir::{SimdMemOp, Slot};
+use crate::TrapKind;
+
+/// Reads `N` bytes at `addr + offset` (bounds-checked as any access).
+fn read<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Result<[u8; N], TrapKind> {
+    let at = ea(mem, addr, offset, N)?;
+    let mut bytes = [0u8; N];
+    bytes.copy_from_slice(&mem[at..at + N]);
+    Ok(bytes)
+}
+
+fn write(mem: &mut [u8], addr: u64, offset: u32, bytes: &[u8]) -> Result<(), TrapKind> {
+    let at = ea(mem, addr, offset, bytes.len())?;
+    mem[at..at + bytes.len()].copy_from_slice(bytes);
+    Ok(())
+}
+
+/// Runs `Instr::SimdMem` on memory `mem`: loads write the `v128` at slot `val`, stores
+/// read it there; lane loads read the vector at `src` first.
+#[inline(never)]
+pub(crate) fn simd_mem(
+    op: SimdMemOp,
+    mem: &mut [u8],
+    s: &mut [u64],
+    (val, addr, src, lane_idx): (Slot, Slot, Slot, u8),
+    offset: u32,
+) -> Result<(), TrapKind> {
+    use SimdMemOp as M;
+    let at = get_s(s, addr);
+    let l = u32::from(lane_idx);
+    let half = |mem: &[u8]| -> Result<u128, TrapKind> {
+        Ok(u64::from_le_bytes(read(mem, at, offset)?) as u128)
+    };
+    let r: u128 = match op {
+        M::V128Load => u128::from_le_bytes(read(mem, at, offset)?),
+        M::V128Load8x8S => extend::<i8, i16>(half(mem)?, false, i16::from),
+        M::V128Load8x8U => extend::<u8, u16>(half(mem)?, false, u16::from),
+        M::V128Load16x4S => extend::<i16, i32>(half(mem)?, false, i32::from),
+        M::V128Load16x4U => extend::<u16, u32>(half(mem)?, false, u32::from),
+        M::V128Load32x2S => extend::<i32, i64>(half(mem)?, false, i64::from),
+        M::V128Load32x2U => extend::<u32, u64>(half(mem)?, false, u64::from),
+        M::V128Load8Splat => {
+            let [x] = read::<1>(mem, at, offset)?;
+            build(|_| x)
+        }
+        M::V128Load16Splat => {
+            let x = u16::from_le_bytes(read(mem, at, offset)?);
+            build(|_| x)
+        }
+        M::V128Load32Splat => {
+            let x = u32::from_le_bytes(read(mem, at, offset)?);
+            build(|_| x)
+        }
+        M::V128Load64Splat => {
+            let x = u64::from_le_bytes(read(mem, at, offset)?);
+            build(|_| x)
+        }
+        M::V128Load32Zero => u32::from_le_bytes(read(mem, at, offset)?) as u128,
+        M::V128Load64Zero => half(mem)?,
+        M::V128Load8Lane => {
+            let [x] = read::<1>(mem, at, offset)?;
+            with_lane(get_v(s, src), l & 15, x)
+        }
+        M::V128Load16Lane => {
+            let x = u16::from_le_bytes(read(mem, at, offset)?);
+            with_lane(get_v(s, src), l & 7, x)
+        }
+        M::V128Load32Lane => {
+            let x = u32::from_le_bytes(read(mem, at, offset)?);
+            with_lane(get_v(s, src), l & 3, x)
+        }
+        M::V128Load64Lane => {
+            let x = u64::from_le_bytes(read(mem, at, offset)?);
+            with_lane(get_v(s, src), l & 1, x)
+        }
+        M::V128Store => return write(mem, at, offset, &get_v(s, val).to_le_bytes()),
+        M::V128Store8Lane => {
+            return write(mem, at, offset, &[lane::<u8>(get_v(s, val), l & 15)]);
+        }
+        M::V128Store16Lane => {
+            let x = lane::<u16>(get_v(s, val), l & 7);
+            return write(mem, at, offset, &x.to_le_bytes());
+        }
+        M::V128Store32Lane => {
+            let x = lane::<u32>(get_v(s, val), l & 3);
+            return write(mem, at, offset, &x.to_le_bytes());
+        }
+        M::V128Store64Lane => {
+            let x = lane::<u64>(get_v(s, val), l & 1);
+            return write(mem, at, offset, &x.to_le_bytes());
+        }
+    };
+    set_v(s, val, r);
+    Ok(())
+}

@@ -1,0 +1,516 @@
+//! The SIMD instructions (Wasm 2.0 §4.3.3 "Vector instructions" numerics, §4.4.3 and
+//! §4.4.7 execution), on `v128`s held as `u128`s: lane `i` of a shape with `w`-bit lanes
+//! is bits `w*i..w*(i+1)`, so byte `i` in memory is lane `i` of `i8x16` (little-endian).
+//!
+//! Memory accesses are in `mem.rs`. Every handler is out of line and reads all its
+//! operands before it writes its result (the translator may give the result the slots of
+//! an operand). Float lanes follow the scalar rules, NaNs included (the scalar helpers of
+//! `numeric.rs` are reused).
+
+use super::numeric::{
+    ceil32, ceil64, floor32, floor64, fmax32, fmax64, fmin32, fmin64, nearest32, nearest64, sqrt32,
+    sqrt64, trunc32, trunc64,
+};
+use crate::translate::ir::{SimdOp, Slot};
+
+/// A lane type: a number of `BITS` bits inside a `u128`.
+trait Lane: Copy {
+    const BITS: u32;
+    /// The lane from the low `BITS` bits of `bits`.
+    fn from_bits(bits: u128) -> Self;
+    /// The lane's bits, zero-extended.
+    fn to_bits(self) -> u128;
+}
+
+macro_rules! int_lane {
+    ($($t:ty => $u:ty),*) => {$(
+        impl Lane for $t {
+            const BITS: u32 = <$t>::BITS;
+            fn from_bits(bits: u128) -> Self {
+                bits as $u as $t
+            }
+            fn to_bits(self) -> u128 {
+                self as $u as u128
+            }
+        }
+    )*};
+}
+int_lane!(i8 => u8, u8 => u8, i16 => u16, u16 => u16, i32 => u32, u32 => u32, i64 => u64, u64 => u64);
+
+impl Lane for f32 {
+    const BITS: u32 = 32;
+    fn from_bits(bits: u128) -> Self {
+        f32::from_bits(bits as u32)
+    }
+    fn to_bits(self) -> u128 {
+        self.to_bits() as u128
+    }
+}
+
+impl Lane for f64 {
+    const BITS: u32 = 64;
+    fn from_bits(bits: u128) -> Self {
+        f64::from_bits(bits as u64)
+    }
+    fn to_bits(self) -> u128 {
+        self.to_bits() as u128
+    }
+}
+
+/// Lane `i` of `v` seen as lanes of type `T` (`i` below the lane count).
+fn lane<T: Lane>(v: u128, i: u32) -> T {
+    T::from_bits(v >> (i * T::BITS))
+}
+
+/// `v` with lane `i` (of type `T`) replaced by `x`.
+fn with_lane<T: Lane>(v: u128, i: u32, x: T) -> u128 {
+    let shift = i * T::BITS;
+    let mask = (u128::MAX >> (128 - T::BITS)) << shift;
+    (v & !mask) | (x.to_bits() << shift)
+}
+
+/// Builds a vector of lanes of type `R` from `f(i)` for each lane index.
+fn build<R: Lane>(f: impl Fn(u32) -> R) -> u128 {
+    (0..128 / R::BITS).fold(0, |v, i| v | f(i).to_bits() << (i * R::BITS))
+}
+
+/// `f` on each lane.
+fn map<T: Lane>(a: u128, f: impl Fn(T) -> T) -> u128 {
+    build(|i| f(lane::<T>(a, i)))
+}
+
+/// `f` on each pair of lanes.
+fn zip<T: Lane>(a: u128, b: u128, f: impl Fn(T, T) -> T) -> u128 {
+    build(|i| f(lane::<T>(a, i), lane::<T>(b, i)))
+}
+
+/// A lane-wise comparison: all ones where `f` holds, zeros elsewhere.
+fn cmp<T: Lane>(a: u128, b: u128, f: impl Fn(T, T) -> bool) -> u128 {
+    let ones = u128::MAX >> (128 - T::BITS);
+    (0..128 / T::BITS).fold(0, |v, i| {
+        if f(lane::<T>(a, i), lane::<T>(b, i)) {
+            v | ones << (i * T::BITS)
+        } else {
+            v
+        }
+    })
+}
+
+/// Lanes `T` from the low (`high == false`) or high half of `a`, widened by `f` into lanes
+/// `R` of twice the width.
+fn extend<T: Lane, R: Lane>(a: u128, high: bool, f: impl Fn(T) -> R) -> u128 {
+    let first = if high { 64 / T::BITS } else { 0 };
+    build(|i| f(lane::<T>(a, first + i)))
+}
+
+/// `extmul`: products of the low or high halves' lanes, widened first.
+fn extmul<T: Lane, R: Lane>(a: u128, b: u128, high: bool, f: impl Fn(T, T) -> R) -> u128 {
+    let first = if high { 64 / T::BITS } else { 0 };
+    build(|i| f(lane::<T>(a, first + i), lane::<T>(b, first + i)))
+}
+
+/// `extadd_pairwise`: sums of adjacent lane pairs, widened.
+fn extadd<T: Lane, R: Lane>(a: u128, f: impl Fn(T, T) -> R) -> u128 {
+    build(|i| f(lane::<T>(a, 2 * i), lane::<T>(a, 2 * i + 1)))
+}
+
+/// `narrow`: the lanes of `a` then of `b`, each saturated into a lane half as wide.
+fn narrow<T: Lane, R: Lane>(a: u128, b: u128, f: impl Fn(T) -> R) -> u128 {
+    let n = 128 / T::BITS;
+    build(|i| f(if i < n { lane(a, i) } else { lane(b, i - n) }))
+}
+
+/// `bitmask`: bit `i` of the result is the top bit of lane `i`.
+fn bitmask<T: Lane>(a: u128) -> u64 {
+    (0..128 / T::BITS).fold(0, |m, i| {
+        m | (((a >> ((i + 1) * T::BITS - 1)) & 1) as u64) << i
+    })
+}
+
+/// `all_true`: every lane is non-zero.
+fn all_true<T: Lane>(a: u128) -> u64 {
+    let ones = u128::MAX >> (128 - T::BITS);
+    (0..128 / T::BITS).all(|i| (a >> (i * T::BITS)) & ones != 0) as u64
+}
+
+/// `ineg` on a lane count: the shift count of a shift instruction is taken modulo the lane
+/// width (spec: `ishl(i, k mod N)`).
+fn shift_count<T: Lane>(k: u64) -> u32 {
+    (k as u32) % T::BITS
+}
+
+/// `i16x8.q15mulr_sat_s`: `sat_s((a * b + 2^14) >> 15)` (spec §4.3.2 `iq15mulrsat_s`).
+pub(crate) fn q15mulr_sat(a: i16, b: i16) -> i16 {
+    let p = (i32::from(a) * i32::from(b) + (1 << 14)) >> 15;
+    p.clamp(i16::MIN.into(), i16::MAX.into()) as i16
+}
+
+/// `pmin` (spec §4.3.3 `fpmin`): `b < a ? b : a`, so a NaN in `a` is kept, one in `b`
+/// is not, and equal zeros give `a`.
+fn pmin<T: PartialOrd>(a: T, b: T) -> T {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// `pmax` (spec §4.3.3 `fpmax`): `a < b ? b : a`.
+fn pmax<T: PartialOrd>(a: T, b: T) -> T {
+    if a < b {
+        b
+    } else {
+        a
+    }
+}
+
+/// `avgr_u`: `(a + b + 1) / 2` without overflow.
+fn avgr<T: Into<u32> + Copy>(a: T, b: T) -> u32 {
+    (a.into() + b.into()).div_ceil(2)
+}
+
+fn get_v(s: &[u64], slot: Slot) -> u128 {
+    let cell = |i: usize| s.get(i).copied().unwrap_or(0);
+    cell(slot as usize) as u128 | (cell(slot as usize + 1) as u128) << 64
+}
+
+fn set_v(s: &mut [u64], slot: Slot, v: u128) {
+    if let Some([lo, hi]) = s.get_mut(slot as usize..slot as usize + 2) {
+        (*lo, *hi) = (v as u64, (v >> 64) as u64);
+    }
+}
+
+fn get_s(s: &[u64], slot: Slot) -> u64 {
+    s.get(slot as usize).copied().unwrap_or(0)
+}
+
+fn set_s(s: &mut [u64], slot: Slot, x: u64) {
+    if let Some(cell) = s.get_mut(slot as usize) {
+        *cell = x;
+    }
+}
+
+/// Runs `Instr::Simd`: reads its operands from the frame `s`, writes its result.
+#[inline(never)]
+pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Slot) {
+    use SimdOp as O;
+    let va = get_v(s, a);
+    let vb = get_v(s, b);
+    // A scalar operand: the shift count, the replaced lane's value, the splatted value.
+    let sb = get_s(s, b);
+    let sa = get_s(s, a);
+    let lane_idx = u32::from(c);
+    let scalar = |s: &mut [u64], x: u64| set_s(s, dst, x);
+    let r: u128 = match op {
+        // Bitwise (§4.3.3 `v128.*`).
+        O::V128Not => !va,
+        O::V128And => va & vb,
+        O::V128AndNot => va & !vb,
+        O::V128Or => va | vb,
+        O::V128Xor => va ^ vb,
+        O::V128Bitselect => {
+            let vc = get_v(s, c);
+            (va & vc) | (vb & !vc)
+        }
+        O::V128AnyTrue => return scalar(s, (va != 0) as u64),
+
+        // Splats, lanes and swizzle.
+        O::I8x16Splat => build(|_| sa as u8),
+        O::I16x8Splat => build(|_| sa as u16),
+        O::I32x4Splat | O::F32x4Splat => build(|_| sa as u32),
+        O::I64x2Splat | O::F64x2Splat => build(|_| sa),
+        O::I8x16ExtractLaneS => {
+            return scalar(s, lane::<i8>(va, lane_idx & 15) as i32 as u32 as u64)
+        }
+        O::I8x16ExtractLaneU => return scalar(s, lane::<u8>(va, lane_idx & 15) as u64),
+        O::I16x8ExtractLaneS => {
+            return scalar(s, lane::<i16>(va, lane_idx & 7) as i32 as u32 as u64)
+        }
+        O::I16x8ExtractLaneU => return scalar(s, lane::<u16>(va, lane_idx & 7) as u64),
+        O::I32x4ExtractLane | O::F32x4ExtractLane => {
+            return scalar(s, lane::<u32>(va, lane_idx & 3) as u64)
+        }
+        O::I64x2ExtractLane | O::F64x2ExtractLane => {
+            return scalar(s, lane::<u64>(va, lane_idx & 1))
+        }
+        O::I8x16ReplaceLane => with_lane(va, lane_idx & 15, sb as u8),
+        O::I16x8ReplaceLane => with_lane(va, lane_idx & 7, sb as u16),
+        O::I32x4ReplaceLane | O::F32x4ReplaceLane => with_lane(va, lane_idx & 3, sb as u32),
+        O::I64x2ReplaceLane | O::F64x2ReplaceLane => with_lane(va, lane_idx & 1, sb),
+        O::I8x16Swizzle => build(|i| {
+            let k = lane::<u8>(vb, i);
+            if k < 16 {
+                lane::<u8>(va, k.into())
+            } else {
+                0
+            }
+        }),
+
+        // Comparisons.
+        O::I8x16Eq => cmp::<u8>(va, vb, |x, y| x == y),
+        O::I8x16Ne => cmp::<u8>(va, vb, |x, y| x != y),
+        O::I8x16LtS => cmp::<i8>(va, vb, |x, y| x < y),
+        O::I8x16LtU => cmp::<u8>(va, vb, |x, y| x < y),
+        O::I8x16GtS => cmp::<i8>(va, vb, |x, y| x > y),
+        O::I8x16GtU => cmp::<u8>(va, vb, |x, y| x > y),
+        O::I8x16LeS => cmp::<i8>(va, vb, |x, y| x <= y),
+        O::I8x16LeU => cmp::<u8>(va, vb, |x, y| x <= y),
+        O::I8x16GeS => cmp::<i8>(va, vb, |x, y| x >= y),
+        O::I8x16GeU => cmp::<u8>(va, vb, |x, y| x >= y),
+        O::I16x8Eq => cmp::<u16>(va, vb, |x, y| x == y),
+        O::I16x8Ne => cmp::<u16>(va, vb, |x, y| x != y),
+        O::I16x8LtS => cmp::<i16>(va, vb, |x, y| x < y),
+        O::I16x8LtU => cmp::<u16>(va, vb, |x, y| x < y),
+        O::I16x8GtS => cmp::<i16>(va, vb, |x, y| x > y),
+        O::I16x8GtU => cmp::<u16>(va, vb, |x, y| x > y),
+        O::I16x8LeS => cmp::<i16>(va, vb, |x, y| x <= y),
+        O::I16x8LeU => cmp::<u16>(va, vb, |x, y| x <= y),
+        O::I16x8GeS => cmp::<i16>(va, vb, |x, y| x >= y),
+        O::I16x8GeU => cmp::<u16>(va, vb, |x, y| x >= y),
+        O::I32x4Eq => cmp::<u32>(va, vb, |x, y| x == y),
+        O::I32x4Ne => cmp::<u32>(va, vb, |x, y| x != y),
+        O::I32x4LtS => cmp::<i32>(va, vb, |x, y| x < y),
+        O::I32x4LtU => cmp::<u32>(va, vb, |x, y| x < y),
+        O::I32x4GtS => cmp::<i32>(va, vb, |x, y| x > y),
+        O::I32x4GtU => cmp::<u32>(va, vb, |x, y| x > y),
+        O::I32x4LeS => cmp::<i32>(va, vb, |x, y| x <= y),
+        O::I32x4LeU => cmp::<u32>(va, vb, |x, y| x <= y),
+        O::I32x4GeS => cmp::<i32>(va, vb, |x, y| x >= y),
+        O::I32x4GeU => cmp::<u32>(va, vb, |x, y| x >= y),
+        O::I64x2Eq => cmp::<u64>(va, vb, |x, y| x == y),
+        O::I64x2Ne => cmp::<u64>(va, vb, |x, y| x != y),
+        O::I64x2LtS => cmp::<i64>(va, vb, |x, y| x < y),
+        O::I64x2GtS => cmp::<i64>(va, vb, |x, y| x > y),
+        O::I64x2LeS => cmp::<i64>(va, vb, |x, y| x <= y),
+        O::I64x2GeS => cmp::<i64>(va, vb, |x, y| x >= y),
+        O::F32x4Eq => cmp::<f32>(va, vb, |x, y| x == y),
+        O::F32x4Ne => cmp::<f32>(va, vb, |x, y| x != y),
+        O::F32x4Lt => cmp::<f32>(va, vb, |x, y| x < y),
+        O::F32x4Gt => cmp::<f32>(va, vb, |x, y| x > y),
+        O::F32x4Le => cmp::<f32>(va, vb, |x, y| x <= y),
+        O::F32x4Ge => cmp::<f32>(va, vb, |x, y| x >= y),
+        O::F64x2Eq => cmp::<f64>(va, vb, |x, y| x == y),
+        O::F64x2Ne => cmp::<f64>(va, vb, |x, y| x != y),
+        O::F64x2Lt => cmp::<f64>(va, vb, |x, y| x < y),
+        O::F64x2Gt => cmp::<f64>(va, vb, |x, y| x > y),
+        O::F64x2Le => cmp::<f64>(va, vb, |x, y| x <= y),
+        O::F64x2Ge => cmp::<f64>(va, vb, |x, y| x >= y),
+
+        // Tests.
+        O::I8x16AllTrue => return scalar(s, all_true::<u8>(va)),
+        O::I16x8AllTrue => return scalar(s, all_true::<u16>(va)),
+        O::I32x4AllTrue => return scalar(s, all_true::<u32>(va)),
+        O::I64x2AllTrue => return scalar(s, all_true::<u64>(va)),
+        O::I8x16Bitmask => return scalar(s, bitmask::<u8>(va)),
+        O::I16x8Bitmask => return scalar(s, bitmask::<u16>(va)),
+        O::I32x4Bitmask => return scalar(s, bitmask::<u32>(va)),
+        O::I64x2Bitmask => return scalar(s, bitmask::<u64>(va)),
+
+        // Integer arithmetic.
+        O::I8x16Abs => map::<i8>(va, i8::wrapping_abs),
+        O::I8x16Neg => map::<i8>(va, i8::wrapping_neg),
+        O::I8x16Popcnt => map::<u8>(va, |x| x.count_ones() as u8),
+        O::I16x8Abs => map::<i16>(va, i16::wrapping_abs),
+        O::I16x8Neg => map::<i16>(va, i16::wrapping_neg),
+        O::I32x4Abs => map::<i32>(va, i32::wrapping_abs),
+        O::I32x4Neg => map::<i32>(va, i32::wrapping_neg),
+        O::I64x2Abs => map::<i64>(va, i64::wrapping_abs),
+        O::I64x2Neg => map::<i64>(va, i64::wrapping_neg),
+        O::I8x16Shl => map::<u8>(va, |x| x << shift_count::<u8>(sb)),
+        O::I8x16ShrS => map::<i8>(va, |x| x >> shift_count::<i8>(sb)),
+        O::I8x16ShrU => map::<u8>(va, |x| x >> shift_count::<u8>(sb)),
+        O::I16x8Shl => map::<u16>(va, |x| x << shift_count::<u16>(sb)),
+        O::I16x8ShrS => map::<i16>(va, |x| x >> shift_count::<i16>(sb)),
+        O::I16x8ShrU => map::<u16>(va, |x| x >> shift_count::<u16>(sb)),
+        O::I32x4Shl => map::<u32>(va, |x| x << shift_count::<u32>(sb)),
+        O::I32x4ShrS => map::<i32>(va, |x| x >> shift_count::<i32>(sb)),
+        O::I32x4ShrU => map::<u32>(va, |x| x >> shift_count::<u32>(sb)),
+        O::I64x2Shl => map::<u64>(va, |x| x << shift_count::<u64>(sb)),
+        O::I64x2ShrS => map::<i64>(va, |x| x >> shift_count::<i64>(sb)),
+        O::I64x2ShrU => map::<u64>(va, |x| x >> shift_count::<u64>(sb)),
+        O::I8x16Add => zip::<u8>(va, vb, u8::wrapping_add),
+        O::I8x16AddSatS => zip::<i8>(va, vb, i8::saturating_add),
+        O::I8x16AddSatU => zip::<u8>(va, vb, u8::saturating_add),
+        O::I8x16Sub => zip::<u8>(va, vb, u8::wrapping_sub),
+        O::I8x16SubSatS => zip::<i8>(va, vb, i8::saturating_sub),
+        O::I8x16SubSatU => zip::<u8>(va, vb, u8::saturating_sub),
+        O::I8x16MinS => zip::<i8>(va, vb, Ord::min),
+        O::I8x16MinU => zip::<u8>(va, vb, Ord::min),
+        O::I8x16MaxS => zip::<i8>(va, vb, Ord::max),
+        O::I8x16MaxU => zip::<u8>(va, vb, Ord::max),
+        O::I8x16AvgrU => zip::<u8>(va, vb, |x, y| avgr(x, y) as u8),
+        O::I16x8Add => zip::<u16>(va, vb, u16::wrapping_add),
+        O::I16x8AddSatS => zip::<i16>(va, vb, i16::saturating_add),
+        O::I16x8AddSatU => zip::<u16>(va, vb, u16::saturating_add),
+        O::I16x8Sub => zip::<u16>(va, vb, u16::wrapping_sub),
+        O::I16x8SubSatS => zip::<i16>(va, vb, i16::saturating_sub),
+        O::I16x8SubSatU => zip::<u16>(va, vb, u16::saturating_sub),
+        O::I16x8Mul => zip::<u16>(va, vb, u16::wrapping_mul),
+        O::I16x8MinS => zip::<i16>(va, vb, Ord::min),
+        O::I16x8MinU => zip::<u16>(va, vb, Ord::min),
+        O::I16x8MaxS => zip::<i16>(va, vb, Ord::max),
+        O::I16x8MaxU => zip::<u16>(va, vb, Ord::max),
+        O::I16x8AvgrU => zip::<u16>(va, vb, |x, y| avgr(x, y) as u16),
+        O::I16x8Q15MulrSatS => zip::<i16>(va, vb, q15mulr_sat),
+        O::I32x4Add => zip::<u32>(va, vb, u32::wrapping_add),
+        O::I32x4Sub => zip::<u32>(va, vb, u32::wrapping_sub),
+        O::I32x4Mul => zip::<u32>(va, vb, u32::wrapping_mul),
+        O::I32x4MinS => zip::<i32>(va, vb, Ord::min),
+        O::I32x4MinU => zip::<u32>(va, vb, Ord::min),
+        O::I32x4MaxS => zip::<i32>(va, vb, Ord::max),
+        O::I32x4MaxU => zip::<u32>(va, vb, Ord::max),
+        O::I64x2Add => zip::<u64>(va, vb, u64::wrapping_add),
+        O::I64x2Sub => zip::<u64>(va, vb, u64::wrapping_sub),
+        O::I64x2Mul => zip::<u64>(va, vb, u64::wrapping_mul),
+        O::I32x4DotI16x8S => build(|i| {
+            let p = |k| i32::from(lane::<i16>(va, k)) * i32::from(lane::<i16>(vb, k));
+            p(2 * i).wrapping_add(p(2 * i + 1))
+        }),
+
+        // Narrowing, widening, extended arithmetic.
+        O::I8x16NarrowI16x8S => {
+            narrow::<i16, i8>(va, vb, |x| x.clamp(i8::MIN.into(), i8::MAX.into()) as i8)
+        }
+        O::I8x16NarrowI16x8U => narrow::<i16, u8>(va, vb, |x| x.clamp(0, u8::MAX.into()) as u8),
+        O::I16x8NarrowI32x4S => {
+            narrow::<i32, i16>(va, vb, |x| x.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
+        }
+        O::I16x8NarrowI32x4U => narrow::<i32, u16>(va, vb, |x| x.clamp(0, u16::MAX.into()) as u16),
+        O::I16x8ExtendLowI8x16S => extend::<i8, i16>(va, false, i16::from),
+        O::I16x8ExtendHighI8x16S => extend::<i8, i16>(va, true, i16::from),
+        O::I16x8ExtendLowI8x16U => extend::<u8, u16>(va, false, u16::from),
+        O::I16x8ExtendHighI8x16U => extend::<u8, u16>(va, true, u16::from),
+        O::I32x4ExtendLowI16x8S => extend::<i16, i32>(va, false, i32::from),
+        O::I32x4ExtendHighI16x8S => extend::<i16, i32>(va, true, i32::from),
+        O::I32x4ExtendLowI16x8U => extend::<u16, u32>(va, false, u32::from),
+        O::I32x4ExtendHighI16x8U => extend::<u16, u32>(va, true, u32::from),
+        O::I64x2ExtendLowI32x4S => extend::<i32, i64>(va, false, i64::from),
+        O::I64x2ExtendHighI32x4S => extend::<i32, i64>(va, true, i64::from),
+        O::I64x2ExtendLowI32x4U => extend::<u32, u64>(va, false, u64::from),
+        O::I64x2ExtendHighI32x4U => extend::<u32, u64>(va, true, u64::from),
+        O::I16x8ExtAddPairwiseI8x16S => extadd::<i8, i16>(va, |x, y| i16::from(x) + i16::from(y)),
+        O::I16x8ExtAddPairwiseI8x16U => extadd::<u8, u16>(va, |x, y| u16::from(x) + u16::from(y)),
+        O::I32x4ExtAddPairwiseI16x8S => extadd::<i16, i32>(va, |x, y| i32::from(x) + i32::from(y)),
+        O::I32x4ExtAddPairwiseI16x8U => extadd::<u16, u32>(va, |x, y| u32::from(x) + u32::from(y)),
+        O::I16x8ExtMulLowI8x16S => {
+            extmul::<i8, i16>(va, vb, false, |x, y| i16::from(x) * i16::from(y))
+        }
+        O::I16x8ExtMulHighI8x16S => {
+            extmul::<i8, i16>(va, vb, true, |x, y| i16::from(x) * i16::from(y))
+        }
+        O::I16x8ExtMulLowI8x16U => {
+            extmul::<u8, u16>(va, vb, false, |x, y| u16::from(x) * u16::from(y))
+        }
+        O::I16x8ExtMulHighI8x16U => {
+            extmul::<u8, u16>(va, vb, true, |x, y| u16::from(x) * u16::from(y))
+        }
+        O::I32x4ExtMulLowI16x8S => {
+            extmul::<i16, i32>(va, vb, false, |x, y| i32::from(x) * i32::from(y))
+        }
+        O::I32x4ExtMulHighI16x8S => {
+            extmul::<i16, i32>(va, vb, true, |x, y| i32::from(x) * i32::from(y))
+        }
+        O::I32x4ExtMulLowI16x8U => {
+            extmul::<u16, u32>(va, vb, false, |x, y| u32::from(x) * u32::from(y))
+        }
+        O::I32x4ExtMulHighI16x8U => {
+            extmul::<u16, u32>(va, vb, true, |x, y| u32::from(x) * u32::from(y))
+        }
+        O::I64x2ExtMulLowI32x4S => {
+            extmul::<i32, i64>(va, vb, false, |x, y| i64::from(x) * i64::from(y))
+        }
+        O::I64x2ExtMulHighI32x4S => {
+            extmul::<i32, i64>(va, vb, true, |x, y| i64::from(x) * i64::from(y))
+        }
+        O::I64x2ExtMulLowI32x4U => {
+            extmul::<u32, u64>(va, vb, false, |x, y| u64::from(x) * u64::from(y))
+        }
+        O::I64x2ExtMulHighI32x4U => {
+            extmul::<u32, u64>(va, vb, true, |x, y| u64::from(x) * u64::from(y))
+        }
+
+        // Float arithmetic (scalar NaN rules per lane).
+        O::F32x4Ceil => map::<f32>(va, ceil32),
+        O::F32x4Floor => map::<f32>(va, floor32),
+        O::F32x4Trunc => map::<f32>(va, trunc32),
+        O::F32x4Nearest => map::<f32>(va, nearest32),
+        O::F32x4Sqrt => map::<f32>(va, sqrt32),
+        O::F32x4Abs => va & build(|_| 0x7fff_ffffu32),
+        O::F32x4Neg => va ^ build(|_| 0x8000_0000u32),
+        O::F64x2Ceil => map::<f64>(va, ceil64),
+        O::F64x2Floor => map::<f64>(va, floor64),
+        O::F64x2Trunc => map::<f64>(va, trunc64),
+        O::F64x2Nearest => map::<f64>(va, nearest64),
+        O::F64x2Sqrt => map::<f64>(va, sqrt64),
+        O::F64x2Abs => va & build(|_| 0x7fff_ffff_ffff_ffffu64),
+        O::F64x2Neg => va ^ build(|_| 0x8000_0000_0000_0000u64),
+        O::F32x4Add => zip::<f32>(va, vb, |x, y| x + y),
+        O::F32x4Sub => zip::<f32>(va, vb, |x, y| x - y),
+        O::F32x4Mul => zip::<f32>(va, vb, |x, y| x * y),
+        O::F32x4Div => zip::<f32>(va, vb, |x, y| x / y),
+        O::F32x4Min => zip::<f32>(va, vb, fmin32),
+        O::F32x4Max => zip::<f32>(va, vb, fmax32),
+        O::F32x4PMin => zip::<f32>(va, vb, pmin),
+        O::F32x4PMax => zip::<f32>(va, vb, pmax),
+        O::F64x2Add => zip::<f64>(va, vb, |x, y| x + y),
+        O::F64x2Sub => zip::<f64>(va, vb, |x, y| x - y),
+        O::F64x2Mul => zip::<f64>(va, vb, |x, y| x * y),
+        O::F64x2Div => zip::<f64>(va, vb, |x, y| x / y),
+        O::F64x2Min => zip::<f64>(va, vb, fmin64),
+        O::F64x2Max => zip::<f64>(va, vb, fmax64),
+        O::F64x2PMin => zip::<f64>(va, vb, pmin),
+        O::F64x2PMax => zip::<f64>(va, vb, pmax),
+
+        // Conversions. Rust's float-to-int `as` saturates and maps NaN to 0, which is
+        // `trunc_sat` (§4.3.4); int-to-float `as` rounds to nearest, ties to even.
+        O::I32x4TruncSatF32x4S => build(|i| lane::<f32>(va, i) as i32),
+        O::I32x4TruncSatF32x4U => build(|i| lane::<f32>(va, i) as u32),
+        O::I32x4TruncSatF64x2SZero => build(|i| if i < 2 { lane::<f64>(va, i) as i32 } else { 0 }),
+        O::I32x4TruncSatF64x2UZero => build(|i| if i < 2 { lane::<f64>(va, i) as u32 } else { 0 }),
+        O::F32x4ConvertI32x4S => build(|i| lane::<i32>(va, i) as f32),
+        O::F32x4ConvertI32x4U => build(|i| lane::<u32>(va, i) as f32),
+        O::F64x2ConvertLowI32x4S => build(|i| f64::from(lane::<i32>(va, i))),
+        O::F64x2ConvertLowI32x4U => build(|i| f64::from(lane::<u32>(va, i))),
+        O::F32x4DemoteF64x2Zero => build(|i| {
+            if i < 2 {
+                lane::<f64>(va, i) as f32
+            } else {
+                0.0
+            }
+        }),
+        O::F64x2PromoteLowF32x4 => build(|i| f64::from(lane::<f32>(va, i))),
+    };
+    set_v(s, dst, r);
+}
+
+/// Runs `Instr::SimdShuffle`: lane `i` of the result is byte `lanes[i]` of `a` followed by
+/// `b` (indices below 32, as validation checked).
+#[inline(never)]
+pub(crate) fn shuffle(s: &mut [u64], dst: Slot, a: Slot, b: Slot, lanes: [u32; 4]) {
+    let (va, vb) = (get_v(s, a), get_v(s, b));
+    let r = build(|i| {
+        let k = (lanes[(i / 4) as usize] >> (8 * (i % 4))) as u8 as u32;
+        if k < 16 {
+            lane::<u8>(va, k)
+        } else {
+            lane::<u8>(vb, (k - 16) & 15)
+        }
+    });
+    set_v(s, dst, r);
+}
+
+/// `global.get` / `global.set` of a `v128` global: the two cells from `slot`.
+pub(crate) fn get_v128(s: &[u64], slot: Slot) -> u128 {
+    get_v(s, slot)
+}
+
+/// Writes a `v128` into the two cells from `slot`.
+pub(crate) fn set_v128(s: &mut [u64], slot: Slot, v: u128) {
+    set_v(s, slot, v)
+}
+
+mod mem;
+pub(crate) use mem::simd_mem;
+
+#[cfg(test)]
+mod tests;
