@@ -621,6 +621,17 @@ fn execute(
             }
         }};
     }
+    // `dst = lhs + imm` (i32), then branch if `$cond` holds of the sum.
+    macro_rules! add_imm_br {
+        ($dst:expr, $lhs:expr, $imm:expr, $t:expr, |$sum:ident| $cond:expr) => {{
+            let $sum = (s[$lhs as usize] as u32).wrapping_add($imm as i32 as u32);
+            s[$dst as usize] = $sum as u64;
+            if $cond {
+                jump!($t);
+                continue;
+            }
+        }};
+    }
     macro_rules! br_if_imm {
         ($l:expr, $imm:expr, $t:expr, |$a:ident, $i:ident| $cond:expr) => {{
             let $a = s[$l as usize];
@@ -702,27 +713,13 @@ fn execute(
                 lhs,
                 imm,
                 target,
-            } => {
-                let sum = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
-                s[dst as usize] = sum as u64;
-                if sum != 0 {
-                    jump!(target);
-                    continue;
-                }
-            }
+            } => add_imm_br!(dst, lhs, imm, target, |sum| sum != 0),
             I::I32AddImmBrEqz {
                 dst,
                 lhs,
                 imm,
                 target,
-            } => {
-                let sum = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
-                s[dst as usize] = sum as u64;
-                if sum == 0 {
-                    jump!(target);
-                    continue;
-                }
-            }
+            } => add_imm_br!(dst, lhs, imm, target, |sum| sum == 0),
             I::BrIfI32AddLtU {
                 lhs,
                 rhs,
