@@ -4,29 +4,10 @@
 //! traps) with exit status 1, never a panic.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `weft ARGS...` in the package directory, so `examples/...` paths resolve.
-fn weft(args: &[&str]) -> Outcome {
-    let output = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the weft binary runs");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::weft;
 
 /// Asserts a successful run that printed exactly `expected` on stdout.
 fn assert_prints(args: &[&str], expected: &str) {

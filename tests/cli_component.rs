@@ -2,29 +2,9 @@
 //! `tests/component-cli/`: `weft run --invoke` with WAVE arguments and results,
 //! `weft inspect`, and `weft run --link`.
 
-use std::process::Command;
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `weft ARGS...` in the package directory.
-fn weft(args: &[&str]) -> Outcome {
-    let output = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the weft binary runs");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::weft;
 
 const VALUES: &str = "tests/component-cli/values.wat";
 const GREET: &str = "tests/component-cli/greet.wat";

@@ -2,29 +2,9 @@
 //! Rust consumers against its built-in calculator host, with the commands of the demo's
 //! README, and reports overflow as an error.
 
-use std::process::Command;
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `weft ARGS...` in the package directory, as the README's commands are written.
-fn weft(args: &[&str]) -> Outcome {
-    let output = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the weft binary runs");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::weft;
 
 fn split(command: &str) -> Vec<&str> {
     command.split_whitespace().collect()
