@@ -15,8 +15,9 @@
 //! | fuel metering, stack and memory limits | yes |
 //! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
+//! | typed function references, GC with a collector (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | relaxed SIMD, GC, typed function references, memory64, threads | not yet |
+//! | relaxed SIMD, memory64, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
