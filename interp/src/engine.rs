@@ -24,6 +24,7 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
+    pub(crate) memory64: bool,
 }
 
 impl Default for Config {
@@ -42,6 +43,7 @@ impl Default for Config {
             wide_arithmetic: false,
             simd: true,
             exceptions: true,
+            memory64: true,
         }
     }
 }
@@ -138,6 +140,18 @@ impl Config {
     /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(mut self, enable: bool) -> Config {
         self.exceptions = enable;
+        self
+    }
+
+    /// Enables the memory64 proposal (default: on, it is part of Wasm 3.0): memories and
+    /// tables with `i64` addresses ([`AddrType::I64`](crate::AddrType)). Off, modules that
+    /// declare or import one fail validation.
+    ///
+    /// A 64-bit memory's limits may go up to 2^48 pages, but [`Config::max_memory_pages`]
+    /// still bounds its size: past it (or past what the host can allocate) instantiation
+    /// fails and `memory.grow` returns -1.
+    pub fn wasm_memory64(mut self, enable: bool) -> Config {
+        self.memory64 = enable;
         self
     }
 

@@ -14,9 +14,10 @@ use crate::{Func, Tag};
 /// [`Memory::ty`] a type of 0 pages.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Memory, MemoryType, Store};
+/// use weft_interp::{AddrType, Engine, Limits, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let mem = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: Some(2) } })?;
+/// let ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, addr_type: AddrType::I32 };
+/// let mem = Memory::new(&mut store, ty)?;
 /// mem.write(&mut store, 8, b"weft")?;
 /// let mut buf = [0u8; 4];
 /// mem.read(&store, 8, &mut buf)?;
@@ -52,6 +53,7 @@ impl Memory {
                     min: 0,
                     max: Some(0),
                 },
+                addr_type: crate::AddrType::I32,
             },
         }
     }
@@ -167,9 +169,10 @@ impl Memory {
 /// [`Table::ty`] a `funcref` table of 0 elements.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Store, Table, TableType, Val, ValType};
+/// use weft_interp::{AddrType, Engine, Limits, Store, Table, TableType, Val, ValType};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = TableType { element: ValType::FuncRef, limits: Limits { min: 2, max: None } };
+/// let limits = Limits { min: 2, max: None };
+/// let ty = TableType { element: ValType::FuncRef, limits, addr_type: AddrType::I32 };
 /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store), 2);
 /// assert_eq!(table.get(&store, 1), Some(Val::FuncRef(None)));
@@ -191,7 +194,11 @@ impl Table {
         }
         let inner = &mut store.as_context_mut().inner;
         init.check_store(inner.id)?;
-        let limit = inner.engine.config().max_table_elements;
+        let limit = inner
+            .engine
+            .config()
+            .max_table_elements
+            .min(crate::store::MAX_TABLE_ELEMENTS);
         if ty.limits.min > limit {
             return Err(Error::ResourceLimit(format!(
                 "table of {} elements exceeds the limit of {limit}",
@@ -218,6 +225,7 @@ impl Table {
                     min: 0,
                     max: Some(0),
                 },
+                addr_type: crate::AddrType::I32,
             },
         }
     }

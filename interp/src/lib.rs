@@ -15,8 +15,9 @@
 //! | fuel metering, stack and memory limits | yes |
 //! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
+//! | memory64: 64-bit memories and tables (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | relaxed SIMD, GC, typed function references, memory64, threads | not yet |
+//! | relaxed SIMD, GC, typed function references, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -62,8 +63,8 @@ pub use linker::Linker;
 pub use module::{CodeStats, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,
-    TableType, ValType,
+    AddrType, ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType,
+    Mutability, TableType, ValType,
 };
 pub use value::{ExternRef, Val};
 pub use wasmparser;

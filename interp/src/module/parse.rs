@@ -7,7 +7,9 @@ use super::{
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
+use crate::types::{
+    AddrType, FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use wasmparser::{
@@ -28,6 +30,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
         (config.exceptions, WasmFeatures::EXCEPTIONS),
+        (config.memory64, WasmFeatures::MEMORY64),
     ] {
         f.set(feature, on);
     }
@@ -42,6 +45,15 @@ fn ref_type(ty: wasmparser::RefType) -> Result<ValType> {
     val_type(wasmparser::ValType::Ref(ty))
 }
 
+/// The address type of a memory or table that is 64-bit when `is_64` (memory64).
+fn addr_type(is_64: bool) -> AddrType {
+    if is_64 {
+        AddrType::I64
+    } else {
+        AddrType::I32
+    }
+}
+
 fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
     Ok(TableType {
         element: ref_type(t.element_type)?,
@@ -49,13 +61,14 @@ fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
             min: t.initial,
             max: t.maximum,
         },
+        addr_type: addr_type(t.table64),
     })
 }
 
 /// A memory's type and the log2 of its page size (validation allows only 0 and 16).
 fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
-    if m.memory64 || m.shared {
-        return Err(Error::Unsupported("memory64 or shared memory".into()));
+    if m.shared {
+        return Err(Error::Unsupported("shared memory".into()));
     }
     let page_size_log2 = match m.page_size_log2 {
         None => 16,
@@ -67,6 +80,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
             min: m.initial,
             max: m.maximum,
         },
+        addr_type: addr_type(m.memory64),
     };
     Ok((ty, page_size_log2))
 }
