@@ -78,7 +78,10 @@ impl Config {
         self
     }
 
-    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB).
+    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB). A 32-bit
+    /// memory never exceeds 4 GiB whatever this says; a 64-bit one (memory64) may grow up
+    /// to this limit, or until the host cannot allocate more (`memory.grow` then returns
+    /// -1).
     pub fn max_memory_pages(mut self, pages: u64) -> Config {
         self.max_memory_pages = pages;
         self

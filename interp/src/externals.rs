@@ -24,6 +24,12 @@ use crate::{Func, Tag};
 /// assert_eq!(&buf, b"weft");
 /// assert_eq!(mem.grow(&mut store, 1)?, 1);
 /// assert!(mem.grow(&mut store, 1).is_err()); // past the maximum
+///
+/// // A 64-bit memory (memory64): its guest addresses are `i64`s, its size may pass 4 GiB
+/// // (up to `Config::max_memory_pages`).
+/// let ty = MemoryType { limits: Limits { min: 1, max: None }, addr_type: AddrType::I64 };
+/// let mem64 = Memory::new(&mut store, ty)?;
+/// assert_eq!(mem64.ty(&store).addr_type, AddrType::I64);
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
