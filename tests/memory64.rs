@@ -187,7 +187,7 @@ fn memory_grow_fails_with_minus_one_without_allocating() {
 #[test]
 fn huge_limits_validate_but_huge_minimums_do_not_instantiate() {
     let engine = Engine::default();
-    // 2^48 pages is the largest maximum of a 64-bit memory (spec §3.2 "Memory Types").
+    // 2^48 pages is the largest maximum of a 64-bit memory (spec, validation of "Memory Types").
     let wat = "(module (memory i64 0 0x1_0000_0000_0000))";
     let module = Module::new(&engine, wat).unwrap();
     let mut store = Store::new(&engine, ());

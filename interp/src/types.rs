@@ -222,7 +222,7 @@ impl AddrType {
     }
 
     /// The smaller of two address types: the type of the length of a `memory.copy` or
-    /// `table.copy` between them (spec §3.4 "memory.copy", "table.copy").
+    /// `table.copy` between them (spec, validation of `memory.copy` and `table.copy`).
     pub fn min(self, other: AddrType) -> AddrType {
         if self == AddrType::I64 && other == AddrType::I64 {
             AddrType::I64

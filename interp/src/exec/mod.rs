@@ -1098,7 +1098,7 @@ fn execute(
                 let dm = inst.memories[dst_mem as usize] as usize;
                 let sm = inst.memories[src_mem as usize] as usize;
                 // memory64: `d` has the destination's address type, `src` the source's,
-                // `n` the smaller of the two (spec §3.4.7 "memory.copy").
+                // `n` the smaller of the two (spec, validation of `memory.copy`).
                 let (dt, st) = (memories[dm].ty.addr_type, memories[sm].ty.addr_type);
                 let (d, src, n) = (
                     dt.of_cell(s[b]),
@@ -1188,7 +1188,7 @@ fn execute(
                 let dt = inst.tables[dst_table as usize] as usize;
                 let stb = inst.tables[src_table as usize] as usize;
                 // memory64: as `memory.copy`, `n` has the smaller address type (spec
-                // §3.4.6 "table.copy").
+                // validation of `table.copy`).
                 let (dat, sat) = (tables[dt].ty.addr_type, tables[stb].ty.addr_type);
                 let (d, src, n) = (
                     dat.of_cell(s[b]),
