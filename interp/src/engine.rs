@@ -25,6 +25,8 @@ pub struct Config {
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
     pub(crate) memory64: bool,
+    pub(crate) function_references: bool,
+    pub(crate) gc: bool,
 }
 
 impl Default for Config {
@@ -44,6 +46,8 @@ impl Default for Config {
             simd: true,
             exceptions: true,
             memory64: true,
+            function_references: true,
+            gc: true,
         }
     }
 }
@@ -158,6 +162,23 @@ impl Config {
         self
     }
 
+    /// Enables typed function references (default: on, part of Wasm 3.0): `(ref $t)`
+    /// types, non-nullable locals, `call_ref`, `return_call_ref`, `ref.as_non_null`,
+    /// `br_on_null` and `br_on_non_null`.
+    pub fn wasm_function_references(mut self, enable: bool) -> Config {
+        self.function_references = enable;
+        self
+    }
+
+    /// Enables garbage collection (default: on, part of Wasm 3.0): struct and array
+    /// types, recursive and sub types, `i31ref`, casts and the `any`/`eq`/`extern`
+    /// conversions. Needs [`Config::wasm_function_references`]; objects live in the
+    /// store's heap, collected as Wasm allocates (see [`Store::gc`](crate::Store::gc)).
+    pub fn wasm_gc(mut self, enable: bool) -> Config {
+        self.gc = enable;
+        self
+    }
+
     /// Translate function bodies on their first call (`true`, the default) or all of them
     /// when the module is created.
     pub fn lazy_translation(mut self, lazy: bool) -> Config {
@@ -177,6 +198,8 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     inner: Arc<Config>,
+    /// Canonical ids of the types of every module made for this engine.
+    types: Arc<crate::type_registry::TypeRegistry>,
 }
 
 impl Engine {
@@ -184,11 +207,17 @@ impl Engine {
     pub fn new(config: &Config) -> Engine {
         Engine {
             inner: Arc::new(config.clone()),
+            types: Arc::default(),
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner
+    }
+
+    /// The engine's type registry.
+    pub(crate) fn types(&self) -> &Arc<crate::type_registry::TypeRegistry> {
+        &self.types
     }
 }

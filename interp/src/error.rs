@@ -199,6 +199,20 @@ pub enum TrapKind {
     NullReference,
     /// `throw_ref` of a null exception reference.
     NullExceptionReference,
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference,
+    /// A struct access through a null reference.
+    NullStructReference,
+    /// An array access through a null reference.
+    NullArrayReference,
+    /// `i31.get_s`/`i31.get_u` of a null reference.
+    NullI31Reference,
+    /// `ref.cast` of a value that is not of the target type.
+    CastFailure,
+    /// An array access or bulk array operation out of bounds.
+    ArrayOutOfBounds,
+    /// A GC allocation larger than the heap may grow.
+    AllocationTooLarge,
 }
 
 impl TrapKind {
@@ -218,6 +232,13 @@ impl TrapKind {
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::NullReference => "null reference",
             TrapKind::NullExceptionReference => "null exception reference",
+            TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::AllocationTooLarge => "allocation too large",
         }
     }
 }

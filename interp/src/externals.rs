@@ -258,14 +258,14 @@ impl Table {
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, index: u64, val: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         val.check_store(inner.id)?;
-        let t = inner.table_mut(*self)?;
-        if val.ty() != t.ty.element {
+        let element = inner.table(*self)?.ty.element;
+        if !inner.val_matches(&val, element) {
             return Err(Error::TypeMismatch(format!(
-                "cannot store {} in a table of {}",
+                "cannot store {} in a table of {element}",
                 val.ty(),
-                t.ty.element
             )));
         }
+        let t = inner.table_mut(*self)?;
         let slot = usize::try_from(index)
             .ok()
             .and_then(|i| t.elements.get_mut(i))
@@ -284,10 +284,11 @@ impl Table {
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_table_elements;
         init.check_store(inner.id)?;
-        let t = inner.table_mut(*self)?;
-        if init.ty() != t.ty.element {
+        let element = inner.table(*self)?.ty.element;
+        if !inner.val_matches(&init, element) {
             return Err(Error::TypeMismatch("table.grow init value type".into()));
         }
+        let t = inner.table_mut(*self)?;
         t.grow(delta, init.to_cell(), limit)
             .ok_or_else(|| Error::ResourceLimit(format!("cannot grow table by {delta}")))
     }
@@ -356,17 +357,18 @@ impl Global {
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, val: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         val.check_store(inner.id)?;
-        let g = inner.global_mut(*self)?;
-        if g.ty.mutability != Mutability::Var {
+        let ty = inner.global(*self)?.ty;
+        if ty.mutability != Mutability::Var {
             return Err(Error::TypeMismatch("cannot set an immutable global".into()));
         }
-        if val.ty() != g.ty.content {
+        if !inner.val_matches(&val, ty.content) {
             return Err(Error::TypeMismatch(format!(
                 "cannot set a global of {} to {}",
-                g.ty.content,
+                ty.content,
                 val.ty()
             )));
         }
+        let g = inner.global_mut(*self)?;
         g.set_bits(val.to_bits());
         Ok(())
     }

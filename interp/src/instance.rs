@@ -9,7 +9,8 @@ use crate::store::{
     AsContext, FuncEntity, GlobalEntity, Importer, InstanceEntity, MemoryEntity, Store, StoreId,
     TableEntity,
 };
-use crate::types::ExternType;
+use crate::type_registry::TypeCache;
+use crate::types::{ExternType, Mutability};
 use crate::value::ref_to_cell;
 use crate::{Extern, Func, Global, Memory, Table, Tag, TrapKind, WasmParams, WasmResults};
 use std::collections::HashMap;
@@ -99,9 +100,10 @@ impl Instance {
 
 /// Checks that `found` can stand for an import of type `expected` (spec §4.5.2 "Import
 /// Subtyping").
-fn matches(expected: &ExternType, found: &ExternType) -> bool {
+fn matches(types: &mut TypeCache, expected: &ExternType, found: &ExternType) -> bool {
     match (expected, found) {
-        (ExternType::Func(a), ExternType::Func(b)) => a == b,
+        // Checked by canonical type ids by the caller.
+        (ExternType::Func(_), ExternType::Func(_)) => true,
         // Tables and memories match only their own address type (memory64; spec §4.5.2
         // "Tables", "Memories": the address types must be equal).
         (ExternType::Table(a), ExternType::Table(b)) => {
@@ -110,9 +112,16 @@ fn matches(expected: &ExternType, found: &ExternType) -> bool {
         (ExternType::Memory(a), ExternType::Memory(b)) => {
             a.addr_type == b.addr_type && b.limits.matches(&a.limits)
         }
-        (ExternType::Global(a), ExternType::Global(b)) => a == b,
-        // Tag types match exactly (spec §4.5.2 "Tags").
-        (ExternType::Tag(a), ExternType::Tag(b)) => a == b,
+        // An immutable global may have a subtype; a mutable one must match exactly.
+        (ExternType::Global(a), ExternType::Global(b)) => {
+            a.mutability == b.mutability
+                && match a.mutability {
+                    Mutability::Const => types.val_matches(b.content, a.content),
+                    Mutability::Var => a.content == b.content,
+                }
+        }
+        // Tag types match exactly (spec §4.5.2 "Tags"), by canonical id (the caller).
+        (ExternType::Tag(_), ExternType::Tag(_)) => true,
         _ => false,
     }
 }
@@ -178,6 +187,21 @@ pub(crate) fn instantiate<T>(
             ImportKind::Tag(t) => ExternType::Tag((*m.types[*t as usize]).clone()),
         };
         let found = ext.ty(&*store);
+        // Functions match by their canonical types and declared subtyping (spec §4.5.2
+        // "Functions": the provided type must be a subtype of the import's).
+        let funcs_match = match (&import.kind, &ext) {
+            (ImportKind::Func(t), Extern::Func(f)) => {
+                let found_id = store.inner.func(*f)?.type_id();
+                store
+                    .inner
+                    .types
+                    .is_subtype(found_id, m.type_ids[*t as usize])
+            }
+            (ImportKind::Tag(t), Extern::Tag(tag)) => {
+                store.inner.tag(*tag)?.type_id == m.type_ids[*t as usize]
+            }
+            _ => true,
+        };
         // custom-page-sizes: a memory matches only a memory type of the same page size.
         let page_sizes_match = match (&import.kind, &ext) {
             (ImportKind::Memory(_), Extern::Memory(mem)) => {
@@ -186,7 +210,8 @@ pub(crate) fn instantiate<T>(
             }
             _ => true,
         };
-        if !page_sizes_match || !matches(&expected, &found) {
+        if !page_sizes_match || !funcs_match || !matches(&mut store.inner.types, &expected, &found)
+        {
             return Err(Error::IncompatibleImport {
                 module: import.module.clone(),
                 name: import.name.clone(),
@@ -218,6 +243,7 @@ pub(crate) fn instantiate<T>(
         let index = m.num_imported_funcs + def;
         inner.funcs.push(FuncEntity::Wasm {
             ty: m.func_type(index).clone(),
+            type_id: m.func_type_id(index),
             instance: instance_idx,
             module: module.clone(),
             def,
@@ -228,27 +254,32 @@ pub(crate) fn instantiate<T>(
     for &t in &m.tags[m.num_imported_tags as usize..] {
         inner.tags.push(TagEntity {
             ty: m.types[t as usize].clone(),
+            type_id: m.type_ids[t as usize],
         });
         tags.push(inner.tags.len() as u32 - 1);
     }
     let func_cell = |f: u32| ref_to_cell(Some(funcs[f as usize]));
     for (i, init) in m.global_inits.iter().enumerate() {
         let ty = m.globals[m.num_imported_globals as usize + i];
-        let value = init.eval(
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
+        let value = init.eval_gc(
             |g| inner.globals[globals[g as usize] as usize].bits(),
             func_cell,
-        );
+            &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+        )?;
         inner.globals.push(GlobalEntity::new(ty, value));
         globals.push(inner.globals.len() as u32 - 1);
     }
     let config = inner.engine.config().clone();
     for (i, init) in m.table_inits.iter().enumerate() {
         let ty = m.tables[m.num_imported_tables as usize + i];
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
         let cell = match init {
-            Some(e) => e.eval(
+            Some(e) => e.eval_gc(
                 |g| inner.globals[globals[g as usize] as usize].bits(),
                 func_cell,
-            ) as u64,
+                &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+            )? as u64,
             None => 0,
         };
         if ty.limits.min
@@ -280,16 +311,19 @@ pub(crate) fn instantiate<T>(
     // Element and data segment instances.
     let mut elems = Vec::with_capacity(m.elems.len());
     for seg in &m.elems {
-        let cells: Vec<u64> = seg
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
+        let cells = seg
             .items
             .iter()
             .map(|e| {
-                e.eval(
+                e.eval_gc(
                     |g| inner.globals[globals[g as usize] as usize].bits(),
                     func_cell,
-                ) as u64
+                    &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+                )
+                .map(|v| v as u64)
             })
-            .collect();
+            .collect::<Result<Vec<u64>>>()?;
         inner.elems.push(cells);
         elems.push(inner.elems.len() as u32 - 1);
     }

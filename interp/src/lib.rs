@@ -43,11 +43,13 @@ mod exception;
 mod exec;
 mod externals;
 mod func;
+mod gc;
 mod instance;
 mod linker;
 mod module;
 mod store;
 mod translate;
+mod type_registry;
 mod types;
 mod value;
 
@@ -63,8 +65,8 @@ pub use linker::Linker;
 pub use module::{CodeStats, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use types::{
-    AddrType, ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType,
-    Mutability, TableType, ValType,
+    AddrType, ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, Limits,
+    MemoryType, Mutability, RefType, TableType, TypeId, ValType,
 };
-pub use value::{ExternRef, Val};
+pub use value::{AnyRef, ExternRef, Val};
 pub use wasmparser;

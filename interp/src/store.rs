@@ -9,8 +9,10 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::exception::{ExnEntity, TagEntity};
 use crate::func::HostFuncFn;
+use crate::gc::Heap;
 use crate::module::Module;
-use crate::types::{AddrType, FuncType, GlobalType, MemoryType, TableType};
+use crate::type_registry::TypeCache;
+use crate::types::{AddrType, FuncType, GlobalType, MemoryType, TableType, TypeId};
 use crate::Extern;
 use crate::{Func, Global, Instance, Memory, Table};
 use core::any::Any;
@@ -53,19 +55,33 @@ pub(crate) enum FuncEntity {
     /// Defined in Wasm: `def` indexes the module's defined functions.
     Wasm {
         ty: Arc<FuncType>,
+        /// The canonical id of `ty` (with its rec group and supertypes).
+        type_id: TypeId,
         instance: u32,
         module: Module,
         def: u32,
         index: u32,
     },
     /// Defined by the host: `host` indexes `Store::host_funcs`.
-    Host { ty: Arc<FuncType>, host: u32 },
+    Host {
+        ty: Arc<FuncType>,
+        type_id: TypeId,
+        host: u32,
+    },
 }
 
 impl FuncEntity {
     pub(crate) fn ty(&self) -> &Arc<FuncType> {
         match self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+
+    /// The canonical id of the function's type.
+    #[inline]
+    pub(crate) fn type_id(&self) -> TypeId {
+        match self {
+            FuncEntity::Wasm { type_id, .. } | FuncEntity::Host { type_id, .. } => *type_id,
         }
     }
 }
@@ -264,6 +280,10 @@ pub(crate) struct StoreInner {
     pub stack_cache: Vec<Vec<u64>>,
     /// Per host function (indexed like `Store::host_funcs`), the instances importing it.
     pub host_importers: Vec<Importer>,
+    /// Structs and arrays (the GC proposal).
+    pub gc: Heap,
+    /// The engine's types this store has looked up.
+    pub types: TypeCache,
 }
 
 impl StoreInner {
@@ -330,6 +350,81 @@ impl StoreInner {
         self.globals
             .get_mut(g.0 as usize)
             .ok_or(Error::StoreMismatch("global"))
+    }
+
+    /// Whether value `v` (of this store) is of type `ty`: equal types, or reference
+    /// subtyping with the reference's dynamic type (spec §3.1.4 "Matching").
+    pub(crate) fn val_matches(&mut self, v: &crate::Val, ty: crate::ValType) -> bool {
+        use crate::types::HeapType as H;
+        use crate::Val as V;
+        if v.ty() == ty {
+            return true;
+        }
+        let Some(rt) = ty.ref_type() else {
+            return false;
+        };
+        let cell = v.to_cell();
+        if cell == 0 {
+            // Null: of every nullable type of its hierarchy.
+            let hierarchy = self.types.hierarchy(rt.heap);
+            return rt.nullable
+                && matches!(
+                    (v, hierarchy),
+                    (V::FuncRef(_), crate::types::Hierarchy::Func)
+                        | (V::ExternRef(_), crate::types::Hierarchy::Extern)
+                        | (V::ExnRef(_), crate::types::Hierarchy::Exn)
+                        | (V::AnyRef(_), crate::types::Hierarchy::Any)
+                );
+        }
+        match (v, rt.heap) {
+            (V::FuncRef(_), H::Func) | (V::ExternRef(_), H::Extern) | (V::ExnRef(_), H::Exn) => {
+                true
+            }
+            (V::FuncRef(Some(f)), H::Concrete(t)) => match self.funcs.get(f.0 as usize) {
+                Some(e) => {
+                    let id = e.type_id();
+                    self.types.is_subtype(id, t)
+                }
+                None => false,
+            },
+            (V::AnyRef(Some(r)), heap) => {
+                let kind = self.gc.get(r.0).map(|o| o.ty);
+                match heap {
+                    H::Any => true,
+                    H::Eq => crate::gc::is_gc_cell(r.0),
+                    H::I31 => crate::gc::i31_value(r.0).is_some(),
+                    H::Struct | H::Array => {
+                        kind.and_then(|t| self.types.get(t).map(|t| t.kind())) == Some(heap)
+                    }
+                    H::Concrete(t) => kind.is_some_and(|k| self.types.is_subtype(k, t)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Marks the GC references among `vals` as held by the host (see
+    /// [`Store::release_host_refs`]).
+    pub(crate) fn root_for_host(&mut self, vals: &[crate::Val]) {
+        for v in vals {
+            let cell = match v {
+                crate::Val::AnyRef(Some(r)) => r.0,
+                crate::Val::ExternRef(Some(r)) => r.0,
+                _ => continue,
+            };
+            if crate::gc::object_index(cell).is_some() {
+                self.gc.host_roots.push(cell);
+            }
+        }
+    }
+
+    /// The tag `t` names in this store.
+    pub(crate) fn tag(&self, t: crate::Tag) -> Result<&TagEntity> {
+        self.check(t.1, "tag")?;
+        self.tags
+            .get(t.0 as usize)
+            .ok_or(Error::StoreMismatch("tag"))
     }
 
     /// A new exception instance; returns its address.
@@ -403,6 +498,8 @@ impl<T> Store<T> {
                 fuel: 0,
                 stack_cache: Vec::new(),
                 host_importers: Vec::new(),
+                gc: Heap::default(),
+                types: TypeCache::new(engine.types().clone()),
             },
             host_funcs: Vec::new(),
             host_impls: Arc::new(Vec::new()),
@@ -433,6 +530,34 @@ impl<T> Store<T> {
     /// Consumes the store, returning the host state.
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Lets go of every GC reference ([`AnyRef`](crate::AnyRef), or an
+    /// [`ExternRef`](crate::ExternRef) made from one) handed to the host so far: the objects
+    /// they name may be collected from now on, and using such a reference afterwards is a
+    /// logic error (it may name another object or none). Until then they stay alive.
+    pub fn release_host_refs(&mut self) {
+        self.inner.gc.host_roots.clear();
+    }
+
+    /// Runs the garbage collector now (it also runs by itself as Wasm allocates). Objects
+    /// reachable from globals, tables, element segments, exceptions and references handed
+    /// to the host survive.
+    ///
+    /// ```
+    /// use weft_interp::{Engine, Store};
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// store.gc();
+    /// assert_eq!(store.gc_live_objects(), 0);
+    /// ```
+    pub fn gc(&mut self) {
+        crate::exec::collect_garbage(&mut self.inner, &[]);
+    }
+
+    /// How many GC objects (structs and arrays) the store holds now, garbage included
+    /// until the next collection.
+    pub fn gc_live_objects(&self) -> usize {
+        self.inner.gc.len()
     }
 
     /// Sets the remaining fuel. Errors when fuel metering is off in the [`Config`](crate::Config).

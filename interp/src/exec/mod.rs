@@ -6,6 +6,7 @@
 //! a constant amount of host stack.
 
 mod exception;
+mod gc;
 mod mem64;
 mod numeric;
 mod simd;
@@ -17,6 +18,7 @@ use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
 use crate::{AddrType, Func, Instance};
+pub(crate) use gc::collect_garbage;
 use numeric::*;
 use std::sync::Arc;
 
@@ -138,6 +140,7 @@ fn invoke_inner<T>(
                     *slot = Val::read_cells(*ty, stack.get(n..).unwrap_or_default());
                     n += ty.cells();
                 }
+                store.inner.root_for_host(results);
             }
             store.inner.stack_cache.push(stack);
             r
@@ -258,7 +261,7 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
             Ok(Exit::Resume) => {}
             Ok(Exit::Host { func, base }) => {
                 let fp = cur.fp + base as usize;
-                let FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
+                let FuncEntity::Host { ty, host, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
                 let host = *host as usize;
@@ -279,11 +282,25 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     return Err(Error::StoreMismatch("func"));
                 };
                 let instance = Instance(instance_of(&store.inner, cur.func), id);
+                store.inner.root_for_host(&params);
+                // While the host runs, Wasm it calls may collect: this stack's frames are
+                // roots meanwhile.
+                let suspended = store.inner.gc.suspended_roots.len();
+                if !store.inner.gc.is_empty() {
+                    let (code, _) = code_of(&store.inner.funcs, cur.func)?;
+                    let top = (cur.fp + code.frame_size as usize).min(stack.len());
+                    let live = stack[..top]
+                        .iter()
+                        .filter(|c| crate::gc::object_index(**c).is_some());
+                    store.inner.gc.suspended_roots.extend(live);
+                }
                 let caller = Caller {
                     store: &mut *store,
                     instance: Some(instance),
                 };
-                if let Err(e) = f(caller, &params, &mut results) {
+                let outcome = f(caller, &params, &mut results);
+                store.inner.gc.suspended_roots.truncate(suspended);
+                if let Err(e) = outcome {
                     // A host function that fails with an exception of this store throws it
                     // into its Wasm caller (`cur`, waiting at the call).
                     if let Error::Exception(exn) = e {
@@ -310,10 +327,11 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
+                let ty = ty.clone();
                 let mut n = fp;
                 for (v, t) in results.iter().zip(ty.results()) {
                     v.check_store(id)?;
-                    if v.ty() != *t {
+                    if !store.inner.val_matches(v, *t) {
                         return Err(Error::TypeMismatch(format!(
                             "host function returned {} where {t} was expected",
                             v.ty()
@@ -458,6 +476,8 @@ fn execute(
         fuel,
         engine,
         exns,
+        gc: heap,
+        types,
         ..
     } = st;
     let max_depth = engine.config().max_call_depth;
@@ -921,9 +941,9 @@ fn execute(
                 let i = s[index as usize] as u32 as usize;
                 let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
                 let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
-                let expected = &inst.module.inner.types[ty as usize];
-                let actual = funcs[func as usize].ty();
-                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                let expected = inst.module.inner.type_ids[ty as usize];
+                let actual = funcs[func as usize].type_id();
+                if actual != expected && !types.is_subtype(actual, expected) {
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
                 call!(func, base, ip)
@@ -935,12 +955,39 @@ fn execute(
                 let i = s[index as usize] as u32 as usize;
                 let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
                 let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
-                let expected = &inst.module.inner.types[ty as usize];
-                let actual = funcs[func as usize].ty();
-                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                let expected = inst.module.inner.type_ids[ty as usize];
+                let actual = funcs[func as usize].type_id();
+                if actual != expected && !types.is_subtype(actual, expected) {
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
                 tail_call!(func, base)
+            }
+            I::CallRef { base, func } => {
+                let f = cell_to_ref(s[func as usize]).ok_or(TrapKind::NullFunctionReference)?;
+                call!(f, base, ip)
+            }
+            I::ReturnCallRef { base, func } => {
+                let f = cell_to_ref(s[func as usize]).ok_or(TrapKind::NullFunctionReference)?;
+                tail_call!(f, base)
+            }
+            I::Gc { op, x, y, imm } => {
+                let data = data!();
+                if op.allocates() && heap.wants_collection(0) {
+                    // Roots: every frame up to the end of this one.
+                    let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
+                    let top = (fp + code.frame_size as usize).min(stack.len());
+                    gc::collect(heap, types, &stack[..top], globals, tables, elems, exns);
+                    s = window(stack, fp)?;
+                }
+                let mut cx = gc::GcCtx {
+                    heap,
+                    types,
+                    funcs,
+                    datas,
+                    elems,
+                    inst,
+                };
+                gc::gc_op(op, s, x, y, imm, data, &mut cx)?;
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],

@@ -11,6 +11,7 @@
 //! unspecified, so every reader truncates. References are `index + 1` (0 is null). A
 //! `v128` takes two consecutive cells, its low 64 bits first.
 
+pub(crate) use super::gc::GcOp;
 pub(crate) use super::simd::{SimdMemOp, SimdOp};
 
 /// A frame slot: cell index relative to the frame base. Slots are 16 bits: a frame has
@@ -359,6 +360,25 @@ pub(crate) enum Instr {
         ty: u32,
         base: Slot,
         index: Slot,
+    },
+    /// `call_ref`: calls the function the reference at `func` names (traps on null);
+    /// arguments at `base`, as `Call`.
+    CallRef {
+        base: Slot,
+        func: Slot,
+    },
+    /// `return_call_ref`, as `ReturnCall`.
+    ReturnCallRef {
+        base: Slot,
+        func: Slot,
+    },
+    /// A typed-reference or GC operation ([`GcOp`] says what `x`, `y`, `imm` and the
+    /// `Data` that follows are). Out-of-line handler (`exec::gc`).
+    Gc {
+        op: GcOp,
+        x: Slot,
+        y: Slot,
+        imm: u32,
     },
     /// Extra operand of the instruction before it.
     Data(u32),
@@ -1562,7 +1582,8 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }
             | Instr::StoreMem { .. }
-            | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
+            | Instr::MemoryCopy { .. }
+            | Instr::Gc { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
             Instr::SimdMem { .. } | Instr::Mem64 { .. } => {
                 (1..=2).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
             }

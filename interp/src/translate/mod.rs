@@ -9,6 +9,7 @@
 
 pub(crate) mod exceptions;
 mod fuse;
+pub(crate) mod gc;
 pub(crate) mod ir;
 mod simd;
 
@@ -120,7 +121,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     let mut declared = Vec::new();
     for local in body.get_locals_reader()? {
         let (count, ty) = local?;
-        let ty = ValType::from_wasmparser(ty)
+        let ty = ValType::from_wasmparser(ty, &module.type_ids)
             .ok_or_else(|| Error::Unsupported(format!("local of type {ty}")))?;
         num_locals = count
             .checked_mul(ty.cells() as u32)
@@ -620,7 +621,7 @@ impl Translator<'_> {
             BlockType::Empty => (0, 0),
             BlockType::Type(t) => (
                 0,
-                ValType::from_wasmparser(t).map_or(1, |t| t.cells() as u32),
+                ValType::from_wasmparser(t, &self.module.type_ids).map_or(1, |t| t.cells() as u32),
             ),
             BlockType::FuncType(idx) => {
                 let ft = &self.module.types[idx as usize];
@@ -634,7 +635,7 @@ impl Translator<'_> {
         match ty {
             BlockType::Empty => {}
             BlockType::Type(t) => {
-                let t = ValType::from_wasmparser(t).unwrap_or(ValType::I32);
+                let t = ValType::from_wasmparser(t, &self.module.type_ids).unwrap_or(ValType::I32);
                 if !params {
                     self.push_typed(t, Operand::Temp, Operand::Temp);
                 }
@@ -2081,7 +2082,7 @@ impl Translator<'_> {
                 rhs: r,
             }),
             other => {
-                if !self.simd_operator(&other)? {
+                if !self.simd_operator(&other)? && !self.gc_operator(&other)? {
                     return Err(Error::Unsupported(format!("operator {other:?}")));
                 }
             }
