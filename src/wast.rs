@@ -8,8 +8,8 @@
 //! script, and no input makes the runner panic.
 
 use crate::{
-    Config, Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
-    Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    AddrType, Config, Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Instance,
+    Limits, Linker, Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -762,6 +762,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 10,
                 max: Some(20),
             },
+            addr_type: AddrType::I32,
         },
         Val::FuncRef(None),
     )?;
@@ -774,6 +775,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 1,
                 max: Some(2),
             },
+            addr_type: AddrType::I32,
         },
     )?;
     linker.define("spectest", "memory", memory)?;

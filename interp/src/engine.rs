@@ -24,6 +24,7 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
+    pub(crate) memory64: bool,
     pub(crate) function_references: bool,
     pub(crate) gc: bool,
 }
@@ -44,6 +45,7 @@ impl Default for Config {
             wide_arithmetic: false,
             simd: true,
             exceptions: true,
+            memory64: true,
             function_references: true,
             gc: true,
         }
@@ -80,7 +82,10 @@ impl Config {
         self
     }
 
-    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB).
+    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB). A 32-bit
+    /// memory never exceeds 4 GiB whatever this says; a 64-bit one (memory64) may grow up
+    /// to this limit, or until the host cannot allocate more (`memory.grow` then returns
+    /// -1).
     pub fn max_memory_pages(mut self, pages: u64) -> Config {
         self.max_memory_pages = pages;
         self
@@ -142,6 +147,18 @@ impl Config {
     /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(mut self, enable: bool) -> Config {
         self.exceptions = enable;
+        self
+    }
+
+    /// Enables the memory64 proposal (default: on, it is part of Wasm 3.0): memories and
+    /// tables with `i64` addresses ([`AddrType::I64`](crate::AddrType)). Off, modules that
+    /// declare or import one fail validation.
+    ///
+    /// A 64-bit memory's limits may go up to 2^48 pages, but [`Config::max_memory_pages`]
+    /// still bounds its size: past it (or past what the host can allocate) instantiation
+    /// fails and `memory.grow` returns -1.
+    pub fn wasm_memory64(mut self, enable: bool) -> Config {
+        self.memory64 = enable;
         self
     }
 

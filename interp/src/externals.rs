@@ -14,15 +14,22 @@ use crate::{Func, Tag};
 /// [`Memory::ty`] a type of 0 pages.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Memory, MemoryType, Store};
+/// use weft_interp::{AddrType, Engine, Limits, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let mem = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: Some(2) } })?;
+/// let ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, addr_type: AddrType::I32 };
+/// let mem = Memory::new(&mut store, ty)?;
 /// mem.write(&mut store, 8, b"weft")?;
 /// let mut buf = [0u8; 4];
 /// mem.read(&store, 8, &mut buf)?;
 /// assert_eq!(&buf, b"weft");
 /// assert_eq!(mem.grow(&mut store, 1)?, 1);
 /// assert!(mem.grow(&mut store, 1).is_err()); // past the maximum
+///
+/// // A 64-bit memory (memory64): its guest addresses are `i64`s, its size may pass 4 GiB
+/// // (up to `Config::max_memory_pages`).
+/// let ty = MemoryType { limits: Limits { min: 1, max: None }, addr_type: AddrType::I64 };
+/// let mem64 = Memory::new(&mut store, ty)?;
+/// assert_eq!(mem64.ty(&store).addr_type, AddrType::I64);
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +59,7 @@ impl Memory {
                     min: 0,
                     max: Some(0),
                 },
+                addr_type: crate::AddrType::I32,
             },
         }
     }
@@ -167,9 +175,10 @@ impl Memory {
 /// [`Table::ty`] a `funcref` table of 0 elements.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Store, Table, TableType, Val, ValType};
+/// use weft_interp::{AddrType, Engine, Limits, Store, Table, TableType, Val, ValType};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = TableType { element: ValType::FuncRef, limits: Limits { min: 2, max: None } };
+/// let limits = Limits { min: 2, max: None };
+/// let ty = TableType { element: ValType::FuncRef, limits, addr_type: AddrType::I32 };
 /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store), 2);
 /// assert_eq!(table.get(&store, 1), Some(Val::FuncRef(None)));
@@ -191,7 +200,11 @@ impl Table {
         }
         let inner = &mut store.as_context_mut().inner;
         init.check_store(inner.id)?;
-        let limit = inner.engine.config().max_table_elements;
+        let limit = inner
+            .engine
+            .config()
+            .max_table_elements
+            .min(crate::store::MAX_TABLE_ELEMENTS);
         if ty.limits.min > limit {
             return Err(Error::ResourceLimit(format!(
                 "table of {} elements exceeds the limit of {limit}",
@@ -218,6 +231,7 @@ impl Table {
                     min: 0,
                     max: Some(0),
                 },
+                addr_type: crate::AddrType::I32,
             },
         }
     }

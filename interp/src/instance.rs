@@ -104,10 +104,14 @@ fn matches(types: &mut TypeCache, expected: &ExternType, found: &ExternType) -> 
     match (expected, found) {
         // Checked by canonical type ids by the caller.
         (ExternType::Func(_), ExternType::Func(_)) => true,
+        // Tables and memories match only their own address type (memory64; spec §4.5.2
+        // "Tables", "Memories": the address types must be equal).
         (ExternType::Table(a), ExternType::Table(b)) => {
-            a.element == b.element && b.limits.matches(&a.limits)
+            a.element == b.element && a.addr_type == b.addr_type && b.limits.matches(&a.limits)
         }
-        (ExternType::Memory(a), ExternType::Memory(b)) => b.limits.matches(&a.limits),
+        (ExternType::Memory(a), ExternType::Memory(b)) => {
+            a.addr_type == b.addr_type && b.limits.matches(&a.limits)
+        }
         // An immutable global may have a subtype; a mutable one must match exactly.
         (ExternType::Global(a), ExternType::Global(b)) => {
             a.mutability == b.mutability
@@ -126,18 +130,31 @@ fn describe(ty: &ExternType) -> String {
     match ty {
         ExternType::Func(f) => f.to_string(),
         ExternType::Table(t) => format!(
-            "(table {} {:?} {})",
-            t.element,
-            t.limits.min,
-            t.limits.max.map_or(String::new(), |m| m.to_string())
+            "(table {}{} {})",
+            addr_prefix(t.addr_type),
+            limits(&t.limits),
+            t.element
         ),
-        ExternType::Memory(m) => format!(
-            "(memory {} {})",
-            m.limits.min,
-            m.limits.max.map_or(String::new(), |m| m.to_string())
-        ),
+        ExternType::Memory(m) => {
+            format!("(memory {}{})", addr_prefix(m.addr_type), limits(&m.limits))
+        }
         ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
         ExternType::Tag(t) => format!("(tag {t})"),
+    }
+}
+
+/// `i64 ` before the limits of a 64-bit memory or table (the text format's way).
+fn addr_prefix(ty: crate::AddrType) -> &'static str {
+    match ty {
+        crate::AddrType::I32 => "",
+        crate::AddrType::I64 => "i64 ",
+    }
+}
+
+fn limits(l: &crate::Limits) -> String {
+    match l.max {
+        Some(max) => format!("{} {max}", l.min),
+        None => l.min.to_string(),
     }
 }
 
@@ -265,7 +282,11 @@ pub(crate) fn instantiate<T>(
             )? as u64,
             None => 0,
         };
-        if ty.limits.min > config.max_table_elements {
+        if ty.limits.min
+            > config
+                .max_table_elements
+                .min(crate::store::MAX_TABLE_ELEMENTS)
+        {
             return Err(Error::ResourceLimit(format!(
                 "table of {} elements exceeds the limit",
                 ty.limits.min
@@ -359,12 +380,15 @@ pub(crate) fn instantiate<T>(
                 let offset = offset.eval(
                     |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                     |f| ref_to_cell(Some(inst.funcs[f as usize])),
-                ) as u32 as usize;
+                ) as u64;
+                // An `i64` offset for a 64-bit table (memory64).
+                let offset = inner.tables[table_addr].ty.addr_type.of_cell(offset);
                 let src = std::mem::take(&mut inner.elems[elem_addr]);
                 let table = &mut inner.tables[table_addr].elements;
-                let dst = offset
-                    .checked_add(src.len())
-                    .and_then(|end| table.get_mut(offset..end))
+                let dst = usize::try_from(offset)
+                    .ok()
+                    .and_then(|offset| Some(offset..offset.checked_add(src.len())?))
+                    .and_then(|r| table.get_mut(r))
                     .ok_or(TrapKind::TableOutOfBounds)?;
                 dst.copy_from_slice(&src);
             }
@@ -380,12 +404,15 @@ pub(crate) fn instantiate<T>(
             let offset = offset.eval(
                 |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                 |f| ref_to_cell(Some(inst.funcs[f as usize])),
-            ) as u32 as usize;
+            ) as u64;
+            // An `i64` offset for a 64-bit memory (memory64).
+            let offset = inner.memories[mem_addr].ty.addr_type.of_cell(offset);
             let src = std::mem::replace(&mut inner.datas[data_addr], Vec::new().into());
             let mem = &mut inner.memories[mem_addr].data;
-            let dst = offset
-                .checked_add(src.len())
-                .and_then(|end| mem.get_mut(offset..end))
+            let dst = usize::try_from(offset)
+                .ok()
+                .and_then(|offset| Some(offset..offset.checked_add(src.len())?))
+                .and_then(|r| mem.get_mut(r))
                 .ok_or(TrapKind::MemoryOutOfBounds)?;
             dst.copy_from_slice(&src);
         }

@@ -16,8 +16,9 @@
 //! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
 //! | typed function references, GC with a collector (Wasm 3.0) | yes |
+//! | memory64: 64-bit memories and tables (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | relaxed SIMD, memory64, threads | not yet |
+//! | relaxed SIMD, threads | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -65,8 +66,8 @@ pub use linker::Linker;
 pub use module::{CodeStats, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, Limits, MemoryType,
-    Mutability, RefType, TableType, TypeId, ValType,
+    AddrType, ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, Limits,
+    MemoryType, Mutability, RefType, TableType, TypeId, ValType,
 };
 pub use value::{AnyRef, ExternRef, Val};
 pub use wasmparser;

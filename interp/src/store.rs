@@ -12,7 +12,7 @@ use crate::func::HostFuncFn;
 use crate::gc::Heap;
 use crate::module::Module;
 use crate::type_registry::TypeCache;
-use crate::types::{FuncType, GlobalType, MemoryType, TableType, TypeId};
+use crate::types::{AddrType, FuncType, GlobalType, MemoryType, TableType, TypeId};
 use crate::Extern;
 use crate::{Func, Global, Instance, Memory, Table};
 use core::any::Any;
@@ -103,9 +103,16 @@ pub(crate) struct MemoryEntity {
 /// Wasm page size, 64 KiB.
 pub(crate) const PAGE_SIZE: u64 = 65536;
 
-/// The most bytes a memory may have: the 32-bit address space (with `Config`'s limit of
-/// `max_memory_pages` 64 KiB pages on top).
-const MAX_MEMORY_BYTES: u64 = 1 << 32;
+/// The most bytes a 32-bit memory may have: its address space (with `Config`'s limit of
+/// `max_memory_pages` 64 KiB pages on top). A 64-bit memory (memory64) is bounded by
+/// that limit and what the host can allocate only.
+const MAX_MEMORY32_BYTES: u64 = 1 << 32;
+
+/// The most elements a table may have, whatever its address type: an implementation
+/// limit (spec Appendix "Implementation Limitations"; `2^32` cells are 32 GiB). The
+/// executor relies on it: a 64-bit table index above `u32::MAX` is out of bounds, so
+/// `Instr::TableIndex64` may saturate it to `u32::MAX` (see there).
+pub(crate) const MAX_TABLE_ELEMENTS: u64 = u32::MAX as u64;
 
 /// A zeroed byte vector of `len` bytes, or an error if the host cannot provide it.
 /// `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily, so a large
@@ -124,12 +131,13 @@ impl MemoryEntity {
     /// A memory of type `ty` with pages of `2^page_size_log2` bytes, `min` pages long;
     /// `limit` is `Config::max_memory_pages` (64 KiB pages).
     pub(crate) fn new(ty: MemoryType, page_size_log2: u8, limit: u64) -> Result<MemoryEntity> {
-        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
+        let max_bytes = max_bytes(ty, limit);
         let len = ty
             .limits
             .min
             .checked_mul(1 << page_size_log2)
             .filter(|len| *len <= max_bytes)
+            .and_then(|len| usize::try_from(len).ok())
             .ok_or_else(|| {
                 Error::ResourceLimit(format!(
                     "memory of {} pages exceeds the limit of {limit} 64 KiB pages",
@@ -138,7 +146,7 @@ impl MemoryEntity {
             })?;
         Ok(MemoryEntity {
             ty,
-            data: zeroed_bytes(len as usize)?,
+            data: zeroed_bytes(len)?,
             page_size_log2,
         })
     }
@@ -147,18 +155,18 @@ impl MemoryEntity {
         self.data.len() as u64 >> self.page_size_log2
     }
 
-    /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure.
+    /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure
+    /// (past the maximum, the limit, or what the host can allocate: never an abort).
     /// `limit` is `Config::max_memory_pages` (64 KiB pages).
     pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
         let max = self
             .ty
             .limits
             .max
             .unwrap_or(u64::MAX)
-            .min(max_bytes >> self.page_size_log2);
+            .min(max_bytes(self.ty, limit) >> self.page_size_log2);
         if new > max {
             return None;
         }
@@ -170,12 +178,27 @@ impl MemoryEntity {
     }
 }
 
+/// The most bytes a memory of type `ty` may have under `Config::max_memory_pages` `limit`.
+fn max_bytes(ty: MemoryType, limit: u64) -> u64 {
+    let bytes = limit.saturating_mul(PAGE_SIZE);
+    match ty.addr_type {
+        AddrType::I32 => bytes.min(MAX_MEMORY32_BYTES),
+        AddrType::I64 => bytes,
+    }
+}
+
 impl TableEntity {
     /// `table.grow` (spec §4.4.6): returns the old size, or `None` on failure.
     pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u64> {
         let old = self.elements.len() as u64;
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(MAX_TABLE_ELEMENTS)
+            .min(limit)
+            .min(MAX_TABLE_ELEMENTS);
         if new > max {
             return None;
         }

@@ -388,6 +388,64 @@ impl Limits {
     }
 }
 
+/// The type of a memory's addresses or a table's indices (Wasm 3.0 spec §2.3
+/// "Address Types", from the memory64 proposal): `i32` (Wasm 2.0) or `i64`.
+///
+/// It is the type of every address or index operand and of `memory.size`/`table.size`
+/// results; an import matches only an object of the same address type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AddrType {
+    /// 32-bit addresses (the default, and the only one of Wasm 2.0).
+    #[default]
+    I32,
+    /// 64-bit addresses (memory64): a 64-bit memory or a 64-bit table (`table64`).
+    I64,
+}
+
+impl AddrType {
+    /// The value type of addresses of this type.
+    pub fn val_type(self) -> ValType {
+        match self {
+            AddrType::I32 => ValType::I32,
+            AddrType::I64 => ValType::I64,
+        }
+    }
+
+    /// The smaller of two address types: the type of the length of a `memory.copy` or
+    /// `table.copy` between them (spec, validation of `memory.copy` and `table.copy`).
+    pub fn min(self, other: AddrType) -> AddrType {
+        if self == AddrType::I64 && other == AddrType::I64 {
+            AddrType::I64
+        } else {
+            AddrType::I32
+        }
+    }
+
+    /// An operand cell of this type as an address: an `i32` lives in the low 32 bits of
+    /// its cell (the high bits are unspecified), an `i64` in all 64.
+    #[inline]
+    pub(crate) fn of_cell(self, cell: u64) -> u64 {
+        match self {
+            AddrType::I32 => cell as u32 as u64,
+            AddrType::I64 => cell,
+        }
+    }
+
+    /// `-1` of this type as a cell: the failure result of `memory.grow`/`table.grow`.
+    pub(crate) fn minus_one(self) -> u64 {
+        match self {
+            AddrType::I32 => u32::MAX as u64,
+            AddrType::I64 => u64::MAX,
+        }
+    }
+}
+
+impl fmt::Display for AddrType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.val_type().fmt(f)
+    }
+}
+
 /// A table's type (spec §2.3.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TableType {
@@ -395,6 +453,8 @@ pub struct TableType {
     pub element: ValType,
     /// Size limits in elements.
     pub limits: Limits,
+    /// Type of the indices: [`AddrType::I64`] for a 64-bit table (memory64's `table64`).
+    pub addr_type: AddrType,
 }
 
 /// A memory's type (spec §2.3.8).
@@ -402,6 +462,8 @@ pub struct TableType {
 pub struct MemoryType {
     /// Size limits in 64 KiB pages.
     pub limits: Limits,
+    /// Type of the addresses: [`AddrType::I64`] for a 64-bit memory (memory64).
+    pub addr_type: AddrType,
 }
 
 /// The type of an import or export.

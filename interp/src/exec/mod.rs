@@ -7,6 +7,7 @@
 
 mod exception;
 mod gc;
+mod mem64;
 mod numeric;
 mod simd;
 
@@ -16,7 +17,7 @@ use crate::store::{FuncEntity, MemoryEntity, Store, StoreInner};
 use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
-use crate::{Func, Instance};
+use crate::{AddrType, Func, Instance};
 pub(crate) use gc::collect_garbage;
 use numeric::*;
 use std::sync::Arc;
@@ -1111,38 +1112,46 @@ fn execute(
                 )?;
                 m0 = memory_data(memories, mem0);
             }
+            I::Mem64 { op, a, b, mem } => {
+                let (lo, hi) = (data!(), data!());
+                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                mem64::mem64(op, m, s, a, b, lo as u64 | (hi as u64) << 32)?;
+                m0 = memory_data(memories, mem0);
+            }
             I::MemorySize { dst, mem } => {
                 s[dst as usize] = memories[inst.memories[mem as usize] as usize].pages();
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryGrow { dst, delta, mem } => {
-                let delta = s[delta as usize] as u32 as u64;
                 let limit = engine.config().max_memory_pages;
                 let m = &mut memories[inst.memories[mem as usize] as usize];
-                s[dst as usize] = match m.grow(delta, limit) {
-                    Some(old) => old,
-                    None => u32::MAX as u64,
-                };
+                let at = m.ty.addr_type;
+                let delta = at.of_cell(s[delta as usize]);
+                s[dst as usize] = m.grow(delta, limit).unwrap_or(at.minus_one());
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryFill { mem, base } => {
                 let b = base as usize;
-                let (d, val, n) = (s[b] as u32 as u64, s[b + 1] as u8, s[b + 2] as u32 as u64);
-                let m = &mut memories[inst.memories[mem as usize] as usize].data;
-                let r = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-                m[r].fill(val);
+                let m = &mut memories[inst.memories[mem as usize] as usize];
+                let at = m.ty.addr_type;
+                let (d, val, n) = (at.of_cell(s[b]), s[b + 1] as u8, at.of_cell(s[b + 2]));
+                let r = range(d, n, m.data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                m.data[r].fill(val);
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
                 let src_mem = data!();
                 let b = base as usize;
-                let (d, src, n) = (
-                    s[b] as u32 as u64,
-                    s[b + 1] as u32 as u64,
-                    s[b + 2] as u32 as u64,
-                );
                 let dm = inst.memories[dst_mem as usize] as usize;
                 let sm = inst.memories[src_mem as usize] as usize;
+                // memory64: `d` has the destination's address type, `src` the source's,
+                // `n` the smaller of the two (spec, validation of `memory.copy`).
+                let (dt, st) = (memories[dm].ty.addr_type, memories[sm].ty.addr_type);
+                let (d, src, n) = (
+                    dt.of_cell(s[b]),
+                    st.of_cell(s[b + 1]),
+                    dt.min(st).of_cell(s[b + 2]),
+                );
                 if dm == sm {
                     let m = &mut memories[dm].data;
                     let rs = range(src, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
@@ -1164,13 +1173,15 @@ fn execute(
             }
             I::MemoryInit { mem, data, base } => {
                 let b = base as usize;
+                let m = &mut memories[inst.memories[mem as usize] as usize];
+                // `d` has the memory's address type; `src` and `n` are `i32`s.
                 let (d, src, n) = (
-                    s[b] as u32 as u64,
+                    m.ty.addr_type.of_cell(s[b]),
                     s[b + 1] as u32 as u64,
                     s[b + 2] as u32 as u64,
                 );
                 let bytes = &datas[inst.datas[data as usize] as usize];
-                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                let m = &mut m.data;
                 let rs = range(src, n, bytes.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 let rd = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 m[rd].copy_from_slice(&bytes[rs]);
@@ -1178,6 +1189,9 @@ fn execute(
             }
             I::DataDrop(data) => datas[inst.datas[data as usize] as usize] = Arc::from(&[][..]),
 
+            I::TableIndex64 { dst, src } => {
+                s[dst as usize] = s[src as usize].min(u32::MAX as u64);
+            }
             I::TableGet { dst, index, table } => {
                 let t = &tables[inst.tables[table as usize] as usize];
                 s[dst as usize] = *t
@@ -1197,18 +1211,18 @@ fn execute(
             }
             I::TableGrow { table, base } => {
                 let b = base as usize;
-                let (init, delta) = (s[b], s[b + 1] as u32 as u64);
                 let limit = engine.config().max_table_elements;
                 let t = &mut tables[inst.tables[table as usize] as usize];
-                s[b] = match t.grow(delta, init, limit) {
-                    Some(old) => old,
-                    None => u32::MAX as u64,
-                };
+                let at = t.ty.addr_type;
+                let (init, delta) = (s[b], at.of_cell(s[b + 1]));
+                s[b] = t.grow(delta, init, limit).unwrap_or(at.minus_one());
             }
             I::TableFill { table, base } => {
                 let b = base as usize;
-                let (i, val, n) = (s[b] as u32 as u64, s[b + 1], s[b + 2] as u32 as u64);
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                let at = t.ty.addr_type;
+                let (i, val, n) = (at.of_cell(s[b]), s[b + 1], at.of_cell(s[b + 2]));
+                let t = &mut t.elements;
                 let r = range(i, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 t[r].fill(val);
             }
@@ -1218,13 +1232,16 @@ fn execute(
                 base,
             } => {
                 let b = base as usize;
-                let (d, src, n) = (
-                    s[b] as u32 as u64,
-                    s[b + 1] as u32 as u64,
-                    s[b + 2] as u32 as u64,
-                );
                 let dt = inst.tables[dst_table as usize] as usize;
                 let stb = inst.tables[src_table as usize] as usize;
+                // memory64: as `memory.copy`, `n` has the smaller address type (spec
+                // validation of `table.copy`).
+                let (dat, sat) = (tables[dt].ty.addr_type, tables[stb].ty.addr_type);
+                let (d, src, n) = (
+                    dat.of_cell(s[b]),
+                    sat.of_cell(s[b + 1]),
+                    dat.min(sat).of_cell(s[b + 2]),
+                );
                 let rs =
                     range(src, n, tables[stb].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd =
@@ -1238,13 +1255,15 @@ fn execute(
             }
             I::TableInit { table, elem, base } => {
                 let b = base as usize;
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                // `d` has the table's address type; `src` and `n` are `i32`s.
                 let (d, src, n) = (
-                    s[b] as u32 as u64,
+                    t.ty.addr_type.of_cell(s[b]),
                     s[b + 1] as u32 as u64,
                     s[b + 2] as u32 as u64,
                 );
                 let seg = &elems[inst.elems[elem as usize] as usize];
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let t = &mut t.elements;
                 let rs = range(src, n, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd = range(d, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 t[rd].copy_from_slice(&seg[rs]);
@@ -1515,7 +1534,23 @@ fn execute(
                 let offset = data!();
                 let mem = data!();
                 let mem = &mut memories[inst.memories[mem as usize] as usize].data;
-                simd::simd_mem(op, mem, s, (val, addr, src, lane), offset)?;
+                let slots = (val, addr, src, lane);
+                simd::simd_mem(op, mem, s, slots, offset as u64, AddrType::I32)?;
+                m0 = memory_data(memories, mem0);
+            }
+            I::SimdMem64 {
+                op,
+                lane,
+                val,
+                addr,
+                src,
+            } => {
+                let (lo, hi) = (data!(), data!());
+                let mem = data!();
+                let mem = &mut memories[inst.memories[mem as usize] as usize].data;
+                let slots = (val, addr, src, lane);
+                let offset = lo as u64 | (hi as u64) << 32;
+                simd::simd_mem(op, mem, s, slots, offset, AddrType::I64)?;
                 m0 = memory_data(memories, mem0);
             }
             I::GlobalGetV128 { dst, global } => {

@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::type_registry::{CompositeType, FieldType, StorageType, SubType, REC_BIT};
 use crate::types::{
-    FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, TypeId, ValType,
+    AddrType, FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, TypeId, ValType,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -36,6 +36,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
             WasmFeatures::FUNCTION_REFERENCES,
         ),
         (config.gc, WasmFeatures::GC),
+        (config.memory64, WasmFeatures::MEMORY64),
     ] {
         f.set(feature, on);
     }
@@ -50,6 +51,15 @@ fn ref_type(ty: wasmparser::RefType, ids: &[TypeId]) -> Result<ValType> {
     val_type(wasmparser::ValType::Ref(ty), ids)
 }
 
+/// The address type of a memory or table that is 64-bit when `is_64` (memory64).
+fn addr_type(is_64: bool) -> AddrType {
+    if is_64 {
+        AddrType::I64
+    } else {
+        AddrType::I32
+    }
+}
+
 fn table_type(t: &wasmparser::TableType, ids: &[TypeId]) -> Result<TableType> {
     Ok(TableType {
         element: ref_type(t.element_type, ids)?,
@@ -57,13 +67,14 @@ fn table_type(t: &wasmparser::TableType, ids: &[TypeId]) -> Result<TableType> {
             min: t.initial,
             max: t.maximum,
         },
+        addr_type: addr_type(t.table64),
     })
 }
 
 /// A memory's type and the log2 of its page size (validation allows only 0 and 16).
 fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
-    if m.memory64 || m.shared {
-        return Err(Error::Unsupported("memory64 or shared memory".into()));
+    if m.shared {
+        return Err(Error::Unsupported("shared memory".into()));
     }
     let page_size_log2 = match m.page_size_log2 {
         None => 16,
@@ -75,6 +86,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
             min: m.initial,
             max: m.maximum,
         },
+        addr_type: addr_type(m.memory64),
     };
     Ok((ty, page_size_log2))
 }

@@ -48,6 +48,15 @@ pub(crate) enum StoreKind {
     S64,
 }
 
+/// A scalar load or store on a 64-bit memory (memory64), run by `Instr::Mem64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mem64Op {
+    /// A load: `Mem64 { a: dst, b: addr }`.
+    Load(LoadKind),
+    /// A store: `Mem64 { a: addr, b: src }`.
+    Store(StoreKind),
+}
+
 /// The 128-bit operations of the wide-arithmetic proposal, run by `Instr::Wide`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -525,6 +534,16 @@ pub(crate) enum Instr {
         src: Slot,
         kind_mem: u32,
     },
+    /// A load or store ([`Mem64Op`]) on memory `mem`, a 64-bit memory (memory64): the
+    /// address is an `i64` and the offset 64 bits, in two trailing `Data` (low half
+    /// first). Out-of-line handler (`exec::mem64`), so the 32-bit forms above are as
+    /// they were.
+    Mem64 {
+        op: Mem64Op,
+        a: Slot,
+        b: Slot,
+        mem: u32,
+    },
     MemorySize {
         dst: Slot,
         mem: u32,
@@ -551,6 +570,15 @@ pub(crate) enum Instr {
     DataDrop(u32),
 
     // --- tables and references -----------------------------------------------------------
+    /// The `i64` index at `src` of a 64-bit table (memory64's `table64`), saturated to
+    /// `u32::MAX`, into `dst`: then `TableGet`, `TableSet` and `CallIndirect` read it as
+    /// they read a 32-bit index. A table never has more than `u32::MAX` elements
+    /// (`store::MAX_TABLE_ELEMENTS`), so the saturated index is out of bounds exactly when
+    /// the original one is.
+    TableIndex64 {
+        dst: Slot,
+        src: Slot,
+    },
     TableGet {
         dst: Slot,
         index: Slot,
@@ -1230,6 +1258,15 @@ pub(crate) enum Instr {
         addr: Slot,
         src: Slot,
     },
+    /// `SimdMem` on a 64-bit memory (memory64): followed by `Data(offset low)`,
+    /// `Data(offset high)` and `Data(memory index)`; the address is an `i64`.
+    SimdMem64 {
+        op: SimdMemOp,
+        lane: u8,
+        val: Slot,
+        addr: Slot,
+        src: Slot,
+    },
     /// `global.get` of a `v128` global into the two slots from `dst`.
     GlobalGetV128 {
         dst: Slot,
@@ -1547,8 +1584,11 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             | Instr::StoreMem { .. }
             | Instr::MemoryCopy { .. }
             | Instr::Gc { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
-            Instr::SimdMem { .. } => {
+            Instr::SimdMem { .. } | Instr::Mem64 { .. } => {
                 (1..=2).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
+            }
+            Instr::SimdMem64 { .. } => {
+                (1..=3).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
             }
             Instr::SimdShuffle { .. } => {
                 (1..=4).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
@@ -1612,5 +1652,22 @@ mod tests {
         };
         assert!(check_code(&[load, d, d, ret]));
         assert!(!check_code(&[load, d, ret]), "missing memory index");
+        let load64 = Instr::Mem64 {
+            op: super::Mem64Op::Load(super::LoadKind::L64),
+            a: 0,
+            b: 1,
+            mem: 0,
+        };
+        assert!(check_code(&[load64, d, d, ret]));
+        assert!(!check_code(&[load64, d, ret]), "missing offset high half");
+        let simd64 = Instr::SimdMem64 {
+            op: super::SimdMemOp::V128Load,
+            lane: 0,
+            val: 0,
+            addr: 2,
+            src: 0,
+        };
+        assert!(check_code(&[simd64, d, d, d, ret]));
+        assert!(!check_code(&[simd64, d, d, ret]), "missing memory index");
     }
 }
