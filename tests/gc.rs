@@ -239,6 +239,36 @@ fn pauses_are_bounded_whatever_the_live_heap() {
 }
 
 #[test]
+fn large_allocations_spread_their_collection_work() {
+    // Each array owes 8 work units per cell to a cycle in progress; a step pays at most
+    // 65 536 of them and leaves the rest to the next steps. A live array of a million
+    // references makes each cycle's marking cost about a million units.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (type $bytes (array (mut i8)))
+            (type $refs (array (ref null i31)))
+            (global $keep (mut (ref null $bytes)) (ref.null $bytes))
+            (global $big (mut (ref null $refs)) (ref.null $refs))
+            (func (export "churn") (param $n i32)
+                (global.set $big (array.new $refs (ref.i31 (i32.const 1)) (i32.const 1000000)))
+                (loop $again
+                    (global.set $keep (array.new_default $bytes (i32.const 100000)))
+                    (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+            (func (export "len") (result i32) (array.len (global.get $keep))))"#,
+    );
+    let churn = instance.get_typed_func::<i32, ()>(&store, "churn").unwrap();
+    let len = instance.get_typed_func::<(), i32>(&store, "len").unwrap();
+    churn.call(&mut store, 200).unwrap();
+    let stats = store.gc_stats();
+    eprintln!("100 000-cell arrays: {stats:?}");
+    assert!(stats.collections >= 5, "{stats:?}");
+    assert!(stats.steps > 2 * stats.collections, "{stats:?}");
+    assert!(stats.max_step_work <= 65_536 + 100, "{stats:?}");
+    assert!(store.gc_live_objects() <= 60, "{}", store.gc_live_objects());
+    assert_eq!(len.call(&mut store, ()).unwrap(), 100_000);
+}
+
+#[test]
 fn the_deletion_barrier_keeps_objects_moved_during_marking() {
     // The lost-object scenario of incremental marking: while a cycle marks, the only
     // reference to an unmarked object moves from a place not scanned yet (a heap field,

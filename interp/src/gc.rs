@@ -11,14 +11,15 @@
 //! Function references stay store function index + 1 (never tagged), so a cell's tag
 //! tells a GC object from any other reference.
 //!
-//! The collector is a non-moving mark-sweep, run when the cells allocated since the last
-//! collection exceed the cells live after it (at least [`MIN_THRESHOLD_CELLS`]), so its
-//! cost is amortized over allocation. Its roots are conservative: every tagged cell of
-//! the live part of the value stack, and the reference cells of globals, tables, element
-//! segments, exceptions and of references handed to the host. A cell that only looks
-//! like a reference can keep garbage alive but never frees a live object, because
-//! objects are found by index and Wasm typing keeps every real reference valid. Objects
-//! are traced through the types of their fields, with a work list (no recursion).
+//! The collector is an incremental, non-moving mark-sweep (see [`Heap`]): a cycle begins
+//! when the cells allocated since the last one exceed the cells live after it (at least
+//! [`MIN_THRESHOLD_CELLS`]), then marks and sweeps in bounded steps paced by allocation.
+//! Its roots are conservative: every tagged cell of the live part of the value stack,
+//! and the reference cells of globals, tables, element segments, exceptions and of
+//! references handed to the host. A cell that only looks like a reference can keep
+//! garbage alive but never frees a live object, because objects are found by index and
+//! Wasm typing keeps every real reference valid. Objects are traced through the types of
+//! their fields, with a work list (no recursion).
 
 use crate::type_registry::{CompositeType, StorageType, TypeCache};
 use crate::types::{TypeId, ValType};
@@ -89,6 +90,9 @@ pub(crate) const DEFAULT_RATE: usize = 8;
 /// Work owed before an allocating instruction takes a step, so steps are not too small
 /// to be worth finding the roots for.
 pub(crate) const STEP_QUANTUM: usize = 4096;
+/// The most work one step does; work owed beyond it (after a large allocation) is
+/// paid by the steps of the next allocating instructions.
+pub(crate) const MAX_STEP: usize = 16 * STEP_QUANTUM;
 
 /// Where the collector is in a cycle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -138,8 +142,10 @@ pub struct GcStats {
 ///   and suspended roots: their size does not depend on the heap) and records the
 ///   larger root arrays (tables, element segments, exception payloads) to scan later.
 /// - Marking then advances by `rate` work units per cell allocated, in steps of at
-///   least [`STEP_QUANTUM`]; arrays are traced in chunks, so a step never exceeds its
-///   budget by more than one struct. Objects allocated while marking are black.
+///   least [`STEP_QUANTUM`] and at most [`MAX_STEP`] units; arrays are traced in
+///   chunks, so a step never exceeds its budget by more than one struct's fields. A
+///   step's pause is thus bounded by a constant, whatever the size of the heap.
+///   Objects allocated while marking are black.
 /// - Correctness is snapshot-at-the-beginning: every object reachable when the cycle
 ///   began gets marked, and every object allocated since is marked, so nothing live at
 ///   the end is freed. The mutator can break a path from the snapshot only by
@@ -518,8 +524,8 @@ impl Heap {
     /// An incremental step: pays the work allocation owes (beginning a cycle first if
     /// the threshold was crossed).
     pub(crate) fn step(&mut self, types: &mut TypeCache, roots: &dyn RootSet) {
-        let budget = self.credit.max(STEP_QUANTUM);
-        self.credit = 0;
+        let budget = self.credit.clamp(STEP_QUANTUM, MAX_STEP);
+        self.credit -= self.credit.min(budget);
         let work = self.run(types, roots, budget);
         self.stats.steps += 1;
         self.stats.max_step_work = self.stats.max_step_work.max(work);
