@@ -705,4 +705,49 @@ mod tests {
         assert_eq!(object_index(OBJ_TAG | 3), Some(3));
         assert!(!is_gc_cell(7));
     }
+
+    /// Snapshot cells and one root array (a table).
+    struct Fake(Vec<u64>, Vec<u64>);
+
+    impl RootSet for Fake {
+        fn snapshot(&self, f: &mut dyn FnMut(u64)) {
+            self.0.iter().for_each(|&c| f(c));
+        }
+        fn array(&self, kind: usize, i: usize) -> Option<&[u64]> {
+            (kind == 0 && i == 0).then_some(&self.1[..])
+        }
+    }
+
+    #[test]
+    fn objects_allocated_during_a_cycle_survive_it_and_garbage_does_not() {
+        // Objects of an unknown type have no traced fields: leaves.
+        let mut types = TypeCache::new(Default::default());
+        let mut heap = Heap::default();
+        let new = |h: &mut Heap| h.alloc(TypeId(u32::MAX), Box::new([])).unwrap();
+        let (a, b, c) = (new(&mut heap), new(&mut heap), new(&mut heap));
+        let roots = Fake(vec![a, 5, I31_TAG | 2], vec![0, b]);
+        heap.begin_cycle(&roots);
+        let d = new(&mut heap);
+        while heap.phase == Phase::Mark {
+            heap.advance(&mut types, &roots, 1);
+        }
+        // Sweep slots 0 and 1, then allocate past the cursor: marked, so kept.
+        while heap.sweep_at < 2 {
+            heap.advance(&mut types, &roots, 1);
+        }
+        assert_eq!((heap.phase, heap.sweep_at), (Phase::Sweep, 2));
+        let e = new(&mut heap);
+        while heap.advance(&mut types, &roots, 1) {}
+        for x in [a, b, d, e] {
+            assert!(heap.get(x).is_some());
+        }
+        assert!(heap.get(c).is_none());
+        assert_eq!(heap.len(), 4);
+        assert!(heap.marks.iter().all(|m| !m));
+        assert_eq!(heap.stats().collections, 1);
+        // Below the cursor of the next sweep, a new object starts unmarked.
+        let f = new(&mut heap);
+        assert_eq!(object_index(f), object_index(c));
+        assert!(!heap.marks[object_index(f).unwrap() as usize]);
+    }
 }
