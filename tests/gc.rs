@@ -421,10 +421,13 @@ fn casts_and_aggregate_traps_have_the_spec_messages() {
     assert_eq!(oob.call(&mut store, 3).unwrap(), 3);
     let err = oob.call(&mut store, 4).unwrap_err().to_string();
     assert!(err.contains("out of bounds array access"), "{err}");
-    // 2^32 - 1 elements: refused with a trap, not an abort.
+    // 2^32 - 1 elements: refused with a trap, not an abort, after a full collection
+    // (which would have made room for an allocation near the heap limit).
     let huge = instance.get_typed_func::<(), i32>(&store, "huge").unwrap();
+    let collections = store.gc_stats().collections;
     let err = huge.call(&mut store, ()).unwrap_err().to_string();
     assert!(err.contains("allocation too large"), "{err}");
+    assert_eq!(store.gc_stats().collections, collections + 1);
     let null = instance
         .get_typed_func::<(), i32>(&store, "null_struct")
         .unwrap();

@@ -247,6 +247,13 @@ impl Heap {
         }
     }
 
+    /// Whether a full collection could free something: a cycle is in progress or objects
+    /// were allocated since the last one ended.
+    #[inline]
+    pub(crate) fn may_reclaim(&self) -> bool {
+        self.phase != Phase::Idle || self.allocated > 0
+    }
+
     /// Whether the heap holds any object (if not, nothing needs rooting).
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {

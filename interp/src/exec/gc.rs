@@ -53,8 +53,8 @@ impl RootSet for Roots<'_> {
     }
 }
 
-/// An incremental collector step (see [`Heap`]), `stack` being the live cells of the
-/// running value stack.
+/// An incremental collector step (see [`Heap`]), or a full collection if `full`,
+/// `stack` being the live cells of the running value stack.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn step(
     heap: &mut Heap,
@@ -64,6 +64,7 @@ pub(super) fn step(
     tables: &[TableEntity],
     elems: &[Vec<u64>],
     exns: &[ExnEntity],
+    full: bool,
 ) {
     let roots = Roots {
         stack,
@@ -72,7 +73,11 @@ pub(super) fn step(
         elems,
         exns,
     };
-    heap.step(types, &roots);
+    if full {
+        heap.collect(types, &roots);
+    } else {
+        heap.step(types, &roots);
+    }
 }
 
 /// What a host-side collector request does ([`collect_garbage`]).

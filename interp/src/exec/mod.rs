@@ -972,22 +972,33 @@ fn execute(
             }
             I::Gc { op, x, y, imm } => {
                 let data = data!();
-                if op.allocates() && heap.wants_step() {
-                    // Roots: every frame up to the end of this one.
-                    let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
-                    let top = (fp + code.frame_size as usize).min(stack.len());
-                    gc::step(heap, types, &stack[..top], globals, tables, elems, exns);
-                    s = window(stack, fp)?;
+                // An allocation that would pass the heap limit is tried again after a
+                // full collection.
+                for full in [false, true] {
+                    if op.allocates() && (full || heap.wants_step()) {
+                        // Roots: every frame up to the end of this one.
+                        let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
+                        let top = (fp + code.frame_size as usize).min(stack.len());
+                        let live = &stack[..top];
+                        gc::step(heap, types, live, globals, tables, elems, exns, full);
+                        s = window(stack, fp)?;
+                    }
+                    let mut cx = gc::GcCtx {
+                        heap,
+                        types,
+                        funcs,
+                        datas,
+                        elems,
+                        inst,
+                    };
+                    match gc::gc_op(op, s, x, y, imm, data, &mut cx) {
+                        Err(TrapKind::AllocationTooLarge) if !full && heap.may_reclaim() => {}
+                        r => {
+                            r?;
+                            break;
+                        }
+                    }
                 }
-                let mut cx = gc::GcCtx {
-                    heap,
-                    types,
-                    funcs,
-                    datas,
-                    elems,
-                    inst,
-                };
-                gc::gc_op(op, s, x, y, imm, data, &mut cx)?;
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
