@@ -175,6 +175,193 @@ fn frames_suspended_under_a_host_call_are_roots() {
     assert_eq!(outer.call(&mut store, ()).unwrap(), 1234);
 }
 
+/// Builds `n` live structs in a global array, then allocates `4 n` garbage boxes, and
+/// returns the collector's statistics after it.
+fn pauses_with_live_objects(n: i32) -> weft::GcStats {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (type $node (struct (field i32)))
+            (type $nodes (array (mut (ref null $node))))
+            (type $box (struct (field i32)))
+            (global $all (mut (ref null $nodes)) (ref.null $nodes))
+            (func (export "build") (param $n i32)
+                (global.set $all (array.new_default $nodes (local.get $n)))
+                (loop $again
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (array.set $nodes (global.get $all) (local.get $n)
+                        (struct.new $node (local.get $n)))
+                    (br_if $again (local.get $n))))
+            (func (export "garbage") (param $n i32)
+                (loop $again
+                    (drop (struct.new $box (local.get $n)))
+                    (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+            (func (export "sum") (result i64)
+                (local $i i32) (local $sum i64)
+                (loop $again
+                    (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u
+                        (struct.get $node 0 (array.get $nodes (global.get $all) (local.get $i))))))
+                    (br_if $again (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                        (array.len (global.get $all)))))
+                (local.get $sum)))"#,
+    );
+    let build = instance.get_typed_func::<i32, ()>(&store, "build").unwrap();
+    let garbage = instance
+        .get_typed_func::<i32, ()>(&store, "garbage")
+        .unwrap();
+    let sum = instance.get_typed_func::<(), i64>(&store, "sum").unwrap();
+    build.call(&mut store, n).unwrap();
+    let before = store.gc_stats().collections;
+    garbage.call(&mut store, 4 * n).unwrap();
+    let stats = store.gc_stats();
+    // Cycles ran while the live array was in the heap, and freed none of it.
+    assert!(stats.collections > before, "{stats:?}");
+    let n = n as i64;
+    assert_eq!(sum.call(&mut store, ()).unwrap(), n * (n - 1) / 2);
+    stats
+}
+
+#[test]
+fn pauses_are_bounded_whatever_the_live_heap() {
+    // The work of the longest step (in cells: roots, traced cells, swept slots) is the
+    // same with 200 000 or 2 000 000 live objects: a stop-the-world collector would
+    // trace them all at once.
+    let small = pauses_with_live_objects(200_000);
+    let large = pauses_with_live_objects(2_000_000);
+    eprintln!("200k live: {small:?}\n2M live: {large:?}");
+    for stats in [small, large] {
+        assert!(stats.steps > 100, "{stats:?}");
+        assert!(stats.max_step_work < 10_000, "{stats:?}");
+    }
+    assert!(
+        large.max_step_work <= small.max_step_work * 2,
+        "{small:?} {large:?}"
+    );
+}
+
+#[test]
+fn large_allocations_spread_their_collection_work() {
+    // Each array owes 8 work units per cell to a cycle in progress; a step pays at most
+    // 65 536 of them and leaves the rest to the next steps. A live array of a million
+    // references makes each cycle's marking cost about a million units.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (type $bytes (array (mut i8)))
+            (type $refs (array (ref null i31)))
+            (global $keep (mut (ref null $bytes)) (ref.null $bytes))
+            (global $big (mut (ref null $refs)) (ref.null $refs))
+            (func (export "churn") (param $n i32)
+                (global.set $big (array.new $refs (ref.i31 (i32.const 1)) (i32.const 1000000)))
+                (loop $again
+                    (global.set $keep (array.new_default $bytes (i32.const 100000)))
+                    (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+            (func (export "len") (result i32) (array.len (global.get $keep))))"#,
+    );
+    let churn = instance.get_typed_func::<i32, ()>(&store, "churn").unwrap();
+    let len = instance.get_typed_func::<(), i32>(&store, "len").unwrap();
+    churn.call(&mut store, 200).unwrap();
+    let stats = store.gc_stats();
+    eprintln!("100 000-cell arrays: {stats:?}");
+    assert!(stats.collections >= 5, "{stats:?}");
+    assert!(stats.steps > 2 * stats.collections, "{stats:?}");
+    assert!(stats.max_step_work <= 65_536 + 100, "{stats:?}");
+    assert!(store.gc_live_objects() <= 60, "{}", store.gc_live_objects());
+    assert_eq!(len.call(&mut store, ()).unwrap(), 100_000);
+}
+
+#[test]
+fn the_deletion_barrier_keeps_objects_moved_during_marking() {
+    // The lost-object scenario of incremental marking: while a cycle marks, the only
+    // reference to an unmarked object moves from a place not scanned yet (a heap field,
+    // a table slot, an element segment) into an object allocated black (never traced),
+    // and the place is cleared. The barrier must shade the object.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (type $obj (struct (field i32)))
+            (type $holder (struct (field (mut (ref null $obj)))))
+            (type $objs (array (ref null $obj)))
+            (global $h (mut (ref null $holder)) (ref.null $holder))
+            (global $b1 (mut (ref null $holder)) (ref.null $holder))
+            (global $b2 (mut (ref null $holder)) (ref.null $holder))
+            (global $b3 (mut (ref null $objs)) (ref.null $objs))
+            (table $t 1 (ref null $obj))
+            (elem $e (ref null $obj) (item (struct.new $obj (i32.const 3))))
+            (func (export "setup")
+                (global.set $h (struct.new $holder (struct.new $obj (i32.const 1))))
+                (table.set $t (i32.const 0) (struct.new $obj (i32.const 2))))
+            (func (export "move")
+                (local $x (ref null $obj))
+                ;; A heap field.
+                (global.set $b1 (struct.new $holder (ref.null $obj)))
+                (local.set $x (struct.get $holder 0 (global.get $h)))
+                (struct.set $holder 0 (global.get $h) (ref.null $obj))
+                (struct.set $holder 0 (global.get $b1) (local.get $x))
+                ;; A table slot.
+                (global.set $b2 (struct.new $holder (table.get $t (i32.const 0))))
+                (table.set $t (i32.const 0) (ref.null $obj))
+                ;; An element segment.
+                (global.set $b3 (array.new_elem $objs $e (i32.const 0) (i32.const 1)))
+                (elem.drop $e))
+            (func (export "read") (result i32)
+                (i32.add (i32.add
+                    (struct.get $obj 0 (struct.get $holder 0 (global.get $b1)))
+                    (i32.mul (i32.const 10)
+                        (struct.get $obj 0 (struct.get $holder 0 (global.get $b2)))))
+                    (i32.mul (i32.const 100)
+                        (struct.get $obj 0 (array.get $objs (global.get $b3) (i32.const 0)))))))"#,
+    );
+    let setup = instance.get_typed_func::<(), ()>(&store, "setup").unwrap();
+    let moves = instance.get_typed_func::<(), ()>(&store, "move").unwrap();
+    let read = instance.get_typed_func::<(), i32>(&store, "read").unwrap();
+    // No automatic steps: the test decides when the collector runs.
+    store.gc_set_rate(0);
+    setup.call(&mut store, ()).unwrap();
+    assert_eq!(store.gc_live_objects(), 4);
+    store.gc_begin_cycle();
+    assert!(store.gc_stats().in_cycle);
+    moves.call(&mut store, ()).unwrap();
+    // Finish the cycle in the smallest steps.
+    let mut steps = 0;
+    while store.gc_step(1) {
+        steps += 1;
+    }
+    assert!(steps > 4, "{steps} steps");
+    assert_eq!(store.gc_stats().collections, 1);
+    assert_eq!(read.call(&mut store, ()).unwrap(), 321);
+    // All three objects, the holders and the array are reachable: a full collection
+    // keeps exactly them.
+    store.gc();
+    assert_eq!(store.gc_live_objects(), 7);
+    assert_eq!(read.call(&mut store, ()).unwrap(), 321);
+}
+
+#[test]
+fn a_full_collection_ends_a_cycle_in_progress() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (type $box (struct (field i32)))
+            (global $keep (mut (ref null $box)) (ref.null $box))
+            (func (export "make") (param $n i32)
+                (global.set $keep (struct.new $box (i32.const 7)))
+                (loop $again
+                    (drop (struct.new $box (local.get $n)))
+                    (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+            (func (export "get") (result i32) (struct.get $box 0 (global.get $keep))))"#,
+    );
+    let make = instance.get_typed_func::<i32, ()>(&store, "make").unwrap();
+    let get = instance.get_typed_func::<(), i32>(&store, "get").unwrap();
+    store.gc_set_rate(0);
+    make.call(&mut store, 1000).unwrap();
+    store.gc_begin_cycle();
+    // Garbage made during the cycle is allocated black; the full collection frees it.
+    make.call(&mut store, 1000).unwrap();
+    store.gc_step(10);
+    assert!(store.gc_stats().in_cycle);
+    store.gc();
+    assert!(!store.gc_stats().in_cycle);
+    assert_eq!(store.gc_live_objects(), 1);
+    assert_eq!(get.call(&mut store, ()).unwrap(), 7);
+}
+
 #[test]
 fn call_ref_calls_and_traps_on_null() {
     let (mut store, instance) = instantiate(
@@ -234,10 +421,13 @@ fn casts_and_aggregate_traps_have_the_spec_messages() {
     assert_eq!(oob.call(&mut store, 3).unwrap(), 3);
     let err = oob.call(&mut store, 4).unwrap_err().to_string();
     assert!(err.contains("out of bounds array access"), "{err}");
-    // 2^32 - 1 elements: refused with a trap, not an abort.
+    // 2^32 - 1 elements: refused with a trap, not an abort, after a full collection
+    // (which would have made room for an allocation near the heap limit).
     let huge = instance.get_typed_func::<(), i32>(&store, "huge").unwrap();
+    let collections = store.gc_stats().collections;
     let err = huge.call(&mut store, ()).unwrap_err().to_string();
     assert!(err.contains("allocation too large"), "{err}");
+    assert_eq!(store.gc_stats().collections, collections + 1);
     let null = instance
         .get_typed_func::<(), i32>(&store, "null_struct")
         .unwrap();

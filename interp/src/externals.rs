@@ -270,7 +270,8 @@ impl Table {
             .ok()
             .and_then(|i| t.elements.get_mut(i))
             .ok_or(crate::TrapKind::TableOutOfBounds)?;
-        *slot = val.to_cell();
+        let old = std::mem::replace(slot, val.to_cell());
+        inner.gc.barrier_cells(&[old]);
         Ok(())
     }
 

@@ -390,9 +390,15 @@ pub(crate) fn instantiate<T>(
                     .and_then(|offset| Some(offset..offset.checked_add(src.len())?))
                     .and_then(|r| table.get_mut(r))
                     .ok_or(TrapKind::TableOutOfBounds)?;
+                // The overwritten cells, and the segment dropped (spec §4.5.4 step 14).
+                inner.gc.barrier_cells(dst);
                 dst.copy_from_slice(&src);
+                inner.gc.drop_segment(src);
             }
-            ElemMode::Declared => inner.elems[elem_addr] = Vec::new(),
+            ElemMode::Declared => {
+                let seg = std::mem::take(&mut inner.elems[elem_addr]);
+                inner.gc.drop_segment(seg);
+            }
             ElemMode::Passive => {}
         }
     }

@@ -61,6 +61,7 @@ pub use externals::{Extern, Global, Memory, Table};
 pub use func::{
     Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList,
 };
+pub use gc::GcStats;
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{CodeStats, Module};

@@ -462,7 +462,7 @@ impl StoreInner {
                 _ => continue,
             };
             if crate::gc::object_index(cell).is_some() {
-                self.gc.host_roots.push(cell);
+                self.gc.root_for_host(cell);
             }
         }
     }
@@ -588,9 +588,10 @@ impl<T> Store<T> {
         self.inner.gc.host_roots.clear();
     }
 
-    /// Runs the garbage collector now (it also runs by itself as Wasm allocates). Objects
-    /// reachable from globals, tables, element segments, exceptions and references handed
-    /// to the host survive.
+    /// Runs a full garbage collection now, finishing any incremental cycle in progress
+    /// (the collector also runs by itself, in bounded steps, as Wasm allocates). Objects
+    /// reachable from globals, tables, element segments, exceptions, references handed
+    /// to the host and frames suspended under host calls survive.
     ///
     /// ```
     /// use weft_interp::{Engine, Store};
@@ -599,13 +600,40 @@ impl<T> Store<T> {
     /// assert_eq!(store.gc_live_objects(), 0);
     /// ```
     pub fn gc(&mut self) {
-        crate::exec::collect_garbage(&mut self.inner, &[]);
+        crate::exec::collect_garbage(&mut self.inner, crate::exec::Collect::Full);
     }
 
-    /// How many GC objects (structs and arrays) the store holds now, garbage included
-    /// until the next collection.
+    /// How many GC objects (structs and arrays) the heap holds now: the live ones and
+    /// the garbage not swept yet. Right after [`Store::gc`], the reachable ones only.
     pub fn gc_live_objects(&self) -> usize {
         self.inner.gc.len()
+    }
+
+    /// Statistics of the garbage collector: cycles completed, incremental steps, and
+    /// the most work one step did (the longest pause, in cells).
+    pub fn gc_stats(&self) -> crate::GcStats {
+        self.inner.gc.stats()
+    }
+
+    /// Begins an incremental collection cycle now, tracing nothing yet: the roots of
+    /// the snapshot are shaded. For tests of the collector.
+    #[doc(hidden)]
+    pub fn gc_begin_cycle(&mut self) {
+        crate::exec::collect_garbage(&mut self.inner, crate::exec::Collect::Begin);
+    }
+
+    /// Advances the cycle in progress by `work` units; returns whether it is still in
+    /// progress. For tests of the collector.
+    #[doc(hidden)]
+    pub fn gc_step(&mut self, work: usize) -> bool {
+        crate::exec::collect_garbage(&mut self.inner, crate::exec::Collect::Advance(work))
+    }
+
+    /// Sets the work an incremental step does per cell allocated during a cycle (8 by
+    /// default; 0 leaves cycles to [`Store::gc_step`] and [`Store::gc`]). For tests.
+    #[doc(hidden)]
+    pub fn gc_set_rate(&mut self, rate: usize) {
+        self.inner.gc.rate = rate;
     }
 
     /// Sets the remaining fuel. Errors when fuel metering is off in the [`Config`](crate::Config).

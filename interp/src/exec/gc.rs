@@ -5,7 +5,7 @@ use crate::error::TrapKind;
 use crate::exception::ExnEntity;
 use crate::gc::{
     array_cells, array_element, i31_cell, i31_value, is_gc_cell, pack, storage_cells,
-    struct_fields, Heap,
+    struct_fields, traced, Heap, RootSet,
 };
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner, TableEntity};
 use crate::translate::gc::{decode_heap, GcOp};
@@ -26,8 +26,37 @@ pub(super) struct GcCtx<'a> {
 
 /// Every root of the heap but the host's: the live part of the value stack and the
 /// reference cells of globals, tables, element segments and exceptions.
+pub(super) struct Roots<'a> {
+    pub stack: &'a [u64],
+    pub globals: &'a [GlobalEntity],
+    pub tables: &'a [TableEntity],
+    pub elems: &'a [Vec<u64>],
+    pub exns: &'a [ExnEntity],
+}
+
+impl RootSet for Roots<'_> {
+    fn snapshot(&self, f: &mut dyn FnMut(u64)) {
+        self.stack.iter().for_each(|&c| f(c));
+        self.globals
+            .iter()
+            .filter(|g| g.ty.content.is_ref())
+            .for_each(|g| f(g.value));
+    }
+
+    fn array(&self, kind: usize, i: usize) -> Option<&[u64]> {
+        match kind {
+            0 => self.tables.get(i).map(|t| &t.elements[..]),
+            1 => self.elems.get(i).map(|e| &e[..]),
+            2 => self.exns.get(i).map(|e| &e.payload[..]),
+            _ => None,
+        }
+    }
+}
+
+/// An incremental collector step (see [`Heap`]), or a full collection if `full`,
+/// `stack` being the live cells of the running value stack.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn collect(
+pub(super) fn step(
     heap: &mut Heap,
     types: &mut TypeCache,
     stack: &[u64],
@@ -35,36 +64,50 @@ pub(super) fn collect(
     tables: &[TableEntity],
     elems: &[Vec<u64>],
     exns: &[ExnEntity],
+    full: bool,
 ) {
-    let globals = globals
-        .iter()
-        .filter(|g| g.ty.content.is_ref())
-        .map(|g| &g.value);
-    let tables = tables.iter().flat_map(|t| t.elements.iter());
-    let elems = elems.iter().flatten();
-    let exns = exns.iter().flat_map(|e| e.payload.iter());
-    heap.collect(
-        types,
-        stack
-            .iter()
-            .chain(globals)
-            .chain(tables)
-            .chain(elems)
-            .chain(exns),
-    );
+    let roots = Roots {
+        stack,
+        globals,
+        tables,
+        elems,
+        exns,
+    };
+    if full {
+        heap.collect(types, &roots);
+    } else {
+        heap.step(types, &roots);
+    }
 }
 
-/// Collects with `stack` (the live cells of a value stack, if any) as extra roots.
-pub(crate) fn collect_garbage(inner: &mut StoreInner, stack: &[u64]) {
-    collect(
-        &mut inner.gc,
-        &mut inner.types,
-        stack,
-        &inner.globals,
-        &inner.tables,
-        &inner.elems,
-        &inner.exns,
-    );
+/// What a host-side collector request does ([`collect_garbage`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Collect {
+    /// A full collection at once (`Store::gc`).
+    Full,
+    /// Begins a cycle without tracing (tests of the barrier).
+    Begin,
+    /// Advances the cycle in progress by this much work.
+    Advance(usize),
+}
+
+/// A collection requested by the host (no Wasm frame runs but those suspended); returns
+/// whether a cycle is in progress after it.
+pub(crate) fn collect_garbage(inner: &mut StoreInner, what: Collect) -> bool {
+    let roots = Roots {
+        stack: &[],
+        globals: &inner.globals,
+        tables: &inner.tables,
+        elems: &inner.elems,
+        exns: &inner.exns,
+    };
+    let heap = &mut inner.gc;
+    match what {
+        Collect::Full => heap.collect(&mut inner.types, &roots),
+        Collect::Begin => heap.begin_cycle(&roots),
+        Collect::Advance(work) => return heap.advance(&mut inner.types, &roots, work),
+    }
+    heap.stats().in_cycle
 }
 
 /// Whether the non-null reference `cell` is of heap type `target` (spec §4.4.6
@@ -242,6 +285,9 @@ pub(super) fn gc_op(
                 .copied()
                 .ok_or(TrapKind::NullStructReference)?;
             let v = value_at(s, x as Slot, st);
+            if traced(st) {
+                cx.heap.barrier(s[y], at..at + 1);
+            }
             let obj = cx.heap.get_mut(s[y]).ok_or(TrapKind::NullStructReference)?;
             let cells = obj
                 .cells
@@ -311,6 +357,9 @@ pub(super) fn gc_op(
             let st = element_of(cx, s[y])?;
             let v = value_at(s, x as Slot, st);
             let i = s[imm as usize] as u32 as usize;
+            if traced(st) {
+                cx.heap.barrier(s[y], i..i + 1);
+            }
             let obj = cx.heap.get_mut(s[y]).ok_or(TrapKind::NullArrayReference)?;
             if i >= obj.cells.len() / storage_cells(st) {
                 return Err(TrapKind::ArrayOutOfBounds);
@@ -330,11 +379,15 @@ pub(super) fn gc_op(
                 value_at(s, (y + 2) as Slot, st),
                 s[y + 2 + per] as u32 as usize,
             );
-            let obj = cx.heap.get_mut(s[y]).ok_or(TrapKind::NullArrayReference)?;
+            let obj = cx.heap.get(s[y]).ok_or(TrapKind::NullArrayReference)?;
             let len = obj.cells.len() / per;
             if offset.checked_add(n).is_none_or(|end| end > len) {
                 return Err(TrapKind::ArrayOutOfBounds);
             }
+            if traced(st) {
+                cx.heap.barrier(s[y], offset..offset + n);
+            }
+            let obj = cx.heap.get_mut(s[y]).ok_or(TrapKind::NullArrayReference)?;
             for i in offset..offset + n {
                 put(&mut obj.cells, st, i, v);
             }
@@ -351,6 +404,12 @@ pub(super) fn gc_op(
             element_of(cx, src)?;
             let per = storage_cells(st);
             let in_bounds = |len: usize, at: usize| at.checked_add(n).is_some_and(|e| e <= len);
+            if traced(st) {
+                let dlen = cx.heap.get(dst).map_or(0, |o| o.cells.len());
+                if in_bounds(dlen, d) {
+                    cx.heap.barrier(dst, d..d + n);
+                }
+            }
             if dst == src {
                 let obj = cx.heap.get_mut(dst).ok_or(TrapKind::NullArrayReference)?;
                 let len = obj.cells.len() / per;
@@ -403,14 +462,22 @@ pub(super) fn gc_op(
                 s[y + 3] as u32 as usize,
             );
             let seg = elem_segment(cx, data);
-            let obj = cx.heap.get_mut(r).ok_or(TrapKind::NullArrayReference)?;
-            if d.checked_add(n).is_none_or(|e| e > obj.cells.len()) {
+            let len = cx
+                .heap
+                .get(r)
+                .ok_or(TrapKind::NullArrayReference)?
+                .cells
+                .len();
+            if d.checked_add(n).is_none_or(|e| e > len) {
                 return Err(TrapKind::ArrayOutOfBounds);
             }
             let src = so
                 .checked_add(n)
                 .and_then(|end| seg.get(so..end))
                 .ok_or(TrapKind::TableOutOfBounds)?;
+            // Validation makes the element type a reference type.
+            cx.heap.barrier(r, d..d + n);
+            let obj = cx.heap.get_mut(r).ok_or(TrapKind::NullArrayReference)?;
             obj.cells[d..d + n].copy_from_slice(src);
         }
         G::RefI31 => s[x] = i31_cell(s[y] as i32),

@@ -18,7 +18,7 @@ use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
 use crate::{AddrType, Func, Instance};
-pub(crate) use gc::collect_garbage;
+pub(crate) use gc::{collect_garbage, Collect};
 use numeric::*;
 use std::sync::Arc;
 
@@ -972,22 +972,33 @@ fn execute(
             }
             I::Gc { op, x, y, imm } => {
                 let data = data!();
-                if op.allocates() && heap.wants_collection(0) {
-                    // Roots: every frame up to the end of this one.
-                    let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
-                    let top = (fp + code.frame_size as usize).min(stack.len());
-                    gc::collect(heap, types, &stack[..top], globals, tables, elems, exns);
-                    s = window(stack, fp)?;
+                // An allocation that would pass the heap limit is tried again after a
+                // full collection.
+                for full in [false, true] {
+                    if op.allocates() && (full || heap.wants_step()) {
+                        // Roots: every frame up to the end of this one.
+                        let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
+                        let top = (fp + code.frame_size as usize).min(stack.len());
+                        let live = &stack[..top];
+                        gc::step(heap, types, live, globals, tables, elems, exns, full);
+                        s = window(stack, fp)?;
+                    }
+                    let mut cx = gc::GcCtx {
+                        heap,
+                        types,
+                        funcs,
+                        datas,
+                        elems,
+                        inst,
+                    };
+                    match gc::gc_op(op, s, x, y, imm, data, &mut cx) {
+                        Err(TrapKind::AllocationTooLarge) if !full && heap.may_reclaim() => {}
+                        r => {
+                            r?;
+                            break;
+                        }
+                    }
                 }
-                let mut cx = gc::GcCtx {
-                    heap,
-                    types,
-                    funcs,
-                    datas,
-                    elems,
-                    inst,
-                };
-                gc::gc_op(op, s, x, y, imm, data, &mut cx)?;
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
@@ -1202,9 +1213,12 @@ fn execute(
             I::TableSet { table, index, src } => {
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 let v = s[src as usize];
-                *t.elements
+                let e = t
+                    .elements
                     .get_mut(s[index as usize] as u32 as usize)
-                    .ok_or(TrapKind::TableOutOfBounds)? = v;
+                    .ok_or(TrapKind::TableOutOfBounds)?;
+                heap.barrier_cells(&[*e]);
+                *e = v;
             }
             I::TableSize { dst, table } => {
                 s[dst as usize] = tables[inst.tables[table as usize] as usize].elements.len() as u64
@@ -1224,6 +1238,7 @@ fn execute(
                 let (i, val, n) = (at.of_cell(s[b]), s[b + 1], at.of_cell(s[b + 2]));
                 let t = &mut t.elements;
                 let r = range(i, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                heap.barrier_cells(&t[r.clone()]);
                 t[r].fill(val);
             }
             I::TableCopy {
@@ -1246,6 +1261,7 @@ fn execute(
                     range(src, n, tables[stb].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd =
                     range(d, n, tables[dt].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                heap.barrier_cells(&tables[dt].elements[rd.clone()]);
                 if dt == stb {
                     tables[dt].elements.copy_within(rs, rd.start);
                 } else {
@@ -1266,9 +1282,12 @@ fn execute(
                 let t = &mut t.elements;
                 let rs = range(src, n, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd = range(d, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
+                heap.barrier_cells(&t[rd.clone()]);
                 t[rd].copy_from_slice(&seg[rs]);
             }
-            I::ElemDrop(elem) => elems[inst.elems[elem as usize] as usize] = Vec::new(),
+            I::ElemDrop(elem) => heap.drop_segment(std::mem::take(
+                &mut elems[inst.elems[elem as usize] as usize],
+            )),
             I::RefFunc { dst, func } => {
                 s[dst as usize] = ref_to_cell(Some(inst.funcs[func as usize]))
             }
