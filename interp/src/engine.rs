@@ -24,6 +24,7 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
+    pub(crate) relaxed_simd: bool,
 }
 
 impl Default for Config {
@@ -42,6 +43,7 @@ impl Default for Config {
             wide_arithmetic: false,
             simd: true,
             exceptions: true,
+            relaxed_simd: true,
         }
     }
 }
@@ -138,6 +140,19 @@ impl Config {
     /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(mut self, enable: bool) -> Config {
         self.exceptions = enable;
+        self
+    }
+
+    /// Enables the relaxed-SIMD proposal (default: on, it is part of Wasm 3.0): the
+    /// `relaxed_*` vector instructions. Weft runs them in the spec's *deterministic
+    /// profile* (every implementation-dependent choice is the first one the spec lists),
+    /// so each gives the same result on every host: `relaxed_swizzle` is `swizzle`,
+    /// `relaxed_trunc*` is `trunc_sat*`, `relaxed_madd`/`nmadd` round twice (unfused),
+    /// `relaxed_min`/`max` are `min`/`max`, `relaxed_laneselect` is `bitselect`,
+    /// `relaxed_q15mulr_s` is `q15mulr_sat_s` and the dot products treat both operands as
+    /// signed, saturating the 16-bit pair sums. Needs [`Config::wasm_simd`].
+    pub fn wasm_relaxed_simd(mut self, enable: bool) -> Config {
+        self.relaxed_simd = enable;
         self
     }
 

@@ -28,6 +28,10 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
         (config.exceptions, WasmFeatures::EXCEPTIONS),
+        (
+            config.simd && config.relaxed_simd,
+            WasmFeatures::RELAXED_SIMD,
+        ),
     ] {
         f.set(feature, on);
     }
