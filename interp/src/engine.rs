@@ -25,6 +25,7 @@ pub struct Config {
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
     pub(crate) relaxed_simd: bool,
+    pub(crate) threads: bool,
 }
 
 impl Default for Config {
@@ -44,6 +45,7 @@ impl Default for Config {
             simd: true,
             exceptions: true,
             relaxed_simd: true,
+            threads: true,
         }
     }
 }
@@ -153,6 +155,21 @@ impl Config {
     /// signed, saturating the 16-bit pair sums. Needs [`Config::wasm_simd`].
     pub fn wasm_relaxed_simd(mut self, enable: bool) -> Config {
         self.relaxed_simd = enable;
+        self
+    }
+
+    /// Enables the threads proposal (default: on): shared memories (`(memory 1 2
+    /// shared)`), the atomic memory instructions, `memory.atomic.wait32`/`wait64`,
+    /// `memory.atomic.notify` and `atomic.fence`.
+    ///
+    /// A [`Store`](crate::Store) runs on one thread, so there is one agent: a shared memory
+    /// is an ordinary memory marked shared (there is no API yet to share it between
+    /// stores or threads), atomics are plain accesses that also check alignment,
+    /// `notify` wakes no one and returns 0, and `wait` returns 1 ("not-equal") when the
+    /// value differs, else sleeps for its timeout and returns 2 ("timed-out"); a wait with
+    /// no timeout (negative) could never end, so it traps instead.
+    pub fn wasm_threads(mut self, enable: bool) -> Config {
+        self.threads = enable;
         self
     }
 

@@ -16,7 +16,8 @@ use crate::{Func, Tag};
 /// ```
 /// use weft_interp::{Engine, Limits, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let mem = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: Some(2) } })?;
+/// let ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, shared: false };
+/// let mem = Memory::new(&mut store, ty)?;
 /// mem.write(&mut store, 8, b"weft")?;
 /// let mut buf = [0u8; 4];
 /// mem.read(&store, 8, &mut buf)?;
@@ -29,8 +30,14 @@ use crate::{Func, Tag};
 pub struct Memory(pub(crate) u32, pub(crate) StoreId);
 
 impl Memory {
-    /// A new memory of the given type, zero-filled.
+    /// A new memory of the given type, zero-filled. A shared memory needs a maximum
+    /// (threads proposal, as validation requires of a module's memories).
     pub fn new<C: AsContextMut + ?Sized>(store: &mut C, ty: MemoryType) -> Result<Memory> {
+        if ty.shared && ty.limits.max.is_none() {
+            return Err(Error::TypeMismatch(
+                "shared memory must have maximum".into(),
+            ));
+        }
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_memory_pages;
         let memory = MemoryEntity::new(ty, 16, limit)?;
@@ -52,6 +59,7 @@ impl Memory {
                     min: 0,
                     max: Some(0),
                 },
+                shared: false,
             },
         }
     }

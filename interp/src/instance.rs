@@ -105,7 +105,10 @@ fn matches(expected: &ExternType, found: &ExternType) -> bool {
         (ExternType::Table(a), ExternType::Table(b)) => {
             a.element == b.element && b.limits.matches(&a.limits)
         }
-        (ExternType::Memory(a), ExternType::Memory(b)) => b.limits.matches(&a.limits),
+        // Threads proposal: sharedness must be equal.
+        (ExternType::Memory(a), ExternType::Memory(b)) => {
+            a.shared == b.shared && b.limits.matches(&a.limits)
+        }
         (ExternType::Global(a), ExternType::Global(b)) => a == b,
         // Tag types match exactly (spec §4.5.2 "Tags").
         (ExternType::Tag(a), ExternType::Tag(b)) => a == b,
@@ -123,9 +126,10 @@ fn describe(ty: &ExternType) -> String {
             t.limits.max.map_or(String::new(), |m| m.to_string())
         ),
         ExternType::Memory(m) => format!(
-            "(memory {} {})",
+            "(memory {} {}{})",
             m.limits.min,
-            m.limits.max.map_or(String::new(), |m| m.to_string())
+            m.limits.max.map_or(String::new(), |m| m.to_string()),
+            if m.shared { " shared" } else { "" }
         ),
         ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
         ExternType::Tag(t) => format!("(tag {t})"),

@@ -127,6 +127,7 @@ fn extern_text(ty: &ExternType) -> String {
     match ty {
         ExternType::Func(f) => f.to_string(),
         ExternType::Table(t) => format!("(table {} {})", limits(&t.limits), t.element),
+        ExternType::Memory(m) if m.shared => format!("(memory {} shared)", limits(&m.limits)),
         ExternType::Memory(m) => format!("(memory {})", limits(&m.limits)),
         ExternType::Global(g) => match g.mutability {
             Mutability::Const => format!("(global {})", g.content),

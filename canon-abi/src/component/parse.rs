@@ -519,6 +519,7 @@ fn extern_type(
                 min: m.initial,
                 max: m.maximum,
             },
+            shared: m.shared,
         }),
         EntityType::Global(g) => ExternType::Global(GlobalType {
             content: val_type(g.content_type)?,

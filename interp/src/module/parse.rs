@@ -32,6 +32,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
             config.simd && config.relaxed_simd,
             WasmFeatures::RELAXED_SIMD,
         ),
+        (config.threads, WasmFeatures::THREADS),
     ] {
         f.set(feature, on);
     }
@@ -58,8 +59,8 @@ fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
 
 /// A memory's type and the log2 of its page size (validation allows only 0 and 16).
 fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
-    if m.memory64 || m.shared {
-        return Err(Error::Unsupported("memory64 or shared memory".into()));
+    if m.memory64 {
+        return Err(Error::Unsupported("memory64".into()));
     }
     let page_size_log2 = match m.page_size_log2 {
         None => 16,
@@ -71,6 +72,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
             min: m.initial,
             max: m.maximum,
         },
+        shared: m.shared,
     };
     Ok((ty, page_size_log2))
 }
