@@ -16,7 +16,9 @@
 //! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | relaxed SIMD, GC, typed function references, memory64, threads | not yet |
+//! | relaxed SIMD (Wasm 3.0, deterministic profile) | yes |
+//! | threads: shared memories, atomics, wait/notify (one agent per store) | yes |
+//! | GC, typed function references, memory64 | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
