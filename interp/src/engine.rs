@@ -26,6 +26,7 @@ pub struct Config {
     pub(crate) exceptions: bool,
     pub(crate) relaxed_simd: bool,
     pub(crate) threads: bool,
+    pub(crate) reference_types: bool,
 }
 
 impl Default for Config {
@@ -46,6 +47,7 @@ impl Default for Config {
             exceptions: true,
             relaxed_simd: true,
             threads: true,
+            reference_types: true,
         }
     }
 }
@@ -170,6 +172,15 @@ impl Config {
     /// no timeout (negative) could never end, so it traps instead.
     pub fn wasm_threads(mut self, enable: bool) -> Config {
         self.threads = enable;
+        self
+    }
+
+    /// Enables the reference-types proposal (default: on, it is part of Wasm 2.0): the
+    /// `funcref`/`externref` value types, several tables, `table.*` and `ref.*`
+    /// instructions. Off, validation follows Wasm 1.0 here: at most one table, and table
+    /// indices must be a zero byte. Exception handling and typed references need it.
+    pub fn wasm_reference_types(mut self, enable: bool) -> Config {
+        self.reference_types = enable;
         self
     }
 

@@ -33,6 +33,7 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
             WasmFeatures::RELAXED_SIMD,
         ),
         (config.threads, WasmFeatures::THREADS),
+        (config.reference_types, WasmFeatures::REFERENCE_TYPES),
     ] {
         f.set(feature, on);
     }
