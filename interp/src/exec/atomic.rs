@@ -161,6 +161,14 @@ mod tests {
         );
         // Bytes are always aligned; the last byte is in bounds.
         assert_eq!(run(AtomicOp::Load, 1, &mut m, [65535, 0, 0]), Ok(0));
+        // The largest address and offset do not overflow: 2^33 - 2 is misaligned for 8
+        // bytes, 2^32 is aligned and out of bounds.
+        let mut s = [u64::from(u32::MAX), 0, 0, 0];
+        let r = atomic(AtomicOp::Load, 8, &mut m, &mut s, (3, 0, 1, 2), u32::MAX);
+        assert_eq!(r, Err(TrapKind::UnalignedAtomic));
+        let mut s = [1, 0, 0, 0];
+        let r = atomic(AtomicOp::RmwAdd, 8, &mut m, &mut s, (3, 0, 1, 2), u32::MAX);
+        assert_eq!(r, Err(TrapKind::MemoryOutOfBounds));
         // The offset counts: address 1 + offset 3 is aligned for 4 bytes.
         let mut s = [1u64, 0, 0, 0];
         assert_eq!(
