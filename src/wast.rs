@@ -8,8 +8,8 @@
 //! script, and no input makes the runner panic.
 
 use crate::{
-    Config, Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
-    Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    AddrType, Config, Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Instance,
+    Limits, Linker, Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -498,18 +498,15 @@ impl Runner {
             WastArgCore::I64(v) => Val::I64(*v),
             WastArgCore::F32(v) => Val::F32(v.bits),
             WastArgCore::F64(v) => Val::F64(v.bits),
-            WastArgCore::RefNull(HeapType::Abstract {
-                ty: AbstractHeapType::Func,
-                ..
-            }) => Val::FuncRef(None),
-            WastArgCore::RefNull(HeapType::Abstract {
-                ty: AbstractHeapType::Extern,
-                ..
-            }) => Val::ExternRef(None),
-            WastArgCore::RefNull(HeapType::Abstract {
-                ty: AbstractHeapType::Exn,
-                ..
-            }) => Val::ExnRef(None),
+            WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
+                AbstractHeapType::Func | AbstractHeapType::NoFunc => Val::FuncRef(None),
+                AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(None),
+                AbstractHeapType::Exn | AbstractHeapType::NoExn => Val::ExnRef(None),
+                _ => Val::AnyRef(None),
+            },
+            WastArgCore::RefHost(n) => Val::AnyRef(Some(weft_interp::AnyRef::from_extern(
+                ExternRef::new(&mut self.store, *n),
+            ))),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut self.store, *n))),
             WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             other => return Err(format!("unsupported argument {other:?}")),
@@ -576,6 +573,17 @@ impl Runner {
             (WastRetCore::RefNull(_), Val::FuncRef(r)) => r.is_none(),
             (WastRetCore::RefNull(_), Val::ExternRef(r)) => r.is_none(),
             (WastRetCore::RefNull(_), Val::ExnRef(r)) => r.is_none(),
+            (WastRetCore::RefNull(_), Val::AnyRef(r)) => r.is_none(),
+            (WastRetCore::RefAny, Val::AnyRef(r)) => r.is_some(),
+            (WastRetCore::RefEq, Val::AnyRef(Some(r))) => {
+                r.as_i31().is_some() || r.is_struct(&self.store) || r.is_array(&self.store)
+            }
+            (WastRetCore::RefI31, Val::AnyRef(Some(r))) => r.as_i31().is_some(),
+            (WastRetCore::RefStruct, Val::AnyRef(Some(r))) => r.is_struct(&self.store),
+            (WastRetCore::RefArray, Val::AnyRef(Some(r))) => r.is_array(&self.store),
+            (WastRetCore::RefHost(n), Val::AnyRef(Some(r))) => {
+                r.to_extern().data(&self.store).downcast_ref::<u32>() == Some(n)
+            }
             (WastRetCore::RefExtern(None), Val::ExternRef(r)) => r.is_some(),
             (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
                 r.data(&self.store).downcast_ref::<u32>() == Some(n)
@@ -589,16 +597,9 @@ impl Runner {
                 }
                 false
             }
-            (
-                WastRetCore::RefHost(_)
-                | WastRetCore::RefAny
-                | WastRetCore::RefEq
-                | WastRetCore::RefArray
-                | WastRetCore::RefStruct
-                | WastRetCore::RefI31
-                | WastRetCore::RefI31Shared,
-                _,
-            ) => return Err(format!("unsupported result {}", format_expected(want))),
+            (WastRetCore::RefI31Shared, _) => {
+                return Err(format!("unsupported result {}", format_expected(want)))
+            }
             _ => false,
         })
     }
@@ -624,6 +625,13 @@ impl Runner {
             },
             Val::ExnRef(None) => "ref.null exn".to_string(),
             Val::ExnRef(Some(_)) => "ref.exn".to_string(),
+            Val::AnyRef(None) => "ref.null any".to_string(),
+            Val::AnyRef(Some(r)) => match r.as_i31() {
+                Some(v) => format!("ref.i31 {v}"),
+                None if r.is_struct(&self.store) => "ref.struct".to_string(),
+                None if r.is_array(&self.store) => "ref.array".to_string(),
+                None => "ref.host".to_string(),
+            },
         }
     }
 }
@@ -800,6 +808,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 10,
                 max: Some(20),
             },
+            addr_type: AddrType::I32,
         },
         Val::FuncRef(None),
     )?;
@@ -813,6 +822,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 max: Some(2),
             },
             shared: false,
+            addr_type: AddrType::I32,
         },
     )?;
     linker.define("spectest", "memory", memory)?;
@@ -824,6 +834,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 1,
                 max: Some(2),
             },
+            addr_type: AddrType::I32,
             shared: true,
         },
     )?;

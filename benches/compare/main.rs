@@ -56,6 +56,10 @@ const WORKLOADS: &[Workload] = &[
         name: "bytecode",
         n: 200_000,
     },
+    Workload {
+        name: "simd",
+        n: 40,
+    },
 ];
 
 /// Calls made by each host-call benchmark.

@@ -27,6 +27,9 @@ pub struct Config {
     pub(crate) relaxed_simd: bool,
     pub(crate) threads: bool,
     pub(crate) reference_types: bool,
+    pub(crate) memory64: bool,
+    pub(crate) function_references: bool,
+    pub(crate) gc: bool,
 }
 
 impl Default for Config {
@@ -48,6 +51,9 @@ impl Default for Config {
             relaxed_simd: true,
             threads: true,
             reference_types: true,
+            memory64: true,
+            function_references: true,
+            gc: true,
         }
     }
 }
@@ -82,7 +88,10 @@ impl Config {
         self
     }
 
-    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB).
+    /// Maximum size of any linear memory in 64 KiB pages. Default 65 536 (4 GiB). A 32-bit
+    /// memory never exceeds 4 GiB whatever this says; a 64-bit one (memory64) may grow up
+    /// to this limit, or until the host cannot allocate more (`memory.grow` then returns
+    /// -1).
     pub fn max_memory_pages(mut self, pages: u64) -> Config {
         self.max_memory_pages = pages;
         self
@@ -184,6 +193,35 @@ impl Config {
         self
     }
 
+    /// Enables the memory64 proposal (default: on, it is part of Wasm 3.0): memories and
+    /// tables with `i64` addresses ([`AddrType::I64`](crate::AddrType)). Off, modules that
+    /// declare or import one fail validation.
+    ///
+    /// A 64-bit memory's limits may go up to 2^48 pages, but [`Config::max_memory_pages`]
+    /// still bounds its size: past it (or past what the host can allocate) instantiation
+    /// fails and `memory.grow` returns -1.
+    pub fn wasm_memory64(mut self, enable: bool) -> Config {
+        self.memory64 = enable;
+        self
+    }
+
+    /// Enables typed function references (default: on, part of Wasm 3.0): `(ref $t)`
+    /// types, non-nullable locals, `call_ref`, `return_call_ref`, `ref.as_non_null`,
+    /// `br_on_null` and `br_on_non_null`.
+    pub fn wasm_function_references(mut self, enable: bool) -> Config {
+        self.function_references = enable;
+        self
+    }
+
+    /// Enables garbage collection (default: on, part of Wasm 3.0): struct and array
+    /// types, recursive and sub types, `i31ref`, casts and the `any`/`eq`/`extern`
+    /// conversions. Needs [`Config::wasm_function_references`]; objects live in the
+    /// store's heap, collected as Wasm allocates (see [`Store::gc`](crate::Store::gc)).
+    pub fn wasm_gc(mut self, enable: bool) -> Config {
+        self.gc = enable;
+        self
+    }
+
     /// Translate function bodies on their first call (`true`, the default) or all of them
     /// when the module is created.
     pub fn lazy_translation(mut self, lazy: bool) -> Config {
@@ -203,6 +241,8 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     inner: Arc<Config>,
+    /// Canonical ids of the types of every module made for this engine.
+    types: Arc<crate::type_registry::TypeRegistry>,
 }
 
 impl Engine {
@@ -210,11 +250,17 @@ impl Engine {
     pub fn new(config: &Config) -> Engine {
         Engine {
             inner: Arc::new(config.clone()),
+            types: Arc::default(),
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner
+    }
+
+    /// The engine's type registry.
+    pub(crate) fn types(&self) -> &Arc<crate::type_registry::TypeRegistry> {
+        &self.types
     }
 }

@@ -208,6 +208,20 @@ pub enum TrapKind {
     /// is one agent, so no `notify` could ever end the wait (Weft's choice; the spec
     /// would suspend forever).
     AtomicWaitForever,
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference,
+    /// A struct access through a null reference.
+    NullStructReference,
+    /// An array access through a null reference.
+    NullArrayReference,
+    /// `i31.get_s`/`i31.get_u` of a null reference.
+    NullI31Reference,
+    /// `ref.cast` of a value that is not of the target type.
+    CastFailure,
+    /// An array access or bulk array operation out of bounds.
+    ArrayOutOfBounds,
+    /// A GC allocation larger than the heap may grow.
+    AllocationTooLarge,
 }
 
 impl TrapKind {
@@ -232,6 +246,13 @@ impl TrapKind {
             TrapKind::AtomicWaitForever => {
                 "atomic wait without timeout would never end (no other agent can notify)"
             }
+            TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::AllocationTooLarge => "allocation too large",
         }
     }
 }

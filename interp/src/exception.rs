@@ -18,6 +18,8 @@ use std::sync::Arc;
 /// A tag instance: the type of its payload (a function type with no results).
 pub(crate) struct TagEntity {
     pub ty: Arc<FuncType>,
+    /// The canonical id of `ty`: tags match by it.
+    pub type_id: crate::types::TypeId,
 }
 
 /// An exception instance: its tag (a store address) and payload cells.
@@ -50,7 +52,9 @@ impl Tag {
             )));
         }
         let inner = &mut store.as_context_mut().inner;
-        inner.tags.push(TagEntity { ty: Arc::new(ty) });
+        let ty = Arc::new(ty);
+        let type_id = inner.engine.types().register_func(&ty);
+        inner.tags.push(TagEntity { ty, type_id });
         Ok(Tag(inner.tags.len() as u32 - 1, inner.id))
     }
 

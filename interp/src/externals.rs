@@ -14,9 +14,13 @@ use crate::{Func, Tag};
 /// [`Memory::ty`] a type of 0 pages.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Memory, MemoryType, Store};
+/// use weft_interp::{AddrType, Engine, Limits, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, shared: false };
+/// let ty = MemoryType {
+///     limits: Limits { min: 1, max: Some(2) },
+///     addr_type: AddrType::I32,
+///     shared: false,
+/// };
 /// let mem = Memory::new(&mut store, ty)?;
 /// mem.write(&mut store, 8, b"weft")?;
 /// let mut buf = [0u8; 4];
@@ -24,6 +28,16 @@ use crate::{Func, Tag};
 /// assert_eq!(&buf, b"weft");
 /// assert_eq!(mem.grow(&mut store, 1)?, 1);
 /// assert!(mem.grow(&mut store, 1).is_err()); // past the maximum
+///
+/// // A 64-bit memory (memory64): its guest addresses are `i64`s, its size may pass 4 GiB
+/// // (up to `Config::max_memory_pages`).
+/// let ty = MemoryType {
+///     limits: Limits { min: 1, max: None },
+///     addr_type: AddrType::I64,
+///     shared: false,
+/// };
+/// let mem64 = Memory::new(&mut store, ty)?;
+/// assert_eq!(mem64.ty(&store).addr_type, AddrType::I64);
 /// # Ok::<(), weft_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,6 +74,7 @@ impl Memory {
                     max: Some(0),
                 },
                 shared: false,
+                addr_type: crate::AddrType::I32,
             },
         }
     }
@@ -175,9 +190,10 @@ impl Memory {
 /// [`Table::ty`] a `funcref` table of 0 elements.
 ///
 /// ```
-/// use weft_interp::{Engine, Limits, Store, Table, TableType, Val, ValType};
+/// use weft_interp::{AddrType, Engine, Limits, Store, Table, TableType, Val, ValType};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = TableType { element: ValType::FuncRef, limits: Limits { min: 2, max: None } };
+/// let limits = Limits { min: 2, max: None };
+/// let ty = TableType { element: ValType::FuncRef, limits, addr_type: AddrType::I32 };
 /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store), 2);
 /// assert_eq!(table.get(&store, 1), Some(Val::FuncRef(None)));
@@ -199,7 +215,11 @@ impl Table {
         }
         let inner = &mut store.as_context_mut().inner;
         init.check_store(inner.id)?;
-        let limit = inner.engine.config().max_table_elements;
+        let limit = inner
+            .engine
+            .config()
+            .max_table_elements
+            .min(crate::store::MAX_TABLE_ELEMENTS);
         if ty.limits.min > limit {
             return Err(Error::ResourceLimit(format!(
                 "table of {} elements exceeds the limit of {limit}",
@@ -226,6 +246,7 @@ impl Table {
                     min: 0,
                     max: Some(0),
                 },
+                addr_type: crate::AddrType::I32,
             },
         }
     }
@@ -252,14 +273,14 @@ impl Table {
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, index: u64, val: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         val.check_store(inner.id)?;
-        let t = inner.table_mut(*self)?;
-        if val.ty() != t.ty.element {
+        let element = inner.table(*self)?.ty.element;
+        if !inner.val_matches(&val, element) {
             return Err(Error::TypeMismatch(format!(
-                "cannot store {} in a table of {}",
+                "cannot store {} in a table of {element}",
                 val.ty(),
-                t.ty.element
             )));
         }
+        let t = inner.table_mut(*self)?;
         let slot = usize::try_from(index)
             .ok()
             .and_then(|i| t.elements.get_mut(i))
@@ -278,10 +299,11 @@ impl Table {
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_table_elements;
         init.check_store(inner.id)?;
-        let t = inner.table_mut(*self)?;
-        if init.ty() != t.ty.element {
+        let element = inner.table(*self)?.ty.element;
+        if !inner.val_matches(&init, element) {
             return Err(Error::TypeMismatch("table.grow init value type".into()));
         }
+        let t = inner.table_mut(*self)?;
         t.grow(delta, init.to_cell(), limit)
             .ok_or_else(|| Error::ResourceLimit(format!("cannot grow table by {delta}")))
     }
@@ -350,17 +372,18 @@ impl Global {
     pub fn set<C: AsContextMut + ?Sized>(&self, store: &mut C, val: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         val.check_store(inner.id)?;
-        let g = inner.global_mut(*self)?;
-        if g.ty.mutability != Mutability::Var {
+        let ty = inner.global(*self)?.ty;
+        if ty.mutability != Mutability::Var {
             return Err(Error::TypeMismatch("cannot set an immutable global".into()));
         }
-        if val.ty() != g.ty.content {
+        if !inner.val_matches(&val, ty.content) {
             return Err(Error::TypeMismatch(format!(
                 "cannot set a global of {} to {}",
-                g.ty.content,
+                ty.content,
                 val.ty()
             )));
         }
+        let g = inner.global_mut(*self)?;
         g.set_bits(val.to_bits());
         Ok(())
     }

@@ -9,7 +9,8 @@ use crate::store::{
     AsContext, FuncEntity, GlobalEntity, Importer, InstanceEntity, MemoryEntity, Store, StoreId,
     TableEntity,
 };
-use crate::types::ExternType;
+use crate::type_registry::TypeCache;
+use crate::types::{ExternType, Mutability};
 use crate::value::ref_to_cell;
 use crate::{Extern, Func, Global, Memory, Table, Tag, TrapKind, WasmParams, WasmResults};
 use std::collections::HashMap;
@@ -99,19 +100,29 @@ impl Instance {
 
 /// Checks that `found` can stand for an import of type `expected` (spec §4.5.2 "Import
 /// Subtyping").
-fn matches(expected: &ExternType, found: &ExternType) -> bool {
+fn matches(types: &mut TypeCache, expected: &ExternType, found: &ExternType) -> bool {
     match (expected, found) {
-        (ExternType::Func(a), ExternType::Func(b)) => a == b,
+        // Checked by canonical type ids by the caller.
+        (ExternType::Func(_), ExternType::Func(_)) => true,
+        // Tables and memories match only their own address type (memory64; spec §4.5.2
+        // "Tables", "Memories": the address types must be equal).
         (ExternType::Table(a), ExternType::Table(b)) => {
-            a.element == b.element && b.limits.matches(&a.limits)
+            a.element == b.element && a.addr_type == b.addr_type && b.limits.matches(&a.limits)
         }
-        // Threads proposal: sharedness must be equal.
         (ExternType::Memory(a), ExternType::Memory(b)) => {
-            a.shared == b.shared && b.limits.matches(&a.limits)
+            // Threads proposal: sharedness must be equal.
+            a.addr_type == b.addr_type && a.shared == b.shared && b.limits.matches(&a.limits)
         }
-        (ExternType::Global(a), ExternType::Global(b)) => a == b,
-        // Tag types match exactly (spec §4.5.2 "Tags").
-        (ExternType::Tag(a), ExternType::Tag(b)) => a == b,
+        // An immutable global may have a subtype; a mutable one must match exactly.
+        (ExternType::Global(a), ExternType::Global(b)) => {
+            a.mutability == b.mutability
+                && match a.mutability {
+                    Mutability::Const => types.val_matches(b.content, a.content),
+                    Mutability::Var => a.content == b.content,
+                }
+        }
+        // Tag types match exactly (spec §4.5.2 "Tags"), by canonical id (the caller).
+        (ExternType::Tag(_), ExternType::Tag(_)) => true,
         _ => false,
     }
 }
@@ -120,19 +131,36 @@ fn describe(ty: &ExternType) -> String {
     match ty {
         ExternType::Func(f) => f.to_string(),
         ExternType::Table(t) => format!(
-            "(table {} {:?} {})",
-            t.element,
-            t.limits.min,
-            t.limits.max.map_or(String::new(), |m| m.to_string())
+            "(table {}{} {})",
+            addr_prefix(t.addr_type),
+            limits(&t.limits),
+            t.element
         ),
-        ExternType::Memory(m) => format!(
-            "(memory {} {}{})",
-            m.limits.min,
-            m.limits.max.map_or(String::new(), |m| m.to_string()),
-            if m.shared { " shared" } else { "" }
-        ),
+        ExternType::Memory(m) => {
+            let shared = if m.shared { " shared" } else { "" };
+            format!(
+                "(memory {}{}{shared})",
+                addr_prefix(m.addr_type),
+                limits(&m.limits)
+            )
+        }
         ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
         ExternType::Tag(t) => format!("(tag {t})"),
+    }
+}
+
+/// `i64 ` before the limits of a 64-bit memory or table (the text format's way).
+fn addr_prefix(ty: crate::AddrType) -> &'static str {
+    match ty {
+        crate::AddrType::I32 => "",
+        crate::AddrType::I64 => "i64 ",
+    }
+}
+
+fn limits(l: &crate::Limits) -> String {
+    match l.max {
+        Some(max) => format!("{} {max}", l.min),
+        None => l.min.to_string(),
     }
 }
 
@@ -165,6 +193,21 @@ pub(crate) fn instantiate<T>(
             ImportKind::Tag(t) => ExternType::Tag((*m.types[*t as usize]).clone()),
         };
         let found = ext.ty(&*store);
+        // Functions match by their canonical types and declared subtyping (spec §4.5.2
+        // "Functions": the provided type must be a subtype of the import's).
+        let funcs_match = match (&import.kind, &ext) {
+            (ImportKind::Func(t), Extern::Func(f)) => {
+                let found_id = store.inner.func(*f)?.type_id();
+                store
+                    .inner
+                    .types
+                    .is_subtype(found_id, m.type_ids[*t as usize])
+            }
+            (ImportKind::Tag(t), Extern::Tag(tag)) => {
+                store.inner.tag(*tag)?.type_id == m.type_ids[*t as usize]
+            }
+            _ => true,
+        };
         // custom-page-sizes: a memory matches only a memory type of the same page size.
         let page_sizes_match = match (&import.kind, &ext) {
             (ImportKind::Memory(_), Extern::Memory(mem)) => {
@@ -173,7 +216,8 @@ pub(crate) fn instantiate<T>(
             }
             _ => true,
         };
-        if !page_sizes_match || !matches(&expected, &found) {
+        if !page_sizes_match || !funcs_match || !matches(&mut store.inner.types, &expected, &found)
+        {
             return Err(Error::IncompatibleImport {
                 module: import.module.clone(),
                 name: import.name.clone(),
@@ -205,6 +249,7 @@ pub(crate) fn instantiate<T>(
         let index = m.num_imported_funcs + def;
         inner.funcs.push(FuncEntity::Wasm {
             ty: m.func_type(index).clone(),
+            type_id: m.func_type_id(index),
             instance: instance_idx,
             module: module.clone(),
             def,
@@ -215,30 +260,39 @@ pub(crate) fn instantiate<T>(
     for &t in &m.tags[m.num_imported_tags as usize..] {
         inner.tags.push(TagEntity {
             ty: m.types[t as usize].clone(),
+            type_id: m.type_ids[t as usize],
         });
         tags.push(inner.tags.len() as u32 - 1);
     }
     let func_cell = |f: u32| ref_to_cell(Some(funcs[f as usize]));
     for (i, init) in m.global_inits.iter().enumerate() {
         let ty = m.globals[m.num_imported_globals as usize + i];
-        let value = init.eval(
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
+        let value = init.eval_gc(
             |g| inner.globals[globals[g as usize] as usize].bits(),
             func_cell,
-        );
+            &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+        )?;
         inner.globals.push(GlobalEntity::new(ty, value));
         globals.push(inner.globals.len() as u32 - 1);
     }
     let config = inner.engine.config().clone();
     for (i, init) in m.table_inits.iter().enumerate() {
         let ty = m.tables[m.num_imported_tables as usize + i];
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
         let cell = match init {
-            Some(e) => e.eval(
+            Some(e) => e.eval_gc(
                 |g| inner.globals[globals[g as usize] as usize].bits(),
                 func_cell,
-            ) as u64,
+                &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+            )? as u64,
             None => 0,
         };
-        if ty.limits.min > config.max_table_elements {
+        if ty.limits.min
+            > config
+                .max_table_elements
+                .min(crate::store::MAX_TABLE_ELEMENTS)
+        {
             return Err(Error::ResourceLimit(format!(
                 "table of {} elements exceeds the limit",
                 ty.limits.min
@@ -263,16 +317,19 @@ pub(crate) fn instantiate<T>(
     // Element and data segment instances.
     let mut elems = Vec::with_capacity(m.elems.len());
     for seg in &m.elems {
-        let cells: Vec<u64> = seg
+        let (heap, types) = (&mut inner.gc, &mut inner.types);
+        let cells = seg
             .items
             .iter()
             .map(|e| {
-                e.eval(
+                e.eval_gc(
                     |g| inner.globals[globals[g as usize] as usize].bits(),
                     func_cell,
-                ) as u64
+                    &mut |op, stack| crate::gc::const_op(heap, types, op, stack),
+                )
+                .map(|v| v as u64)
             })
-            .collect();
+            .collect::<Result<Vec<u64>>>()?;
         inner.elems.push(cells);
         elems.push(inner.elems.len() as u32 - 1);
     }
@@ -329,12 +386,15 @@ pub(crate) fn instantiate<T>(
                 let offset = offset.eval(
                     |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                     |f| ref_to_cell(Some(inst.funcs[f as usize])),
-                ) as u32 as usize;
+                ) as u64;
+                // An `i64` offset for a 64-bit table (memory64).
+                let offset = inner.tables[table_addr].ty.addr_type.of_cell(offset);
                 let src = std::mem::take(&mut inner.elems[elem_addr]);
                 let table = &mut inner.tables[table_addr].elements;
-                let dst = offset
-                    .checked_add(src.len())
-                    .and_then(|end| table.get_mut(offset..end))
+                let dst = usize::try_from(offset)
+                    .ok()
+                    .and_then(|offset| Some(offset..offset.checked_add(src.len())?))
+                    .and_then(|r| table.get_mut(r))
                     .ok_or(TrapKind::TableOutOfBounds)?;
                 dst.copy_from_slice(&src);
             }
@@ -350,12 +410,15 @@ pub(crate) fn instantiate<T>(
             let offset = offset.eval(
                 |g| inner.globals[inst.globals[g as usize] as usize].bits(),
                 |f| ref_to_cell(Some(inst.funcs[f as usize])),
-            ) as u32 as usize;
+            ) as u64;
+            // An `i64` offset for a 64-bit memory (memory64).
+            let offset = inner.memories[mem_addr].ty.addr_type.of_cell(offset);
             let src = std::mem::replace(&mut inner.datas[data_addr], Vec::new().into());
             let mem = &mut inner.memories[mem_addr].data;
-            let dst = offset
-                .checked_add(src.len())
-                .and_then(|end| mem.get_mut(offset..end))
+            let dst = usize::try_from(offset)
+                .ok()
+                .and_then(|offset| Some(offset..offset.checked_add(src.len())?))
+                .and_then(|r| mem.get_mut(r))
                 .ok_or(TrapKind::MemoryOutOfBounds)?;
             dst.copy_from_slice(&src);
         }

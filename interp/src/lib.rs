@@ -15,10 +15,11 @@
 //! | fuel metering, stack and memory limits | yes |
 //! | fixed-width SIMD (`v128`, Wasm 2.0) | yes |
 //! | tail calls, extended constant expressions, exception handling (Wasm 3.0) | yes |
+//! | typed function references, GC with a collector (Wasm 3.0) | yes |
+//! | memory64: 64-bit memories and tables (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
 //! | relaxed SIMD (Wasm 3.0, deterministic profile) | yes |
 //! | threads: shared memories, atomics, wait/notify (one agent per store) | yes |
-//! | GC, typed function references, memory64 | not yet |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};
@@ -44,11 +45,13 @@ mod exception;
 mod exec;
 mod externals;
 mod func;
+mod gc;
 mod instance;
 mod linker;
 mod module;
 mod store;
 mod translate;
+mod type_registry;
 mod types;
 mod value;
 
@@ -64,8 +67,8 @@ pub use linker::Linker;
 pub use module::{CodeStats, Module};
 pub use store::{AsContext, AsContextMut, Store};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,
-    TableType, ValType,
+    AddrType, ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, Limits,
+    MemoryType, Mutability, RefType, TableType, TypeId, ValType,
 };
-pub use value::{ExternRef, Val};
+pub use value::{AnyRef, ExternRef, Val};
 pub use wasmparser;

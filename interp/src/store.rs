@@ -9,8 +9,10 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::exception::{ExnEntity, TagEntity};
 use crate::func::HostFuncFn;
+use crate::gc::Heap;
 use crate::module::Module;
-use crate::types::{FuncType, GlobalType, MemoryType, TableType};
+use crate::type_registry::TypeCache;
+use crate::types::{AddrType, FuncType, GlobalType, MemoryType, TableType, TypeId};
 use crate::Extern;
 use crate::{Func, Global, Instance, Memory, Table};
 use core::any::Any;
@@ -53,19 +55,33 @@ pub(crate) enum FuncEntity {
     /// Defined in Wasm: `def` indexes the module's defined functions.
     Wasm {
         ty: Arc<FuncType>,
+        /// The canonical id of `ty` (with its rec group and supertypes).
+        type_id: TypeId,
         instance: u32,
         module: Module,
         def: u32,
         index: u32,
     },
     /// Defined by the host: `host` indexes `Store::host_funcs`.
-    Host { ty: Arc<FuncType>, host: u32 },
+    Host {
+        ty: Arc<FuncType>,
+        type_id: TypeId,
+        host: u32,
+    },
 }
 
 impl FuncEntity {
     pub(crate) fn ty(&self) -> &Arc<FuncType> {
         match self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+
+    /// The canonical id of the function's type.
+    #[inline]
+    pub(crate) fn type_id(&self) -> TypeId {
+        match self {
+            FuncEntity::Wasm { type_id, .. } | FuncEntity::Host { type_id, .. } => *type_id,
         }
     }
 }
@@ -87,9 +103,16 @@ pub(crate) struct MemoryEntity {
 /// Wasm page size, 64 KiB.
 pub(crate) const PAGE_SIZE: u64 = 65536;
 
-/// The most bytes a memory may have: the 32-bit address space (with `Config`'s limit of
-/// `max_memory_pages` 64 KiB pages on top).
-const MAX_MEMORY_BYTES: u64 = 1 << 32;
+/// The most bytes a 32-bit memory may have: its address space (with `Config`'s limit of
+/// `max_memory_pages` 64 KiB pages on top). A 64-bit memory (memory64) is bounded by
+/// that limit and what the host can allocate only.
+const MAX_MEMORY32_BYTES: u64 = 1 << 32;
+
+/// The most elements a table may have, whatever its address type: an implementation
+/// limit (spec Appendix "Implementation Limitations"; `2^32` cells are 32 GiB). The
+/// executor relies on it: a 64-bit table index above `u32::MAX` is out of bounds, so
+/// `Instr::TableIndex64` may saturate it to `u32::MAX` (see there).
+pub(crate) const MAX_TABLE_ELEMENTS: u64 = u32::MAX as u64;
 
 /// A zeroed byte vector of `len` bytes, or an error if the host cannot provide it.
 /// `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily, so a large
@@ -108,12 +131,13 @@ impl MemoryEntity {
     /// A memory of type `ty` with pages of `2^page_size_log2` bytes, `min` pages long;
     /// `limit` is `Config::max_memory_pages` (64 KiB pages).
     pub(crate) fn new(ty: MemoryType, page_size_log2: u8, limit: u64) -> Result<MemoryEntity> {
-        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
+        let max_bytes = max_bytes(ty, limit);
         let len = ty
             .limits
             .min
             .checked_mul(1 << page_size_log2)
             .filter(|len| *len <= max_bytes)
+            .and_then(|len| usize::try_from(len).ok())
             .ok_or_else(|| {
                 Error::ResourceLimit(format!(
                     "memory of {} pages exceeds the limit of {limit} 64 KiB pages",
@@ -122,7 +146,7 @@ impl MemoryEntity {
             })?;
         Ok(MemoryEntity {
             ty,
-            data: zeroed_bytes(len as usize)?,
+            data: zeroed_bytes(len)?,
             page_size_log2,
         })
     }
@@ -131,18 +155,18 @@ impl MemoryEntity {
         self.data.len() as u64 >> self.page_size_log2
     }
 
-    /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure.
+    /// `memory.grow` (spec §4.4.7): returns the old size in pages, or `None` on failure
+    /// (past the maximum, the limit, or what the host can allocate: never an abort).
     /// `limit` is `Config::max_memory_pages` (64 KiB pages).
     pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max_bytes = limit.saturating_mul(PAGE_SIZE).min(MAX_MEMORY_BYTES);
         let max = self
             .ty
             .limits
             .max
             .unwrap_or(u64::MAX)
-            .min(max_bytes >> self.page_size_log2);
+            .min(max_bytes(self.ty, limit) >> self.page_size_log2);
         if new > max {
             return None;
         }
@@ -154,12 +178,27 @@ impl MemoryEntity {
     }
 }
 
+/// The most bytes a memory of type `ty` may have under `Config::max_memory_pages` `limit`.
+fn max_bytes(ty: MemoryType, limit: u64) -> u64 {
+    let bytes = limit.saturating_mul(PAGE_SIZE);
+    match ty.addr_type {
+        AddrType::I32 => bytes.min(MAX_MEMORY32_BYTES),
+        AddrType::I64 => bytes,
+    }
+}
+
 impl TableEntity {
     /// `table.grow` (spec §4.4.6): returns the old size, or `None` on failure.
     pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u64> {
         let old = self.elements.len() as u64;
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(MAX_TABLE_ELEMENTS)
+            .min(limit)
+            .min(MAX_TABLE_ELEMENTS);
         if new > max {
             return None;
         }
@@ -241,6 +280,10 @@ pub(crate) struct StoreInner {
     pub stack_cache: Vec<Vec<u64>>,
     /// Per host function (indexed like `Store::host_funcs`), the instances importing it.
     pub host_importers: Vec<Importer>,
+    /// Structs and arrays (the GC proposal).
+    pub gc: Heap,
+    /// The engine's types this store has looked up.
+    pub types: TypeCache,
 }
 
 impl StoreInner {
@@ -307,6 +350,81 @@ impl StoreInner {
         self.globals
             .get_mut(g.0 as usize)
             .ok_or(Error::StoreMismatch("global"))
+    }
+
+    /// Whether value `v` (of this store) is of type `ty`: equal types, or reference
+    /// subtyping with the reference's dynamic type (spec §3.1.4 "Matching").
+    pub(crate) fn val_matches(&mut self, v: &crate::Val, ty: crate::ValType) -> bool {
+        use crate::types::HeapType as H;
+        use crate::Val as V;
+        if v.ty() == ty {
+            return true;
+        }
+        let Some(rt) = ty.ref_type() else {
+            return false;
+        };
+        let cell = v.to_cell();
+        if cell == 0 {
+            // Null: of every nullable type of its hierarchy.
+            let hierarchy = self.types.hierarchy(rt.heap);
+            return rt.nullable
+                && matches!(
+                    (v, hierarchy),
+                    (V::FuncRef(_), crate::types::Hierarchy::Func)
+                        | (V::ExternRef(_), crate::types::Hierarchy::Extern)
+                        | (V::ExnRef(_), crate::types::Hierarchy::Exn)
+                        | (V::AnyRef(_), crate::types::Hierarchy::Any)
+                );
+        }
+        match (v, rt.heap) {
+            (V::FuncRef(_), H::Func) | (V::ExternRef(_), H::Extern) | (V::ExnRef(_), H::Exn) => {
+                true
+            }
+            (V::FuncRef(Some(f)), H::Concrete(t)) => match self.funcs.get(f.0 as usize) {
+                Some(e) => {
+                    let id = e.type_id();
+                    self.types.is_subtype(id, t)
+                }
+                None => false,
+            },
+            (V::AnyRef(Some(r)), heap) => {
+                let kind = self.gc.get(r.0).map(|o| o.ty);
+                match heap {
+                    H::Any => true,
+                    H::Eq => crate::gc::is_gc_cell(r.0),
+                    H::I31 => crate::gc::i31_value(r.0).is_some(),
+                    H::Struct | H::Array => {
+                        kind.and_then(|t| self.types.get(t).map(|t| t.kind())) == Some(heap)
+                    }
+                    H::Concrete(t) => kind.is_some_and(|k| self.types.is_subtype(k, t)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Marks the GC references among `vals` as held by the host (see
+    /// [`Store::release_host_refs`]).
+    pub(crate) fn root_for_host(&mut self, vals: &[crate::Val]) {
+        for v in vals {
+            let cell = match v {
+                crate::Val::AnyRef(Some(r)) => r.0,
+                crate::Val::ExternRef(Some(r)) => r.0,
+                _ => continue,
+            };
+            if crate::gc::object_index(cell).is_some() {
+                self.gc.host_roots.push(cell);
+            }
+        }
+    }
+
+    /// The tag `t` names in this store.
+    pub(crate) fn tag(&self, t: crate::Tag) -> Result<&TagEntity> {
+        self.check(t.1, "tag")?;
+        self.tags
+            .get(t.0 as usize)
+            .ok_or(Error::StoreMismatch("tag"))
     }
 
     /// A new exception instance; returns its address.
@@ -380,6 +498,8 @@ impl<T> Store<T> {
                 fuel: 0,
                 stack_cache: Vec::new(),
                 host_importers: Vec::new(),
+                gc: Heap::default(),
+                types: TypeCache::new(engine.types().clone()),
             },
             host_funcs: Vec::new(),
             host_impls: Arc::new(Vec::new()),
@@ -410,6 +530,34 @@ impl<T> Store<T> {
     /// Consumes the store, returning the host state.
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Lets go of every GC reference ([`AnyRef`](crate::AnyRef), or an
+    /// [`ExternRef`](crate::ExternRef) made from one) handed to the host so far: the objects
+    /// they name may be collected from now on, and using such a reference afterwards is a
+    /// logic error (it may name another object or none). Until then they stay alive.
+    pub fn release_host_refs(&mut self) {
+        self.inner.gc.host_roots.clear();
+    }
+
+    /// Runs the garbage collector now (it also runs by itself as Wasm allocates). Objects
+    /// reachable from globals, tables, element segments, exceptions and references handed
+    /// to the host survive.
+    ///
+    /// ```
+    /// use weft_interp::{Engine, Store};
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// store.gc();
+    /// assert_eq!(store.gc_live_objects(), 0);
+    /// ```
+    pub fn gc(&mut self) {
+        crate::exec::collect_garbage(&mut self.inner, &[]);
+    }
+
+    /// How many GC objects (structs and arrays) the store holds now, garbage included
+    /// until the next collection.
+    pub fn gc_live_objects(&self) -> usize {
+        self.inner.gc.len()
     }
 
     /// Sets the remaining fuel. Errors when fuel metering is off in the [`Config`](crate::Config).

@@ -16,7 +16,7 @@ use core::any::Any;
 /// assert_eq!(r.data(&store).downcast_ref::<u32>(), Some(&42));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) u32, pub(crate) StoreId);
+pub struct ExternRef(pub(crate) u64, pub(crate) StoreId);
 
 impl ExternRef {
     /// Puts `value` into the store and returns a reference to it.
@@ -26,7 +26,7 @@ impl ExternRef {
     ) -> ExternRef {
         let inner = &mut store.as_context_mut().inner;
         inner.externrefs.push(Box::new(value));
-        ExternRef(inner.externrefs.len() as u32 - 1, inner.id)
+        ExternRef(inner.externrefs.len() as u64, inner.id)
     }
 
     /// The host value behind the reference. For a reference of another store, `()` (so
@@ -34,10 +34,69 @@ impl ExternRef {
     pub fn data<'a, C: AsContext + ?Sized>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
         static NOTHING: () = ();
         let inner = &store.as_context().inner;
-        match inner.externrefs.get(self.0 as usize) {
+        // Cells of host values are their index + 1; others are externalized GC references.
+        let host = (self.0 >> 32 == 0).then(|| self.0 as usize - 1);
+        match host.and_then(|i| inner.externrefs.get(i)) {
             Some(data) if self.1 == inner.id => &**data,
             _ => &NOTHING,
         }
+    }
+}
+
+/// A reference into the `any` hierarchy (GC proposal): an `i31`, a struct, an array, or
+/// a host reference converted with `any.convert_extern`.
+///
+/// References to GC objects that reach the host keep their object alive until
+/// [`Store::release_host_refs`](crate::Store::release_host_refs) (or the store's end).
+///
+/// ```
+/// use weft_interp::{AnyRef, Engine, Store};
+/// let store = Store::new(&Engine::default(), ());
+/// let r = AnyRef::from_i31(&store, -5);
+/// assert_eq!(r.as_i31(), Some(-5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AnyRef(pub(crate) u64, pub(crate) StoreId);
+
+impl AnyRef {
+    /// The `i31` reference of the low 31 bits of `value` (what `ref.i31` makes).
+    pub fn from_i31<C: AsContext + ?Sized>(store: &C, value: i32) -> AnyRef {
+        AnyRef(crate::gc::i31_cell(value), store.as_context().inner.id)
+    }
+
+    /// The value of an `i31` reference, sign-extended (`i31.get_s`); `None` for other
+    /// references.
+    pub fn as_i31(&self) -> Option<i32> {
+        crate::gc::i31_value(self.0)
+    }
+
+    /// Whether the reference is a struct of `store`.
+    pub fn is_struct<C: AsContext + ?Sized>(&self, store: &C) -> bool {
+        self.aggregate_kind(store) == Some(crate::HeapType::Struct)
+    }
+
+    /// Whether the reference is an array of `store`.
+    pub fn is_array<C: AsContext + ?Sized>(&self, store: &C) -> bool {
+        self.aggregate_kind(store) == Some(crate::HeapType::Array)
+    }
+
+    fn aggregate_kind<C: AsContext + ?Sized>(&self, store: &C) -> Option<crate::HeapType> {
+        let inner = &store.as_context().inner;
+        if self.1 != inner.id {
+            return None;
+        }
+        let ty = inner.gc.get(self.0)?.ty;
+        Some(inner.engine.types().get(ty)?.kind())
+    }
+
+    /// `any.convert_extern`: the host reference as an internal one.
+    pub fn from_extern(r: ExternRef) -> AnyRef {
+        AnyRef(r.0, r.1)
+    }
+
+    /// `extern.convert_any`: this reference as an external one.
+    pub fn to_extern(self) -> ExternRef {
+        ExternRef(self.0, self.1)
     }
 }
 
@@ -61,6 +120,9 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An `exnref`; `None` is `ref.null exn`.
     ExnRef(Option<ExnRef>),
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`, structs,
+    /// arrays); `None` is `ref.null any` (or `none`).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -75,6 +137,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::ExnRef,
+            Val::AnyRef(_) => ValType::ANYREF,
         }
     }
 
@@ -95,6 +158,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
+            ValType::Ref(_) => Val::from_cell(ty, 0),
         }
     }
 
@@ -145,6 +209,7 @@ impl Val {
             Val::FuncRef(Some(f)) => Val::FuncRef(Some(Func(f.0, id))),
             Val::ExternRef(Some(r)) => Val::ExternRef(Some(ExternRef(r.0, id))),
             Val::ExnRef(Some(e)) => Val::ExnRef(Some(ExnRef(e.0, id))),
+            Val::AnyRef(Some(r)) => Val::AnyRef(Some(AnyRef(r.0, id))),
             v => v,
         }
     }
@@ -155,6 +220,7 @@ impl Val {
             Val::FuncRef(Some(f)) if f.1 != id => Err(Error::StoreMismatch("funcref")),
             Val::ExternRef(Some(r)) if r.1 != id => Err(Error::StoreMismatch("externref")),
             Val::ExnRef(Some(e)) if e.1 != id => Err(Error::StoreMismatch("exnref")),
+            Val::AnyRef(Some(r)) if r.1 != id => Err(Error::StoreMismatch("anyref")),
             _ => Ok(()),
         }
     }
@@ -217,8 +283,9 @@ impl Val {
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::FuncRef(f) => ref_to_cell(f.map(|f| f.0)),
-            Val::ExternRef(r) => ref_to_cell(r.map(|r| r.0)),
+            Val::ExternRef(r) => r.map_or(0, |r| r.0),
             Val::ExnRef(e) => ref_to_cell(e.map(|e| e.0)),
+            Val::AnyRef(r) => r.map_or(0, |r| r.0),
         }
     }
 
@@ -233,11 +300,27 @@ impl Val {
             ValType::F64 => Val::F64(cell),
             ValType::V128 => Val::V128(cell as u128),
             ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(|f| Func(f, StoreId::UNBOUND))),
-            ValType::ExternRef => {
-                Val::ExternRef(cell_to_ref(cell).map(|r| ExternRef(r, StoreId::UNBOUND)))
-            }
+            ValType::ExternRef => Val::extern_ref(cell),
             ValType::ExnRef => Val::ExnRef(cell_to_ref(cell).map(|e| ExnRef(e, StoreId::UNBOUND))),
+            ValType::Ref(r) => {
+                use crate::types::HeapType as H;
+                match r.heap {
+                    H::Func | H::NoFunc => Val::from_cell(ValType::FuncRef, cell),
+                    H::Extern | H::NoExtern => Val::extern_ref(cell),
+                    H::Exn | H::NoExn => Val::from_cell(ValType::ExnRef, cell),
+                    // A defined type is a function type or an aggregate; only GC objects
+                    // have tagged cells (see `gc`).
+                    H::Concrete(_) if cell != 0 && !crate::gc::is_gc_cell(cell) => {
+                        Val::from_cell(ValType::FuncRef, cell)
+                    }
+                    _ => Val::AnyRef((cell != 0).then_some(AnyRef(cell, StoreId::UNBOUND))),
+                }
+            }
         }
+    }
+
+    fn extern_ref(cell: u64) -> Val {
+        Val::ExternRef((cell != 0).then_some(ExternRef(cell, StoreId::UNBOUND)))
     }
 }
 

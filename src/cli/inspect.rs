@@ -117,8 +117,16 @@ fn module_text(path: &std::path::Path, bytes: &[u8]) -> Result<String, Failure> 
     Ok(text)
 }
 
+/// `i64 ` before the limits of a 64-bit memory or table (memory64), as in the text format.
+fn addr_prefix(ty: weft::AddrType) -> &'static str {
+    match ty {
+        weft::AddrType::I32 => "",
+        weft::AddrType::I64 => "i64 ",
+    }
+}
+
 /// The text form of an import or export's type: `(func ...)`, `(table 1 funcref)`,
-/// `(memory 1 2)`, `(global (mut i32))`, `(tag (param i32))`.
+/// `(memory 1 2)`, `(memory i64 1)`, `(global (mut i32))`, `(tag (param i32))`.
 fn extern_text(ty: &ExternType) -> String {
     let limits = |l: &weft::Limits| match l.max {
         Some(max) => format!("{} {max}", l.min),
@@ -126,9 +134,20 @@ fn extern_text(ty: &ExternType) -> String {
     };
     match ty {
         ExternType::Func(f) => f.to_string(),
-        ExternType::Table(t) => format!("(table {} {})", limits(&t.limits), t.element),
-        ExternType::Memory(m) if m.shared => format!("(memory {} shared)", limits(&m.limits)),
-        ExternType::Memory(m) => format!("(memory {})", limits(&m.limits)),
+        ExternType::Table(t) => format!(
+            "(table {}{} {})",
+            addr_prefix(t.addr_type),
+            limits(&t.limits),
+            t.element
+        ),
+        ExternType::Memory(m) => {
+            format!(
+                "(memory {}{}{})",
+                addr_prefix(m.addr_type),
+                limits(&m.limits),
+                if m.shared { " shared" } else { "" }
+            )
+        }
         ExternType::Global(g) => match g.mutability {
             Mutability::Const => format!("(global {})", g.content),
             Mutability::Var => format!("(global (mut {}))", g.content),

@@ -26,8 +26,8 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::F32 => parse_float::<f32>(text).map(|f| Val::F32(f.to_bits())),
         ValType::F64 => parse_float::<f64>(text).map(|f| Val::F64(f.to_bits())),
         ValType::V128 => parse_v128(text).map(Val::V128),
-        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
-            if text == "null" {
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_) => {
+            if text == "null" && ty.is_defaultable() {
                 Ok(Val::default_for(ty))
             } else {
                 Err(format!(
@@ -127,8 +127,8 @@ fn parse_float<F: std::str::FromStr>(text: &str) -> Result<F, String> {
 /// Formats a result value for printing: integers as signed decimal, floats with Rust's
 /// `Display` (`nan` for any NaN, `inf`, `-inf`), a `v128` as `0x` and 32 hex digits of
 /// the 128-bit integer whose lowest bits are lane 0 (as [`parse_val`] reads it), references
-/// as `ref.null func`, `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn` or
-/// `ref.exn`.
+/// as `ref.null func`, `ref.func`, `ref.null extern`, `ref.extern`, `ref.null exn`,
+/// `ref.exn`, `ref.null any`, `ref.i31 N` or `ref.any`.
 pub fn format_val(val: &Val) -> String {
     match *val {
         Val::I32(v) => v.to_string(),
@@ -142,6 +142,11 @@ pub fn format_val(val: &Val) -> String {
         Val::ExternRef(Some(_)) => "ref.extern".to_string(),
         Val::ExnRef(None) => "ref.null exn".to_string(),
         Val::ExnRef(Some(_)) => "ref.exn".to_string(),
+        Val::AnyRef(None) => "ref.null any".to_string(),
+        Val::AnyRef(Some(r)) => match r.as_i31() {
+            Some(v) => format!("ref.i31 {v}"),
+            None => "ref.any".to_string(),
+        },
     }
 }
 

@@ -497,6 +497,15 @@ fn val_type(t: wasmparser::ValType) -> Option<weft_interp::ValType> {
 }
 
 /// A core entity type as weft-interp writes it, where it can.
+/// The address type of a core memory or table that is 64-bit when `is_64` (memory64).
+fn addr_type(is_64: bool) -> weft_interp::AddrType {
+    if is_64 {
+        weft_interp::AddrType::I64
+    } else {
+        weft_interp::AddrType::I32
+    }
+}
+
 fn extern_type(
     types: TypesRef<'_>,
     e: &wasmparser::types::EntityType,
@@ -513,6 +522,7 @@ fn extern_type(
                 min: t.initial,
                 max: t.maximum,
             },
+            addr_type: addr_type(t.table64),
         }),
         EntityType::Memory(m) => ExternType::Memory(MemoryType {
             limits: Limits {
@@ -520,6 +530,7 @@ fn extern_type(
                 max: m.maximum,
             },
             shared: m.shared,
+            addr_type: addr_type(m.memory64),
         }),
         EntityType::Global(g) => ExternType::Global(GlobalType {
             content: val_type(g.content_type)?,

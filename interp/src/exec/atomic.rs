@@ -131,6 +131,7 @@ mod tests {
                 min: 1,
                 max: Some(1),
             },
+            addr_type: crate::AddrType::I32,
             shared,
         };
         MemoryEntity::new(ty, 16, 1).unwrap()

@@ -30,10 +30,12 @@ fn pc_before(code: &CompiledFunc, ip: *const Instr) -> Option<u32> {
 /// handler then.
 fn is_tail_call(code: &CompiledFunc, pc: u32) -> bool {
     let at = |i: u32| code.code.get(i as usize);
-    matches!(at(pc), Some(Instr::ReturnCall { .. }))
-        || (matches!(at(pc), Some(Instr::Data(_)))
-            && pc > 0
-            && matches!(at(pc - 1), Some(Instr::ReturnCallIndirect { .. })))
+    matches!(
+        at(pc),
+        Some(Instr::ReturnCall { .. } | Instr::ReturnCallRef { .. })
+    ) || (matches!(at(pc), Some(Instr::Data(_)))
+        && pc > 0
+        && matches!(at(pc - 1), Some(Instr::ReturnCallIndirect { .. })))
 }
 
 /// Unwinds from `cur` (whose `ip` is just past the throwing instruction or the call it

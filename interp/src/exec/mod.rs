@@ -7,6 +7,8 @@
 
 mod atomic;
 mod exception;
+mod gc;
+mod mem64;
 mod numeric;
 mod simd;
 
@@ -16,7 +18,8 @@ use crate::store::{FuncEntity, MemoryEntity, Store, StoreInner};
 use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
-use crate::{Func, Instance};
+use crate::{AddrType, Func, Instance};
+pub(crate) use gc::collect_garbage;
 use numeric::*;
 use std::sync::Arc;
 
@@ -138,6 +141,7 @@ fn invoke_inner<T>(
                     *slot = Val::read_cells(*ty, stack.get(n..).unwrap_or_default());
                     n += ty.cells();
                 }
+                store.inner.root_for_host(results);
             }
             store.inner.stack_cache.push(stack);
             r
@@ -258,7 +262,7 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
             Ok(Exit::Resume) => {}
             Ok(Exit::Host { func, base }) => {
                 let fp = cur.fp + base as usize;
-                let FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
+                let FuncEntity::Host { ty, host, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
                 let host = *host as usize;
@@ -279,11 +283,25 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     return Err(Error::StoreMismatch("func"));
                 };
                 let instance = Instance(instance_of(&store.inner, cur.func), id);
+                store.inner.root_for_host(&params);
+                // While the host runs, Wasm it calls may collect: this stack's frames are
+                // roots meanwhile.
+                let suspended = store.inner.gc.suspended_roots.len();
+                if !store.inner.gc.is_empty() {
+                    let (code, _) = code_of(&store.inner.funcs, cur.func)?;
+                    let top = (cur.fp + code.frame_size as usize).min(stack.len());
+                    let live = stack[..top]
+                        .iter()
+                        .filter(|c| crate::gc::object_index(**c).is_some());
+                    store.inner.gc.suspended_roots.extend(live);
+                }
                 let caller = Caller {
                     store: &mut *store,
                     instance: Some(instance),
                 };
-                if let Err(e) = f(caller, &params, &mut results) {
+                let outcome = f(caller, &params, &mut results);
+                store.inner.gc.suspended_roots.truncate(suspended);
+                if let Err(e) = outcome {
                     // A host function that fails with an exception of this store throws it
                     // into its Wasm caller (`cur`, waiting at the call).
                     if let Error::Exception(exn) = e {
@@ -310,10 +328,11 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
+                let ty = ty.clone();
                 let mut n = fp;
                 for (v, t) in results.iter().zip(ty.results()) {
                     v.check_store(id)?;
-                    if v.ty() != *t {
+                    if !store.inner.val_matches(v, *t) {
                         return Err(Error::TypeMismatch(format!(
                             "host function returned {} where {t} was expected",
                             v.ty()
@@ -458,6 +477,8 @@ fn execute(
         fuel,
         engine,
         exns,
+        gc: heap,
+        types,
         ..
     } = st;
     let max_depth = engine.config().max_call_depth;
@@ -921,9 +942,9 @@ fn execute(
                 let i = s[index as usize] as u32 as usize;
                 let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
                 let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
-                let expected = &inst.module.inner.types[ty as usize];
-                let actual = funcs[func as usize].ty();
-                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                let expected = inst.module.inner.type_ids[ty as usize];
+                let actual = funcs[func as usize].type_id();
+                if actual != expected && !types.is_subtype(actual, expected) {
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
                 call!(func, base, ip)
@@ -935,12 +956,39 @@ fn execute(
                 let i = s[index as usize] as u32 as usize;
                 let cell = *table.elements.get(i).ok_or(TrapKind::UndefinedElement)?;
                 let func = cell_to_ref(cell).ok_or(TrapKind::UninitializedElement)?;
-                let expected = &inst.module.inner.types[ty as usize];
-                let actual = funcs[func as usize].ty();
-                if !Arc::ptr_eq(expected, actual) && **expected != **actual {
+                let expected = inst.module.inner.type_ids[ty as usize];
+                let actual = funcs[func as usize].type_id();
+                if actual != expected && !types.is_subtype(actual, expected) {
                     return Err(TrapKind::IndirectCallTypeMismatch.into());
                 }
                 tail_call!(func, base)
+            }
+            I::CallRef { base, func } => {
+                let f = cell_to_ref(s[func as usize]).ok_or(TrapKind::NullFunctionReference)?;
+                call!(f, base, ip)
+            }
+            I::ReturnCallRef { base, func } => {
+                let f = cell_to_ref(s[func as usize]).ok_or(TrapKind::NullFunctionReference)?;
+                tail_call!(f, base)
+            }
+            I::Gc { op, x, y, imm } => {
+                let data = data!();
+                if op.allocates() && heap.wants_collection(0) {
+                    // Roots: every frame up to the end of this one.
+                    let (code, _) = code_of(funcs, cur.func).map_err(Fault::Error)?;
+                    let top = (fp + code.frame_size as usize).min(stack.len());
+                    gc::collect(heap, types, &stack[..top], globals, tables, elems, exns);
+                    s = window(stack, fp)?;
+                }
+                let mut cx = gc::GcCtx {
+                    heap,
+                    types,
+                    funcs,
+                    datas,
+                    elems,
+                    inst,
+                };
+                gc::gc_op(op, s, x, y, imm, data, &mut cx)?;
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
@@ -1065,38 +1113,46 @@ fn execute(
                 )?;
                 m0 = memory_data(memories, mem0);
             }
+            I::Mem64 { op, a, b, mem } => {
+                let (lo, hi) = (data!(), data!());
+                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                mem64::mem64(op, m, s, a, b, lo as u64 | (hi as u64) << 32)?;
+                m0 = memory_data(memories, mem0);
+            }
             I::MemorySize { dst, mem } => {
                 s[dst as usize] = memories[inst.memories[mem as usize] as usize].pages();
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryGrow { dst, delta, mem } => {
-                let delta = s[delta as usize] as u32 as u64;
                 let limit = engine.config().max_memory_pages;
                 let m = &mut memories[inst.memories[mem as usize] as usize];
-                s[dst as usize] = match m.grow(delta, limit) {
-                    Some(old) => old,
-                    None => u32::MAX as u64,
-                };
+                let at = m.ty.addr_type;
+                let delta = at.of_cell(s[delta as usize]);
+                s[dst as usize] = m.grow(delta, limit).unwrap_or(at.minus_one());
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryFill { mem, base } => {
                 let b = base as usize;
-                let (d, val, n) = (s[b] as u32 as u64, s[b + 1] as u8, s[b + 2] as u32 as u64);
-                let m = &mut memories[inst.memories[mem as usize] as usize].data;
-                let r = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-                m[r].fill(val);
+                let m = &mut memories[inst.memories[mem as usize] as usize];
+                let at = m.ty.addr_type;
+                let (d, val, n) = (at.of_cell(s[b]), s[b + 1] as u8, at.of_cell(s[b + 2]));
+                let r = range(d, n, m.data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+                m.data[r].fill(val);
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
                 let src_mem = data!();
                 let b = base as usize;
-                let (d, src, n) = (
-                    s[b] as u32 as u64,
-                    s[b + 1] as u32 as u64,
-                    s[b + 2] as u32 as u64,
-                );
                 let dm = inst.memories[dst_mem as usize] as usize;
                 let sm = inst.memories[src_mem as usize] as usize;
+                // memory64: `d` has the destination's address type, `src` the source's,
+                // `n` the smaller of the two (spec, validation of `memory.copy`).
+                let (dt, st) = (memories[dm].ty.addr_type, memories[sm].ty.addr_type);
+                let (d, src, n) = (
+                    dt.of_cell(s[b]),
+                    st.of_cell(s[b + 1]),
+                    dt.min(st).of_cell(s[b + 2]),
+                );
                 if dm == sm {
                     let m = &mut memories[dm].data;
                     let rs = range(src, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
@@ -1118,13 +1174,15 @@ fn execute(
             }
             I::MemoryInit { mem, data, base } => {
                 let b = base as usize;
+                let m = &mut memories[inst.memories[mem as usize] as usize];
+                // `d` has the memory's address type; `src` and `n` are `i32`s.
                 let (d, src, n) = (
-                    s[b] as u32 as u64,
+                    m.ty.addr_type.of_cell(s[b]),
                     s[b + 1] as u32 as u64,
                     s[b + 2] as u32 as u64,
                 );
                 let bytes = &datas[inst.datas[data as usize] as usize];
-                let m = &mut memories[inst.memories[mem as usize] as usize].data;
+                let m = &mut m.data;
                 let rs = range(src, n, bytes.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 let rd = range(d, n, m.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
                 m[rd].copy_from_slice(&bytes[rs]);
@@ -1132,6 +1190,9 @@ fn execute(
             }
             I::DataDrop(data) => datas[inst.datas[data as usize] as usize] = Arc::from(&[][..]),
 
+            I::TableIndex64 { dst, src } => {
+                s[dst as usize] = s[src as usize].min(u32::MAX as u64);
+            }
             I::TableGet { dst, index, table } => {
                 let t = &tables[inst.tables[table as usize] as usize];
                 s[dst as usize] = *t
@@ -1151,18 +1212,18 @@ fn execute(
             }
             I::TableGrow { table, base } => {
                 let b = base as usize;
-                let (init, delta) = (s[b], s[b + 1] as u32 as u64);
                 let limit = engine.config().max_table_elements;
                 let t = &mut tables[inst.tables[table as usize] as usize];
-                s[b] = match t.grow(delta, init, limit) {
-                    Some(old) => old,
-                    None => u32::MAX as u64,
-                };
+                let at = t.ty.addr_type;
+                let (init, delta) = (s[b], at.of_cell(s[b + 1]));
+                s[b] = t.grow(delta, init, limit).unwrap_or(at.minus_one());
             }
             I::TableFill { table, base } => {
                 let b = base as usize;
-                let (i, val, n) = (s[b] as u32 as u64, s[b + 1], s[b + 2] as u32 as u64);
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                let at = t.ty.addr_type;
+                let (i, val, n) = (at.of_cell(s[b]), s[b + 1], at.of_cell(s[b + 2]));
+                let t = &mut t.elements;
                 let r = range(i, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 t[r].fill(val);
             }
@@ -1172,13 +1233,16 @@ fn execute(
                 base,
             } => {
                 let b = base as usize;
-                let (d, src, n) = (
-                    s[b] as u32 as u64,
-                    s[b + 1] as u32 as u64,
-                    s[b + 2] as u32 as u64,
-                );
                 let dt = inst.tables[dst_table as usize] as usize;
                 let stb = inst.tables[src_table as usize] as usize;
+                // memory64: as `memory.copy`, `n` has the smaller address type (spec
+                // validation of `table.copy`).
+                let (dat, sat) = (tables[dt].ty.addr_type, tables[stb].ty.addr_type);
+                let (d, src, n) = (
+                    dat.of_cell(s[b]),
+                    sat.of_cell(s[b + 1]),
+                    dat.min(sat).of_cell(s[b + 2]),
+                );
                 let rs =
                     range(src, n, tables[stb].elements.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd =
@@ -1192,13 +1256,15 @@ fn execute(
             }
             I::TableInit { table, elem, base } => {
                 let b = base as usize;
+                let t = &mut tables[inst.tables[table as usize] as usize];
+                // `d` has the table's address type; `src` and `n` are `i32`s.
                 let (d, src, n) = (
-                    s[b] as u32 as u64,
+                    t.ty.addr_type.of_cell(s[b]),
                     s[b + 1] as u32 as u64,
                     s[b + 2] as u32 as u64,
                 );
                 let seg = &elems[inst.elems[elem as usize] as usize];
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
+                let t = &mut t.elements;
                 let rs = range(src, n, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 let rd = range(d, n, t.len()).ok_or(TrapKind::TableOutOfBounds)?;
                 t[rd].copy_from_slice(&seg[rs]);
@@ -1469,7 +1535,23 @@ fn execute(
                 let offset = data!();
                 let mem = data!();
                 let mem = &mut memories[inst.memories[mem as usize] as usize].data;
-                simd::simd_mem(op, mem, s, (val, addr, src, lane), offset)?;
+                let slots = (val, addr, src, lane);
+                simd::simd_mem(op, mem, s, slots, offset as u64, AddrType::I32)?;
+                m0 = memory_data(memories, mem0);
+            }
+            I::SimdMem64 {
+                op,
+                lane,
+                val,
+                addr,
+                src,
+            } => {
+                let (lo, hi) = (data!(), data!());
+                let mem = data!();
+                let mem = &mut memories[inst.memories[mem as usize] as usize].data;
+                let slots = (val, addr, src, lane);
+                let offset = lo as u64 | (hi as u64) << 32;
+                simd::simd_mem(op, mem, s, slots, offset, AddrType::I64)?;
                 m0 = memory_data(memories, mem0);
             }
             I::Atomic {

@@ -59,7 +59,11 @@ impl Func {
             .host_funcs
             .push(bind_host_func(store.inner.id, host, &ty));
         store.inner.host_importers.push(Importer::None);
-        store.inner.funcs.push(FuncEntity::Host { ty, host });
+        let type_id = store.inner.engine.types().register_func(&ty);
+        store
+            .inner
+            .funcs
+            .push(FuncEntity::Host { ty, type_id, host });
         Func(store.inner.funcs.len() as u32 - 1, store.inner.id)
     }
 
@@ -84,7 +88,10 @@ impl Func {
         let store = store.as_context_mut();
         let ty = store.inner.func(*self)?.ty().clone();
         if params.len() != ty.params().len()
-            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+            || params
+                .iter()
+                .zip(ty.params())
+                .any(|(v, t)| !store.inner.val_matches(v, *t))
         {
             let got: Vec<String> = params.iter().map(|v| v.ty().to_string()).collect();
             return Err(Error::TypeMismatch(format!(

@@ -2,6 +2,7 @@
 //! their own so instantiation can evaluate them without re-reading bytes.
 
 use crate::error::{Error, Result};
+use crate::types::TypeId;
 
 /// One instruction of a constant expression.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +21,15 @@ pub(crate) enum ConstOp {
     I64Add,
     I64Sub,
     I64Mul,
+    /// GC allocations and conversions (evaluated by the instantiating store).
+    RefI31,
+    StructNew(TypeId),
+    StructNewDefault(TypeId),
+    ArrayNew(TypeId),
+    ArrayNewDefault(TypeId),
+    ArrayNewFixed(TypeId, u32),
+    /// `any.convert_extern` and `extern.convert_any` leave the cell as it is (see `gc`).
+    Nop,
 }
 
 /// A constant expression: a short program over a stack of cells.
@@ -27,7 +37,16 @@ pub(crate) enum ConstOp {
 pub(crate) struct ConstExpr(pub Vec<ConstOp>);
 
 impl ConstExpr {
-    pub(crate) fn from_wasmparser(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+    pub(crate) fn from_wasmparser(
+        expr: &wasmparser::ConstExpr<'_>,
+        type_ids: &[TypeId],
+    ) -> Result<ConstExpr> {
+        let ty = |i: u32| {
+            type_ids
+                .get(i as usize)
+                .copied()
+                .ok_or_else(|| Error::Unsupported("type index".into()))
+        };
         use wasmparser::Operator as O;
         let mut ops = Vec::new();
         let mut reader = expr.get_operators_reader();
@@ -48,6 +67,20 @@ impl ConstExpr {
                 O::I64Add => ConstOp::I64Add,
                 O::I64Sub => ConstOp::I64Sub,
                 O::I64Mul => ConstOp::I64Mul,
+                O::RefI31 => ConstOp::RefI31,
+                O::StructNew { struct_type_index } => ConstOp::StructNew(ty(struct_type_index)?),
+                O::StructNewDefault { struct_type_index } => {
+                    ConstOp::StructNewDefault(ty(struct_type_index)?)
+                }
+                O::ArrayNew { array_type_index } => ConstOp::ArrayNew(ty(array_type_index)?),
+                O::ArrayNewDefault { array_type_index } => {
+                    ConstOp::ArrayNewDefault(ty(array_type_index)?)
+                }
+                O::ArrayNewFixed {
+                    array_type_index,
+                    array_size,
+                } => ConstOp::ArrayNewFixed(ty(array_type_index)?, array_size),
+                O::AnyConvertExtern | O::ExternConvertAny => ConstOp::Nop,
                 O::End => break,
                 other => {
                     return Err(Error::Unsupported(format!(
@@ -61,10 +94,29 @@ impl ConstExpr {
 
     /// Evaluates the expression to the bits of its value (a cell, or a whole `v128`; see
     /// `Val::to_bits`). `global` reads a global's bits, `func` makes a funcref cell.
+    /// Expressions without GC operators (all but the GC proposal's) cannot fail.
     pub(crate) fn eval(&self, global: impl Fn(u32) -> u128, func: impl Fn(u32) -> u64) -> u128 {
+        self.eval_gc(global, func, &mut |_, _| Ok(0)).unwrap_or(0)
+    }
+
+    /// [`ConstExpr::eval`] for expressions that may allocate: `gc` runs a GC operator on
+    /// the evaluation stack and returns its result.
+    pub(crate) fn eval_gc(
+        &self,
+        global: impl Fn(u32) -> u128,
+        func: impl Fn(u32) -> u64,
+        gc: &mut dyn FnMut(ConstOp, &mut Vec<u128>) -> Result<u128>,
+    ) -> Result<u128> {
         let mut stack: Vec<u128> = Vec::with_capacity(2);
         for op in &self.0 {
             let v = match *op {
+                ConstOp::Nop => continue,
+                op @ (ConstOp::RefI31
+                | ConstOp::StructNew(_)
+                | ConstOp::StructNewDefault(_)
+                | ConstOp::ArrayNew(_)
+                | ConstOp::ArrayNewDefault(_)
+                | ConstOp::ArrayNewFixed(..)) => gc(op, &mut stack)?,
                 ConstOp::I32Const(v) => v as u32 as u128,
                 ConstOp::I64Const(v) => v as u64 as u128,
                 ConstOp::F32Const(v) => v as u128,
@@ -89,6 +141,6 @@ impl ConstExpr {
             };
             stack.push(v);
         }
-        stack.pop().unwrap_or(0)
+        Ok(stack.pop().unwrap_or(0))
     }
 }

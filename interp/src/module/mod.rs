@@ -9,8 +9,9 @@ mod parse;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::translate::CompiledFunc;
+use crate::type_registry::RegisteredType;
 use crate::types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType,
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, TypeId,
 };
 use std::collections::HashMap;
 use std::ops::Range;
@@ -100,7 +101,12 @@ pub(crate) struct DataSegment {
 pub(crate) struct ModuleInner {
     pub engine: Engine,
     pub bytes: Box<[u8]>,
+    /// The function type of each type index (an empty one for struct and array types).
     pub types: Vec<Arc<FuncType>>,
+    /// The canonical id of each type index.
+    pub type_ids: Vec<TypeId>,
+    /// The registered definition of each type index.
+    pub type_defs: Vec<Arc<RegisteredType>>,
     /// Type index of every function, imports first.
     pub funcs: Vec<u32>,
     pub num_imported_funcs: u32,
@@ -289,6 +295,11 @@ pub struct CodeStats {
 impl ModuleInner {
     pub(crate) fn func_type(&self, func: u32) -> &Arc<FuncType> {
         &self.types[self.funcs[func as usize] as usize]
+    }
+
+    /// The canonical type id of function `func`.
+    pub(crate) fn func_type_id(&self, func: u32) -> TypeId {
+        self.type_ids[self.funcs[func as usize] as usize]
     }
 
     pub(crate) fn extern_type(&self, idx: ExternIndex) -> ExternType {

@@ -7,7 +7,10 @@ use super::{
 };
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
+use crate::type_registry::{CompositeType, FieldType, StorageType, SubType, REC_BIT};
+use crate::types::{
+    AddrType, FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, TypeId, ValType,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use wasmparser::{
@@ -34,35 +37,48 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         ),
         (config.threads, WasmFeatures::THREADS),
         (config.reference_types, WasmFeatures::REFERENCE_TYPES),
+        (
+            config.function_references,
+            WasmFeatures::FUNCTION_REFERENCES,
+        ),
+        (config.gc, WasmFeatures::GC),
+        (config.memory64, WasmFeatures::MEMORY64),
     ] {
         f.set(feature, on);
     }
     f
 }
 
-fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
-    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported(format!("value type {ty}")))
+pub(crate) fn val_type(ty: wasmparser::ValType, ids: &[TypeId]) -> Result<ValType> {
+    ValType::from_wasmparser(ty, ids).ok_or_else(|| Error::Unsupported(format!("value type {ty}")))
 }
 
-fn ref_type(ty: wasmparser::RefType) -> Result<ValType> {
-    val_type(wasmparser::ValType::Ref(ty))
+fn ref_type(ty: wasmparser::RefType, ids: &[TypeId]) -> Result<ValType> {
+    val_type(wasmparser::ValType::Ref(ty), ids)
 }
 
-fn table_type(t: &wasmparser::TableType) -> Result<TableType> {
+/// The address type of a memory or table that is 64-bit when `is_64` (memory64).
+fn addr_type(is_64: bool) -> AddrType {
+    if is_64 {
+        AddrType::I64
+    } else {
+        AddrType::I32
+    }
+}
+
+fn table_type(t: &wasmparser::TableType, ids: &[TypeId]) -> Result<TableType> {
     Ok(TableType {
-        element: ref_type(t.element_type)?,
+        element: ref_type(t.element_type, ids)?,
         limits: Limits {
             min: t.initial,
             max: t.maximum,
         },
+        addr_type: addr_type(t.table64),
     })
 }
 
 /// A memory's type and the log2 of its page size (validation allows only 0 and 16).
 fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
-    if m.memory64 {
-        return Err(Error::Unsupported("memory64".into()));
-    }
     let page_size_log2 = match m.page_size_log2 {
         None => 16,
         Some(log2 @ (0 | 16)) => log2 as u8,
@@ -74,13 +90,14 @@ fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
             max: m.maximum,
         },
         shared: m.shared,
+        addr_type: addr_type(m.memory64),
     };
     Ok((ty, page_size_log2))
 }
 
-fn global_type(g: &wasmparser::GlobalType) -> Result<GlobalType> {
+fn global_type(g: &wasmparser::GlobalType, ids: &[TypeId]) -> Result<GlobalType> {
     Ok(GlobalType {
-        content: val_type(g.content_type)?,
+        content: val_type(g.content_type, ids)?,
         mutability: if g.mutable {
             Mutability::Var
         } else {
@@ -100,6 +117,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         engine: engine.clone(),
         bytes: bytes.into(),
         types: Vec::new(),
+        type_ids: Vec::new(),
+        type_defs: Vec::new(),
         funcs: Vec::new(),
         num_imported_funcs: 0,
         tables: Vec::new(),
@@ -135,24 +154,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         match payload {
             Payload::TypeSection(reader) => {
                 for group in reader {
-                    for sub in group?.into_types() {
-                        match &sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => {
-                                let params = f
-                                    .params()
-                                    .iter()
-                                    .map(|t| val_type(*t))
-                                    .collect::<Result<Vec<_>>>()?;
-                                let results = f
-                                    .results()
-                                    .iter()
-                                    .map(|t| val_type(*t))
-                                    .collect::<Result<Vec<_>>>()?;
-                                m.types.push(Arc::new(FuncType::new(params, results)));
-                            }
-                            _ => return Err(Error::Unsupported("GC types".into())),
-                        }
-                    }
+                    register_group(engine, &mut m, group?)?;
                 }
             }
             Payload::ImportSection(reader) => {
@@ -165,7 +167,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             ImportKind::Func(t)
                         }
                         TypeRef::Table(t) => {
-                            let t = table_type(&t)?;
+                            let t = table_type(&t, &m.type_ids)?;
                             m.tables.push(t);
                             m.num_imported_tables += 1;
                             ImportKind::Table(t)
@@ -178,7 +180,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             ImportKind::Memory(mt)
                         }
                         TypeRef::Global(g) => {
-                            let g = global_type(&g)?;
+                            let g = global_type(&g, &m.type_ids)?;
                             m.globals.push(g);
                             m.num_imported_globals += 1;
                             ImportKind::Global(g)
@@ -204,10 +206,10 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table?;
-                    m.tables.push(table_type(&table.ty)?);
+                    m.tables.push(table_type(&table.ty, &m.type_ids)?);
                     m.table_inits.push(match &table.init {
                         TableInit::RefNull => None,
-                        TableInit::Expr(e) => Some(ConstExpr::from_wasmparser(e)?),
+                        TableInit::Expr(e) => Some(ConstExpr::from_wasmparser(e, &m.type_ids)?),
                     });
                 }
             }
@@ -221,9 +223,9 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             Payload::GlobalSection(reader) => {
                 for g in reader {
                     let g = g?;
-                    m.globals.push(global_type(&g.ty)?);
+                    m.globals.push(global_type(&g.ty, &m.type_ids)?);
                     m.global_inits
-                        .push(ConstExpr::from_wasmparser(&g.init_expr)?);
+                        .push(ConstExpr::from_wasmparser(&g.init_expr, &m.type_ids)?);
                 }
             }
             Payload::TagSection(reader) => {
@@ -256,7 +258,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             offset_expr,
                         } => ElemMode::Active {
                             table: table_index.unwrap_or(0),
-                            offset: ConstExpr::from_wasmparser(&offset_expr)?,
+                            offset: ConstExpr::from_wasmparser(&offset_expr, &m.type_ids)?,
                         },
                     };
                     let items = match elem.items {
@@ -266,7 +268,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             .collect::<Result<Vec<_>>>()?,
                         ElementItems::Expressions(_, r) => r
                             .into_iter()
-                            .map(|e| ConstExpr::from_wasmparser(&e?))
+                            .map(|e| ConstExpr::from_wasmparser(&e?, &m.type_ids))
                             .collect::<Result<Vec<_>>>()?,
                     };
                     m.elems.push(ElemSegment { mode, items });
@@ -282,7 +284,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             offset_expr,
                         } => DataMode::Active {
                             memory: memory_index,
-                            offset: ConstExpr::from_wasmparser(&offset_expr)?,
+                            offset: ConstExpr::from_wasmparser(&offset_expr, &m.type_ids)?,
                         },
                     };
                     m.datas.push(DataSegment {
@@ -312,4 +314,91 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     }
     m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
     Ok(m)
+}
+
+/// Registers recursion group `group` with the engine and appends its types to the
+/// module's type index space.
+fn register_group(engine: &Engine, m: &mut ModuleInner, group: wasmparser::RecGroup) -> Result<()> {
+    let start = m.type_ids.len() as u32;
+    let subs: Vec<wasmparser::SubType> = group.into_types().collect();
+    // References into the group itself are `REC_BIT | position` until it is registered.
+    let mut ids = m.type_ids.clone();
+    ids.extend((0..subs.len() as u32).map(|i| TypeId(REC_BIT | i)));
+    let storage = |s: wasmparser::StorageType| -> Result<StorageType> {
+        Ok(match s {
+            wasmparser::StorageType::I8 => StorageType::I8,
+            wasmparser::StorageType::I16 => StorageType::I16,
+            wasmparser::StorageType::Val(t) => StorageType::Val(val_type(t, &ids)?),
+        })
+    };
+    let field = |f: &wasmparser::FieldType| -> Result<FieldType> {
+        Ok(FieldType {
+            storage: storage(f.element_type)?,
+            mutable: f.mutable,
+        })
+    };
+    let mut key = Vec::with_capacity(subs.len());
+    for sub in &subs {
+        if sub.composite_type.shared || sub.composite_type.descriptor_idx.is_some() {
+            return Err(Error::Unsupported("shared or described types".into()));
+        }
+        let composite = match &sub.composite_type.inner {
+            CompositeInnerType::Func(f) => {
+                let params = f
+                    .params()
+                    .iter()
+                    .map(|t| val_type(*t, &ids))
+                    .collect::<Result<Vec<_>>>()?;
+                let results = f
+                    .results()
+                    .iter()
+                    .map(|t| val_type(*t, &ids))
+                    .collect::<Result<Vec<_>>>()?;
+                CompositeType::Func(Arc::new(FuncType::new(params, results)))
+            }
+            CompositeInnerType::Struct(st) => CompositeType::Struct(
+                st.fields
+                    .iter()
+                    .map(field)
+                    .collect::<Result<Vec<_>>>()?
+                    .into(),
+            ),
+            CompositeInnerType::Array(a) => CompositeType::Array(field(&a.0)?),
+            CompositeInnerType::Cont(_) => {
+                return Err(Error::Unsupported("continuation types".into()))
+            }
+        };
+        let supertype = match sub.supertype_idxs.first() {
+            Some(i) => {
+                let i = i
+                    .as_module_index()
+                    .and_then(|i| ids.get(i as usize).copied())
+                    .ok_or_else(|| Error::Unsupported("supertype index".into()))?;
+                Some(i)
+            }
+            None => None,
+        };
+        key.push(SubType {
+            is_final: sub.is_final,
+            supertype,
+            composite,
+        });
+    }
+    let n = key.len() as u32;
+    let base = engine.types().register_group(key);
+    for i in 0..n {
+        let id = TypeId(base.0 + i);
+        let def = engine
+            .types()
+            .get(id)
+            .ok_or_else(|| Error::Unsupported("internal: type registry".into()))?;
+        m.types.push(match &def.sub.composite {
+            CompositeType::Func(f) => f.clone(),
+            _ => Arc::new(FuncType::new([], [])),
+        });
+        m.type_ids.push(id);
+        m.type_defs.push(def);
+    }
+    debug_assert_eq!(m.type_ids.len() as u32, start + n);
+    Ok(())
 }

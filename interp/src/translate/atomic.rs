@@ -9,7 +9,7 @@
 //! nothing that is not already in order and emits no instruction.
 
 use super::{memory_index, offset32, Translator};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::translate::ir::Instr;
 use wasmparser::Operator;
 
@@ -128,6 +128,13 @@ impl Translator<'_> {
             return Ok(false);
         };
         let mem = memory_index(&memarg)?;
+        // Atomics address 32-bit memories only for now: `exec::atomic` computes 32-bit
+        // effective addresses (a 64-bit form would follow `Instr::Mem64`).
+        if self.memory_addr_type(mem) == crate::AddrType::I64 {
+            return Err(Error::Unsupported(
+                "atomic access to a 64-bit memory".into(),
+            ));
+        }
         let offset = offset32(&memarg)?;
         // Operands after the address, popped last first.
         let operands = match op {

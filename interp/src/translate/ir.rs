@@ -12,6 +12,7 @@
 //! `v128` takes two consecutive cells, its low 64 bits first.
 
 pub(crate) use super::atomic::AtomicOp;
+pub(crate) use super::gc::GcOp;
 pub(crate) use super::simd::{SimdMemOp, SimdOp};
 
 /// A frame slot: cell index relative to the frame base. Slots are 16 bits: a frame has
@@ -46,6 +47,15 @@ pub(crate) enum StoreKind {
     S16,
     S32,
     S64,
+}
+
+/// A scalar load or store on a 64-bit memory (memory64), run by `Instr::Mem64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mem64Op {
+    /// A load: `Mem64 { a: dst, b: addr }`.
+    Load(LoadKind),
+    /// A store: `Mem64 { a: addr, b: src }`.
+    Store(StoreKind),
 }
 
 /// The 128-bit operations of the wide-arithmetic proposal, run by `Instr::Wide`.
@@ -352,6 +362,25 @@ pub(crate) enum Instr {
         base: Slot,
         index: Slot,
     },
+    /// `call_ref`: calls the function the reference at `func` names (traps on null);
+    /// arguments at `base`, as `Call`.
+    CallRef {
+        base: Slot,
+        func: Slot,
+    },
+    /// `return_call_ref`, as `ReturnCall`.
+    ReturnCallRef {
+        base: Slot,
+        func: Slot,
+    },
+    /// A typed-reference or GC operation ([`GcOp`] says what `x`, `y`, `imm` and the
+    /// `Data` that follows are). Out-of-line handler (`exec::gc`).
+    Gc {
+        op: GcOp,
+        x: Slot,
+        y: Slot,
+        imm: u32,
+    },
     /// Extra operand of the instruction before it.
     Data(u32),
     /// `throw`: a new exception of tag `tag` (of the current instance) whose payload is in
@@ -506,6 +535,16 @@ pub(crate) enum Instr {
         src: Slot,
         kind_mem: u32,
     },
+    /// A load or store ([`Mem64Op`]) on memory `mem`, a 64-bit memory (memory64): the
+    /// address is an `i64` and the offset 64 bits, in two trailing `Data` (low half
+    /// first). Out-of-line handler (`exec::mem64`), so the 32-bit forms above are as
+    /// they were.
+    Mem64 {
+        op: Mem64Op,
+        a: Slot,
+        b: Slot,
+        mem: u32,
+    },
     MemorySize {
         dst: Slot,
         mem: u32,
@@ -532,6 +571,15 @@ pub(crate) enum Instr {
     DataDrop(u32),
 
     // --- tables and references -----------------------------------------------------------
+    /// The `i64` index at `src` of a 64-bit table (memory64's `table64`), saturated to
+    /// `u32::MAX`, into `dst`: then `TableGet`, `TableSet` and `CallIndirect` read it as
+    /// they read a 32-bit index. A table never has more than `u32::MAX` elements
+    /// (`store::MAX_TABLE_ELEMENTS`), so the saturated index is out of bounds exactly when
+    /// the original one is.
+    TableIndex64 {
+        dst: Slot,
+        src: Slot,
+    },
     TableGet {
         dst: Slot,
         index: Slot,
@@ -1211,6 +1259,15 @@ pub(crate) enum Instr {
         addr: Slot,
         src: Slot,
     },
+    /// `SimdMem` on a 64-bit memory (memory64): followed by `Data(offset low)`,
+    /// `Data(offset high)` and `Data(memory index)`; the address is an `i64`.
+    SimdMem64 {
+        op: SimdMemOp,
+        lane: u8,
+        val: Slot,
+        addr: Slot,
+        src: Slot,
+    },
     /// `global.get` of a `v128` global into the two slots from `dst`.
     GlobalGetV128 {
         dst: Slot,
@@ -1539,9 +1596,13 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }
             | Instr::StoreMem { .. }
-            | Instr::MemoryCopy { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
-            Instr::SimdMem { .. } | Instr::Atomic { .. } => {
+            | Instr::MemoryCopy { .. }
+            | Instr::Gc { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
+            Instr::SimdMem { .. } | Instr::Mem64 { .. } | Instr::Atomic { .. } => {
                 (1..=2).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
+            }
+            Instr::SimdMem64 { .. } => {
+                (1..=3).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
             }
             Instr::SimdShuffle { .. } => {
                 (1..=4).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
@@ -1618,5 +1679,22 @@ mod tests {
             !check_code(&[atomic, d, ret]),
             "missing atomic memory index"
         );
+        let load64 = Instr::Mem64 {
+            op: super::Mem64Op::Load(super::LoadKind::L64),
+            a: 0,
+            b: 1,
+            mem: 0,
+        };
+        assert!(check_code(&[load64, d, d, ret]));
+        assert!(!check_code(&[load64, d, ret]), "missing offset high half");
+        let simd64 = Instr::SimdMem64 {
+            op: super::SimdMemOp::V128Load,
+            lane: 0,
+            val: 0,
+            addr: 2,
+            src: 0,
+        };
+        assert!(check_code(&[simd64, d, d, d, ret]));
+        assert!(!check_code(&[simd64, d, d, ret]), "missing memory index");
     }
 }

@@ -10,12 +10,13 @@
 mod atomic;
 pub(crate) mod exceptions;
 mod fuse;
+pub(crate) mod gc;
 pub(crate) mod ir;
 mod simd;
 
 use crate::error::{Error, Result};
 use crate::module::ModuleInner;
-use crate::types::ValType;
+use crate::types::{AddrType, ValType};
 use ir::{Instr, LoadKind, Slot, StoreKind};
 use wasmparser::{BlockType, FunctionBody, Operator};
 
@@ -121,7 +122,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     let mut declared = Vec::new();
     for local in body.get_locals_reader()? {
         let (count, ty) = local?;
-        let ty = ValType::from_wasmparser(ty)
+        let ty = ValType::from_wasmparser(ty, &module.type_ids)
             .ok_or_else(|| Error::Unsupported(format!("local of type {ty}")))?;
         num_locals = count
             .checked_mul(ty.cells() as u32)
@@ -466,8 +467,46 @@ impl Translator<'_> {
         self.emit(Instr::F64Add { dst, lhs, rhs });
     }
 
+    /// The address type of memory `mem` (validated: it exists).
+    pub(super) fn memory_addr_type(&self, mem: u32) -> AddrType {
+        self.module
+            .memories
+            .get(mem as usize)
+            .map_or(AddrType::I32, |m| m.addr_type)
+    }
+
+    /// For a 64-bit table, the `i64` index in `index` saturated to 32 bits (see
+    /// `Instr::TableIndex64`) in the slot of stack position `height()`, which the caller
+    /// has just popped the index from; for a 32-bit table, `index` itself.
+    fn table_index(&mut self, table: u32, index: Slot) -> Slot {
+        let addr_type = self
+            .module
+            .tables
+            .get(table as usize)
+            .map_or(AddrType::I32, |t| t.addr_type);
+        if addr_type == AddrType::I32 {
+            return index;
+        }
+        let dst = self.temp_slot(self.height());
+        self.emit(Instr::TableIndex64 { dst, src: index });
+        dst
+    }
+
+    /// A load or store on a 64-bit memory: `Mem64` and its 64-bit offset.
+    fn mem64(&mut self, op: ir::Mem64Op, a: Slot, b: Slot, mem: u32, offset: u64) {
+        self.emit(Instr::Mem64 { op, a, b, mem });
+        self.emit(Instr::Data(offset as u32));
+        self.emit(Instr::Data((offset >> 32) as u32));
+    }
+
     fn load(&mut self, kind: LoadKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
+        if self.memory_addr_type(mem) == AddrType::I64 {
+            let addr = self.pop_slot();
+            let dst = self.push_temp();
+            self.mem64(ir::Mem64Op::Load(kind), dst, addr, mem, memarg.offset);
+            return Ok(());
+        }
         let offset = offset32(memarg)?;
         let addr = self.pop_slot();
         let dst = self.push_temp();
@@ -505,6 +544,12 @@ impl Translator<'_> {
 
     fn store(&mut self, kind: StoreKind, memarg: &wasmparser::MemArg) -> Result<()> {
         let mem = memory_index(memarg)?;
+        if self.memory_addr_type(mem) == AddrType::I64 {
+            let src = self.pop_slot();
+            let addr = self.pop_slot();
+            self.mem64(ir::Mem64Op::Store(kind), addr, src, mem, memarg.offset);
+            return Ok(());
+        }
         let offset = offset32(memarg)?;
         if mem == 0 {
             if let Some(c) = self.stack.last().and_then(|o| match o {
@@ -577,7 +622,7 @@ impl Translator<'_> {
             BlockType::Empty => (0, 0),
             BlockType::Type(t) => (
                 0,
-                ValType::from_wasmparser(t).map_or(1, |t| t.cells() as u32),
+                ValType::from_wasmparser(t, &self.module.type_ids).map_or(1, |t| t.cells() as u32),
             ),
             BlockType::FuncType(idx) => {
                 let ft = &self.module.types[idx as usize];
@@ -591,7 +636,7 @@ impl Translator<'_> {
         match ty {
             BlockType::Empty => {}
             BlockType::Type(t) => {
-                let t = ValType::from_wasmparser(t).unwrap_or(ValType::I32);
+                let t = ValType::from_wasmparser(t, &self.module.type_ids).unwrap_or(ValType::I32);
                 if !params {
                     self.push_typed(t, Operand::Temp, Operand::Temp);
                 }
@@ -1047,6 +1092,7 @@ impl Translator<'_> {
                 table_index,
             } => {
                 let index = self.pop_slot();
+                let index = self.table_index(table_index, index);
                 // The index may sit just above the arguments; keep it in a slot the callee
                 // cannot overwrite before the call reads it.
                 let ty = self.module.types[type_index as usize].clone();
@@ -1082,6 +1128,7 @@ impl Translator<'_> {
                 table_index,
             } => {
                 let index = self.pop_slot();
+                let index = self.table_index(table_index, index);
                 let ty = self.module.types[type_index as usize].clone();
                 let base = self.pop_consecutive(ty.param_cells());
                 self.emit(I::ReturnCallIndirect {
@@ -1235,12 +1282,14 @@ impl Translator<'_> {
             O::DataDrop { data_index } => self.emit(I::DataDrop(data_index)),
             O::TableGet { table } => {
                 let index = self.pop_slot();
+                let index = self.table_index(table, index);
                 let dst = self.push_temp();
                 self.emit(I::TableGet { dst, index, table });
             }
             O::TableSet { table } => {
                 let src = self.pop_slot();
                 let index = self.pop_slot();
+                let index = self.table_index(table, index);
                 self.emit(I::TableSet { table, index, src });
             }
             O::TableSize { table } => {
@@ -2034,7 +2083,10 @@ impl Translator<'_> {
                 rhs: r,
             }),
             other => {
-                if !self.simd_operator(&other)? && !self.atomic_operator(&other)? {
+                if !self.simd_operator(&other)?
+                    && !self.gc_operator(&other)?
+                    && !self.atomic_operator(&other)?
+                {
                     return Err(Error::Unsupported(format!("operator {other:?}")));
                 }
             }

@@ -195,7 +195,9 @@ impl SimdOp {
 fn v128_dst_of(instr: &mut Instr) -> Option<&mut Slot> {
     match instr {
         Instr::Simd { op, dst, .. } if !op.scalar_result() => Some(dst),
-        Instr::SimdMem { op, val, .. } if op.writes_vector() => Some(val),
+        Instr::SimdMem { op, val, .. } | Instr::SimdMem64 { op, val, .. } if op.writes_vector() => {
+            Some(val)
+        }
         Instr::SimdShuffle { dst, .. } | Instr::GlobalGetV128 { dst, .. } => Some(dst),
         _ => None,
     }
@@ -407,7 +409,9 @@ impl Translator<'_> {
             _ => return Ok(false),
         };
         let mem = memory_index(&memarg)?;
-        let offset = offset32(&memarg)?;
+        let mem64 = self.memory_addr_type(mem) == crate::AddrType::I64;
+        // A 64-bit memory's offset has 64 bits; a 32-bit memory's fits in 32 (validated).
+        let offset = if mem64 { 0 } else { offset32(&memarg)? };
         // The handler reads every operand before it writes its result, so the result may
         // take the slots of the address or of the vector a lane load reads (`src`).
         let src = if mem_op.reads_vector() {
@@ -421,14 +425,26 @@ impl Translator<'_> {
         } else {
             src
         };
-        self.emit(Instr::SimdMem {
-            op: mem_op,
-            lane,
-            val,
-            addr,
-            src,
-        });
-        self.emit(Instr::Data(offset));
+        if mem64 {
+            self.emit(Instr::SimdMem64 {
+                op: mem_op,
+                lane,
+                val,
+                addr,
+                src,
+            });
+            self.emit(Instr::Data(memarg.offset as u32));
+            self.emit(Instr::Data((memarg.offset >> 32) as u32));
+        } else {
+            self.emit(Instr::SimdMem {
+                op: mem_op,
+                lane,
+                val,
+                addr,
+                src,
+            });
+            self.emit(Instr::Data(offset));
+        }
         self.emit(Instr::Data(mem));
         Ok(true)
     }

@@ -1,37 +1,41 @@
 //! The SIMD memory instructions (spec §4.4.7 "Memory Instructions": `v128.load*`,
-//! `v128.store*`), bounds-checked like every access.
+//! `v128.store*`), bounds-checked like every access, on 32-bit and 64-bit memories
+//! (memory64) alike: the address has the memory's address type, and `addr + offset` is
+//! computed without wrapping.
 
 use super::{build, extend, get_s, get_v, lane, set_v, with_lane};
-use crate::exec::ea;
+use crate::exec::mem64::ea64;
 use crate::translate::ir::{SimdMemOp, Slot};
-use crate::TrapKind;
+use crate::{AddrType, TrapKind};
 
 /// Reads `N` bytes at `addr + offset` (bounds-checked as any access).
-fn read<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Result<[u8; N], TrapKind> {
-    let at = ea(mem, addr, offset, N)?;
+fn read<const N: usize>(mem: &[u8], addr: u64, offset: u64) -> Result<[u8; N], TrapKind> {
+    let at = ea64(mem, addr, offset, N)?;
     let mut bytes = [0u8; N];
     bytes.copy_from_slice(&mem[at..at + N]);
     Ok(bytes)
 }
 
-fn write(mem: &mut [u8], addr: u64, offset: u32, bytes: &[u8]) -> Result<(), TrapKind> {
-    let at = ea(mem, addr, offset, bytes.len())?;
+fn write(mem: &mut [u8], addr: u64, offset: u64, bytes: &[u8]) -> Result<(), TrapKind> {
+    let at = ea64(mem, addr, offset, bytes.len())?;
     mem[at..at + bytes.len()].copy_from_slice(bytes);
     Ok(())
 }
 
-/// Runs `Instr::SimdMem` on memory `mem`: loads write the `v128` at slot `val`, stores
-/// read it there; lane loads read the vector at `src` first.
+/// Runs `Instr::SimdMem` (or `SimdMem64`) on memory `mem` of address type `addr_type`:
+/// loads write the `v128` at slot `val`, stores read it there; lane loads read the vector
+/// at `src` first.
 #[inline(never)]
 pub(crate) fn simd_mem(
     op: SimdMemOp,
     mem: &mut [u8],
     s: &mut [u64],
     (val, addr, src, lane_idx): (Slot, Slot, Slot, u8),
-    offset: u32,
+    offset: u64,
+    addr_type: AddrType,
 ) -> Result<(), TrapKind> {
     use SimdMemOp as M;
-    let at = get_s(s, addr);
+    let at = addr_type.of_cell(get_s(s, addr));
     let l = u32::from(lane_idx);
     let half = |mem: &[u8]| -> Result<u128, TrapKind> {
         Ok(u64::from_le_bytes(read(mem, at, offset)?) as u128)
