@@ -454,3 +454,45 @@ fn component_canonical_options_refuse_a_64_bit_memory() {
     let err = weft::component::Component::new(&engine, wat).unwrap_err();
     assert!(err.to_string().contains("64-bit memories"), "{err}");
 }
+
+/// Resident memory of this process in KiB (Linux), from `/proc/self/status`.
+#[cfg(target_os = "linux")]
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_grow_does_not_touch_the_new_pages() {
+    // Growing by 2 GiB takes zeroed pages from the allocator and copies only the old
+    // bytes: resident memory grows by what the guest touches, not by the new size.
+    let (mut store, instance) = instantiate(
+        &Config::default(),
+        r#"(module (memory (export "m") 1)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+            (func (export "poke") (param i32) (i32.store8 (local.get 0) (i32.const 7)))
+            (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))"#,
+    );
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    let poke = instance.get_typed_func::<i32, ()>(&store, "poke").unwrap();
+    let peek = instance.get_typed_func::<i32, i32>(&store, "peek").unwrap();
+    poke.call(&mut store, 100).unwrap();
+    let before = rss_kib();
+    assert_eq!(grow.call(&mut store, 32768).unwrap(), 1);
+    poke.call(&mut store, i32::MAX - 1).unwrap();
+    let after = rss_kib();
+    assert!(
+        after.saturating_sub(before) < 512 * 1024,
+        "resident memory grew by {} KiB",
+        after - before
+    );
+    // The old bytes moved with the memory; the new ones read as zero.
+    assert_eq!(peek.call(&mut store, 100).unwrap(), 7);
+    assert_eq!(peek.call(&mut store, i32::MAX - 1).unwrap(), 7);
+    assert_eq!(peek.call(&mut store, 1 << 30).unwrap(), 0);
+}

@@ -95,9 +95,58 @@ pub(crate) struct TableEntity {
 /// A memory instance.
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
-    pub data: Vec<u8>,
+    pub data: LinearMemory,
     /// Log2 of the page size: 16, or 0 for a memory of 1-byte pages (custom-page-sizes).
     pub page_size_log2: u8,
+}
+
+/// The bytes of a linear memory: the first `len` bytes of a zeroed buffer that may be
+/// larger. Growing within the buffer only moves `len` (the bytes there are still the
+/// allocator's zeroed pages, untouched, so the OS has not committed them); growing past
+/// it takes a new zeroed buffer of at least twice the size and copies the old bytes, so
+/// `memory.grow` costs amortized O(1) per byte and never touches the new pages.
+pub(crate) struct LinearMemory {
+    /// Zeroed beyond `len`: bytes there are never written (memories do not shrink).
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl LinearMemory {
+    /// `len` zero bytes, or an error if the host cannot provide them.
+    pub(crate) fn zeroed(len: usize) -> Result<LinearMemory> {
+        Ok(LinearMemory {
+            buf: zeroed_bytes(len)?,
+            len,
+        })
+    }
+
+    /// Grows to `new_len` zero-extended bytes (`max_len` bounds the buffer's size), or
+    /// `None` if the host cannot provide them.
+    fn grow_to(&mut self, new_len: usize, max_len: usize) -> Option<()> {
+        if new_len > self.buf.len() {
+            let cap = new_len.max(self.buf.len().saturating_mul(2).min(max_len));
+            let mut buf = zeroed_bytes(cap).or_else(|_| zeroed_bytes(new_len)).ok()?;
+            buf[..self.len].copy_from_slice(&self.buf[..self.len]);
+            self.buf = buf;
+        }
+        self.len = new_len;
+        Some(())
+    }
+}
+
+impl core::ops::Deref for LinearMemory {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl core::ops::DerefMut for LinearMemory {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
 }
 
 /// Wasm page size, 64 KiB.
@@ -146,7 +195,7 @@ impl MemoryEntity {
             })?;
         Ok(MemoryEntity {
             ty,
-            data: zeroed_bytes(len)?,
+            data: LinearMemory::zeroed(len)?,
             page_size_log2,
         })
     }
@@ -171,9 +220,8 @@ impl MemoryEntity {
             return None;
         }
         let new_len = usize::try_from(new << self.page_size_log2).ok()?;
-        let additional = new_len - self.data.len();
-        self.data.try_reserve_exact(additional).ok()?;
-        self.data.resize(new_len, 0);
+        let max_len = usize::try_from(max << self.page_size_log2).unwrap_or(usize::MAX);
+        self.data.grow_to(new_len, max_len)?;
         Some(old)
     }
 }
