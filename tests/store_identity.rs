@@ -82,6 +82,7 @@ fn memory_of_another_store() {
         &mut a,
         MemoryType {
             limits: Limits { min: 1, max: None },
+            shared: false,
             addr_type: AddrType::I32,
         },
     )
@@ -261,6 +262,7 @@ fn imports_from_another_store_are_refused() {
         &mut b,
         MemoryType {
             limits: Limits { min: 1, max: None },
+            shared: false,
             addr_type: AddrType::I32,
         },
     )

@@ -24,6 +24,9 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) simd: bool,
     pub(crate) exceptions: bool,
+    pub(crate) relaxed_simd: bool,
+    pub(crate) threads: bool,
+    pub(crate) reference_types: bool,
     pub(crate) memory64: bool,
     pub(crate) function_references: bool,
     pub(crate) gc: bool,
@@ -45,6 +48,9 @@ impl Default for Config {
             wide_arithmetic: false,
             simd: true,
             exceptions: true,
+            relaxed_simd: true,
+            threads: true,
+            reference_types: true,
             memory64: true,
             function_references: true,
             gc: true,
@@ -147,6 +153,43 @@ impl Config {
     /// catches ends the call with [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(mut self, enable: bool) -> Config {
         self.exceptions = enable;
+        self
+    }
+
+    /// Enables the relaxed-SIMD proposal (default: on, it is part of Wasm 3.0): the
+    /// `relaxed_*` vector instructions. Weft runs them in the spec's *deterministic
+    /// profile* (every implementation-dependent choice is the first one the spec lists),
+    /// so each gives the same result on every host: `relaxed_swizzle` is `swizzle`,
+    /// `relaxed_trunc*` is `trunc_sat*`, `relaxed_madd`/`nmadd` round twice (unfused),
+    /// `relaxed_min`/`max` are `min`/`max`, `relaxed_laneselect` is `bitselect`,
+    /// `relaxed_q15mulr_s` is `q15mulr_sat_s` and the dot products treat both operands as
+    /// signed, saturating the 16-bit pair sums. Needs [`Config::wasm_simd`].
+    pub fn wasm_relaxed_simd(mut self, enable: bool) -> Config {
+        self.relaxed_simd = enable;
+        self
+    }
+
+    /// Enables the threads proposal (default: on): shared memories (`(memory 1 2
+    /// shared)`), the atomic memory instructions, `memory.atomic.wait32`/`wait64`,
+    /// `memory.atomic.notify` and `atomic.fence`.
+    ///
+    /// A [`Store`](crate::Store) runs on one thread, so there is one agent: a shared memory
+    /// is an ordinary memory marked shared (there is no API yet to share it between
+    /// stores or threads), atomics are plain accesses that also check alignment,
+    /// `notify` wakes no one and returns 0, and `wait` returns 1 ("not-equal") when the
+    /// value differs, else sleeps for its timeout and returns 2 ("timed-out"); a wait with
+    /// no timeout (negative) could never end, so it traps instead.
+    pub fn wasm_threads(mut self, enable: bool) -> Config {
+        self.threads = enable;
+        self
+    }
+
+    /// Enables the reference-types proposal (default: on, it is part of Wasm 2.0): the
+    /// `funcref`/`externref` value types, several tables, `table.*` and `ref.*`
+    /// instructions. Off, validation follows Wasm 1.0 here: at most one table, and table
+    /// indices must be a zero byte. Exception handling and typed references need it.
+    pub fn wasm_reference_types(mut self, enable: bool) -> Config {
+        self.reference_types = enable;
         self
     }
 

@@ -199,6 +199,15 @@ pub enum TrapKind {
     NullReference,
     /// `throw_ref` of a null exception reference.
     NullExceptionReference,
+    /// An atomic access whose effective address is not a multiple of its size
+    /// (threads proposal).
+    UnalignedAtomic,
+    /// `memory.atomic.wait32`/`wait64` on a memory that is not shared (threads proposal).
+    ExpectedSharedMemory,
+    /// `memory.atomic.wait32`/`wait64` with no timeout on a value that matched: a store
+    /// is one agent, so no `notify` could ever end the wait (Weft's choice; the spec
+    /// would suspend forever).
+    AtomicWaitForever,
     /// `call_ref` or `return_call_ref` of a null function reference.
     NullFunctionReference,
     /// A struct access through a null reference.
@@ -232,6 +241,11 @@ impl TrapKind {
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::NullReference => "null reference",
             TrapKind::NullExceptionReference => "null exception reference",
+            TrapKind::UnalignedAtomic => "unaligned atomic",
+            TrapKind::ExpectedSharedMemory => "expected shared memory",
+            TrapKind::AtomicWaitForever => {
+                "atomic wait without timeout would never end (no other agent can notify)"
+            }
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::NullStructReference => "null structure reference",
             TrapKind::NullArrayReference => "null array reference",

@@ -16,7 +16,11 @@ use crate::{Func, Tag};
 /// ```
 /// use weft_interp::{AddrType, Engine, Limits, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, addr_type: AddrType::I32 };
+/// let ty = MemoryType {
+///     limits: Limits { min: 1, max: Some(2) },
+///     addr_type: AddrType::I32,
+///     shared: false,
+/// };
 /// let mem = Memory::new(&mut store, ty)?;
 /// mem.write(&mut store, 8, b"weft")?;
 /// let mut buf = [0u8; 4];
@@ -27,7 +31,11 @@ use crate::{Func, Tag};
 ///
 /// // A 64-bit memory (memory64): its guest addresses are `i64`s, its size may pass 4 GiB
 /// // (up to `Config::max_memory_pages`).
-/// let ty = MemoryType { limits: Limits { min: 1, max: None }, addr_type: AddrType::I64 };
+/// let ty = MemoryType {
+///     limits: Limits { min: 1, max: None },
+///     addr_type: AddrType::I64,
+///     shared: false,
+/// };
 /// let mem64 = Memory::new(&mut store, ty)?;
 /// assert_eq!(mem64.ty(&store).addr_type, AddrType::I64);
 /// # Ok::<(), weft_interp::Error>(())
@@ -36,8 +44,14 @@ use crate::{Func, Tag};
 pub struct Memory(pub(crate) u32, pub(crate) StoreId);
 
 impl Memory {
-    /// A new memory of the given type, zero-filled.
+    /// A new memory of the given type, zero-filled. A shared memory needs a maximum
+    /// (threads proposal, as validation requires of a module's memories).
     pub fn new<C: AsContextMut + ?Sized>(store: &mut C, ty: MemoryType) -> Result<Memory> {
+        if ty.shared && ty.limits.max.is_none() {
+            return Err(Error::TypeMismatch(
+                "shared memory must have maximum".into(),
+            ));
+        }
         let inner = &mut store.as_context_mut().inner;
         let limit = inner.engine.config().max_memory_pages;
         let memory = MemoryEntity::new(ty, 16, limit)?;
@@ -59,6 +73,7 @@ impl Memory {
                     min: 0,
                     max: Some(0),
                 },
+                shared: false,
                 addr_type: crate::AddrType::I32,
             },
         }

@@ -110,7 +110,8 @@ fn matches(types: &mut TypeCache, expected: &ExternType, found: &ExternType) -> 
             a.element == b.element && a.addr_type == b.addr_type && b.limits.matches(&a.limits)
         }
         (ExternType::Memory(a), ExternType::Memory(b)) => {
-            a.addr_type == b.addr_type && b.limits.matches(&a.limits)
+            // Threads proposal: sharedness must be equal.
+            a.addr_type == b.addr_type && a.shared == b.shared && b.limits.matches(&a.limits)
         }
         // An immutable global may have a subtype; a mutable one must match exactly.
         (ExternType::Global(a), ExternType::Global(b)) => {
@@ -136,7 +137,12 @@ fn describe(ty: &ExternType) -> String {
             t.element
         ),
         ExternType::Memory(m) => {
-            format!("(memory {}{})", addr_prefix(m.addr_type), limits(&m.limits))
+            let shared = if m.shared { " shared" } else { "" };
+            format!(
+                "(memory {}{}{shared})",
+                addr_prefix(m.addr_type),
+                limits(&m.limits)
+            )
         }
         ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
         ExternType::Tag(t) => format!("(tag {t})"),

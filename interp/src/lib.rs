@@ -18,7 +18,8 @@
 //! | typed function references, GC with a collector (Wasm 3.0) | yes |
 //! | memory64: 64-bit memories and tables (Wasm 3.0) | yes |
 //! | custom page sizes, wide arithmetic (proposals, off by default) | yes |
-//! | relaxed SIMD, threads | not yet |
+//! | relaxed SIMD (Wasm 3.0, deterministic profile) | yes |
+//! | threads: shared memories, atomics, wait/notify (one agent per store) | yes |
 //!
 //! ```
 //! use weft_interp::{Engine, Linker, Module, Store};

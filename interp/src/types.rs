@@ -462,6 +462,11 @@ pub struct TableType {
 pub struct MemoryType {
     /// Size limits in 64 KiB pages.
     pub limits: Limits,
+    /// Whether the memory is shared (threads proposal): a shared memory must have a
+    /// maximum, and an import matches only a memory of the same sharedness. A
+    /// [`Store`](crate::Store) is one agent, so a shared memory is an ordinary memory
+    /// marked shared; only `memory.atomic.wait*` tells them apart when running.
+    pub shared: bool,
     /// Type of the addresses: [`AddrType::I64`] for a 64-bit memory (memory64).
     pub addr_type: AddrType,
 }

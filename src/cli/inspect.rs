@@ -141,7 +141,12 @@ fn extern_text(ty: &ExternType) -> String {
             t.element
         ),
         ExternType::Memory(m) => {
-            format!("(memory {}{})", addr_prefix(m.addr_type), limits(&m.limits))
+            format!(
+                "(memory {}{}{})",
+                addr_prefix(m.addr_type),
+                limits(&m.limits),
+                if m.shared { " shared" } else { "" }
+            )
         }
         ExternType::Global(g) => match g.mutability {
             Mutability::Const => format!("(global {})", g.content),

@@ -26,6 +26,10 @@ pub struct WastArgs {
     /// scripts assert that a second memory is invalid).
     #[arg(long)]
     pub no_multi_memory: bool,
+    /// Validate without reference types, as Wasm 1.0 (at most one table): the threads
+    /// proposal's scripts assert that a second table is invalid.
+    #[arg(long)]
+    pub no_reference_types: bool,
 }
 
 /// Runs `weft wast`: the report goes to `out`, unreadable files are reported on `err`.
@@ -47,7 +51,9 @@ pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                 continue;
             }
         };
-        let config = weft::Config::default().wasm_multi_memory(!args.no_multi_memory);
+        let config = weft::Config::default()
+            .wasm_multi_memory(!args.no_multi_memory)
+            .wasm_reference_types(!args.no_reference_types);
         let report = weft::wast_component::run_script(&shown.to_string(), &source, &config);
         writeln!(
             out,

@@ -529,6 +529,7 @@ fn extern_type(
                 min: m.initial,
                 max: m.maximum,
             },
+            shared: m.shared,
             addr_type: addr_type(m.memory64),
         }),
         EntityType::Global(g) => ExternType::Global(GlobalType {

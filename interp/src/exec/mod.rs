@@ -5,6 +5,7 @@
 //! returns to `run` only to call, return or trap, so a Wasm call chain of any depth uses
 //! a constant amount of host stack.
 
+mod atomic;
 mod exception;
 mod gc;
 mod mem64;
@@ -1570,6 +1571,20 @@ fn execute(
                 let slots = (val, addr, src, lane);
                 let offset = lo as u64 | (hi as u64) << 32;
                 simd::simd_mem(op, mem, s, slots, offset, AddrType::I64)?;
+                m0 = memory_data(memories, mem0);
+            }
+            I::Atomic {
+                op,
+                width,
+                dst,
+                addr,
+                a,
+                b,
+            } => {
+                let offset = data!();
+                let mem = data!();
+                let mem = &mut memories[inst.memories[mem as usize] as usize];
+                atomic::atomic(op, width, mem, s, (dst, addr, a, b), offset)?;
                 m0 = memory_data(memories, mem0);
             }
             I::GlobalGetV128 { dst, global } => {

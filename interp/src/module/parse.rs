@@ -32,6 +32,12 @@ pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
         (config.exceptions, WasmFeatures::EXCEPTIONS),
         (
+            config.simd && config.relaxed_simd,
+            WasmFeatures::RELAXED_SIMD,
+        ),
+        (config.threads, WasmFeatures::THREADS),
+        (config.reference_types, WasmFeatures::REFERENCE_TYPES),
+        (
             config.function_references,
             WasmFeatures::FUNCTION_REFERENCES,
         ),
@@ -73,9 +79,6 @@ fn table_type(t: &wasmparser::TableType, ids: &[TypeId]) -> Result<TableType> {
 
 /// A memory's type and the log2 of its page size (validation allows only 0 and 16).
 fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
-    if m.shared {
-        return Err(Error::Unsupported("shared memory".into()));
-    }
     let page_size_log2 = match m.page_size_log2 {
         None => 16,
         Some(log2 @ (0 | 16)) => log2 as u8,
@@ -86,6 +89,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> Result<(MemoryType, u8)> {
             min: m.initial,
             max: m.maximum,
         },
+        shared: m.shared,
         addr_type: addr_type(m.memory64),
     };
     Ok((ty, page_size_log2))

@@ -11,6 +11,7 @@
 //! unspecified, so every reader truncates. References are `index + 1` (0 is null). A
 //! `v128` takes two consecutive cells, its low 64 bits first.
 
+pub(crate) use super::atomic::AtomicOp;
 pub(crate) use super::gc::GcOp;
 pub(crate) use super::simd::{SimdMemOp, SimdOp};
 
@@ -1278,6 +1279,19 @@ pub(crate) enum Instr {
         src: Slot,
     },
 
+    /// An atomic memory operation ([`AtomicOp`], threads proposal) of `width` bytes at
+    /// address `addr`, with operands `a` and `b` and result `dst` as the op says,
+    /// followed by `Data(offset)` and `Data(memory index)`. Out-of-line handler
+    /// (`exec::atomic`), like `SimdMem`.
+    Atomic {
+        op: AtomicOp,
+        width: u8,
+        dst: Slot,
+        addr: Slot,
+        a: Slot,
+        b: Slot,
+    },
+
     /// A wide-arithmetic operation on the consecutive slots from `base`: it reads its
     /// operands there and writes its two results over the first two. Rare: one variant
     /// with an out-of-line handler keeps it out of the hot loop's way.
@@ -1584,7 +1598,7 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             | Instr::StoreMem { .. }
             | Instr::MemoryCopy { .. }
             | Instr::Gc { .. } => matches!(code.get(at + 1), Some(Instr::Data(_))),
-            Instr::SimdMem { .. } | Instr::Mem64 { .. } => {
+            Instr::SimdMem { .. } | Instr::Mem64 { .. } | Instr::Atomic { .. } => {
                 (1..=2).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
             }
             Instr::SimdMem64 { .. } => {
@@ -1652,6 +1666,19 @@ mod tests {
         };
         assert!(check_code(&[load, d, d, ret]));
         assert!(!check_code(&[load, d, ret]), "missing memory index");
+        let atomic = Instr::Atomic {
+            op: super::AtomicOp::RmwCmpxchg,
+            width: 4,
+            dst: 0,
+            addr: 0,
+            a: 1,
+            b: 2,
+        };
+        assert!(check_code(&[atomic, d, d, ret]));
+        assert!(
+            !check_code(&[atomic, d, ret]),
+            "missing atomic memory index"
+        );
         let load64 = Instr::Mem64 {
             op: super::Mem64Op::Load(super::LoadKind::L64),
             a: 0,

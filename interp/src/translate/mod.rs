@@ -7,6 +7,7 @@
 //! Pending operands are written to their slots ("materialized") wherever control flow
 //! joins or a local they name is about to change.
 
+mod atomic;
 pub(crate) mod exceptions;
 mod fuse;
 pub(crate) mod gc;
@@ -2082,7 +2083,10 @@ impl Translator<'_> {
                 rhs: r,
             }),
             other => {
-                if !self.simd_operator(&other)? && !self.gc_operator(&other)? {
+                if !self.simd_operator(&other)?
+                    && !self.gc_operator(&other)?
+                    && !self.atomic_operator(&other)?
+                {
                     return Err(Error::Unsupported(format!("operator {other:?}")));
                 }
             }

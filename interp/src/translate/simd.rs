@@ -20,7 +20,7 @@ pub(crate) enum Shape {
     Unary,
     /// `V V -> V`
     Binary,
-    /// `V V V -> V` (`v128.bitselect`)
+    /// `V V V -> V` (`v128.bitselect` and the relaxed ternary operators)
     Ternary,
     /// `V -> S` (`any_true`, `all_true`, `bitmask`)
     Test,
@@ -70,6 +70,9 @@ simd_ops! {
         I32x4TruncSatF32x4U, F32x4ConvertI32x4S, F32x4ConvertI32x4U,
         I32x4TruncSatF64x2SZero, I32x4TruncSatF64x2UZero, F64x2ConvertLowI32x4S,
         F64x2ConvertLowI32x4U, F32x4DemoteF64x2Zero, F64x2PromoteLowF32x4,
+        // Relaxed SIMD (Wasm 3.0), deterministic profile: see `exec::simd`.
+        I32x4RelaxedTruncF32x4S, I32x4RelaxedTruncF32x4U, I32x4RelaxedTruncF64x2SZero,
+        I32x4RelaxedTruncF64x2UZero,
     ]
     Binary: [
         I8x16Swizzle, I8x16Eq, I8x16Ne, I8x16LtS, I8x16LtU, I8x16GtS, I8x16GtU, I8x16LeS,
@@ -91,8 +94,17 @@ simd_ops! {
         I64x2ExtMulHighI32x4U, F32x4Add, F32x4Sub, F32x4Mul, F32x4Div, F32x4Min, F32x4Max,
         F32x4PMin, F32x4PMax, F64x2Add, F64x2Sub, F64x2Mul, F64x2Div, F64x2Min, F64x2Max,
         F64x2PMin, F64x2PMax,
+        // Relaxed SIMD.
+        I8x16RelaxedSwizzle, F32x4RelaxedMin, F32x4RelaxedMax, F64x2RelaxedMin,
+        F64x2RelaxedMax, I16x8RelaxedQ15mulrS, I16x8RelaxedDotI8x16I7x16S,
     ]
-    Ternary: [V128Bitselect]
+    Ternary: [
+        V128Bitselect,
+        // Relaxed SIMD.
+        F32x4RelaxedMadd, F32x4RelaxedNmadd, F64x2RelaxedMadd, F64x2RelaxedNmadd,
+        I8x16RelaxedLaneselect, I16x8RelaxedLaneselect, I32x4RelaxedLaneselect,
+        I64x2RelaxedLaneselect, I32x4RelaxedDotI8x16I7x16AddS,
+    ]
     Test: [
         V128AnyTrue, I8x16AllTrue, I8x16Bitmask, I16x8AllTrue, I16x8Bitmask, I32x4AllTrue,
         I32x4Bitmask, I64x2AllTrue, I64x2Bitmask,

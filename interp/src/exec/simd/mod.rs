@@ -164,6 +164,53 @@ fn pmax<T: PartialOrd>(a: T, b: T) -> T {
     }
 }
 
+/// `f(a_i, b_i, c_i)` on each triple of lanes.
+fn zip3<T: Lane>(a: u128, b: u128, c: u128, f: impl Fn(T, T, T) -> T) -> u128 {
+    build(|i| f(lane::<T>(a, i), lane::<T>(b, i), lane::<T>(c, i)))
+}
+
+/// `v128.bitselect` (spec §4.3.2 `ibitselect`): bits of `a` where `mask` is 1, of `b`
+/// elsewhere. Also the deterministic `relaxed_laneselect` (`relaxed(R)[i_3, ..]` with
+/// `R = 0` keeps the mask as it is).
+fn bitselect(a: u128, b: u128, mask: u128) -> u128 {
+    (a & mask) | (b & !mask)
+}
+
+/// `i8x16.swizzle`: lane `i` is lane `b_i` of `a`, or 0 when `b_i` is 16 or more. Also
+/// the deterministic `relaxed_swizzle` (`relaxed(R)[0, ..]`: 0 for every index past 15).
+fn swizzle(a: u128, b: u128) -> u128 {
+    build(|i| {
+        let k = lane::<u8>(b, i);
+        if k < 16 {
+            lane::<u8>(a, k.into())
+        } else {
+            0
+        }
+    })
+}
+
+/// `frelaxed_madd` (Wasm 3.0 §4.3.4), deterministic profile: `relaxed(R)[fadd(fmul(z_1,
+/// z_2), z_3), fma(..)]` with `R = 0` is the unfused form, two roundings. (Rust never
+/// contracts `x * y + z` into a fused multiply-add.)
+fn relaxed_madd32(x: f32, y: f32, z: f32) -> f32 {
+    x * y + z
+}
+
+/// `frelaxed_madd` on `f64` lanes, as [`relaxed_madd32`].
+fn relaxed_madd64(x: f64, y: f64, z: f64) -> f64 {
+    x * y + z
+}
+
+/// `i16x8.relaxed_dot_i8x16_i7x16_s`, deterministic profile: `ivdotsat` over
+/// `irelaxed_dot_mul` with `R = 0`, i.e. both operands signed, and each pair of products
+/// added with signed saturation (only `-128 * -128 * 2` saturates).
+fn relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
+    build(|i| {
+        let p = |k| i32::from(lane::<i8>(a, k)) * i32::from(lane::<i8>(b, k));
+        (p(2 * i) + p(2 * i + 1)).clamp(i16::MIN.into(), i16::MAX.into()) as i16
+    })
+}
+
 /// `avgr_u`: `(a + b + 1) / 2` without overflow.
 fn avgr<T: Into<u32> + Copy>(a: T, b: T) -> u32 {
     (a.into() + b.into()).div_ceil(2)
@@ -208,10 +255,7 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::V128AndNot => va & !vb,
         O::V128Or => va | vb,
         O::V128Xor => va ^ vb,
-        O::V128Bitselect => {
-            let vc = get_v(s, c);
-            (va & vc) | (vb & !vc)
-        }
+        O::V128Bitselect => bitselect(va, vb, get_v(s, c)),
         O::V128AnyTrue => return scalar(s, (va != 0) as u64),
 
         // Splats, lanes and swizzle.
@@ -237,14 +281,7 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::I16x8ReplaceLane => with_lane(va, lane_idx & 7, sb as u16),
         O::I32x4ReplaceLane | O::F32x4ReplaceLane => with_lane(va, lane_idx & 3, sb as u32),
         O::I64x2ReplaceLane | O::F64x2ReplaceLane => with_lane(va, lane_idx & 1, sb),
-        O::I8x16Swizzle => build(|i| {
-            let k = lane::<u8>(vb, i);
-            if k < 16 {
-                lane::<u8>(va, k.into())
-            } else {
-                0
-            }
-        }),
+        O::I8x16Swizzle => swizzle(va, vb),
 
         // Comparisons.
         O::I8x16Eq => cmp::<u8>(va, vb, |x, y| x == y),
@@ -479,6 +516,45 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
             }
         }),
         O::F64x2PromoteLowF32x4 => build(|i| f64::from(lane::<f32>(va, i))),
+
+        // Relaxed SIMD, deterministic profile (Wasm 3.0 §4.3.4 "Relaxed Operations": every
+        // `relaxed(R)[A_0, ..]` takes `A_0`): each behaves as its strict counterpart.
+        O::I8x16RelaxedSwizzle => swizzle(va, vb),
+        O::I32x4RelaxedTruncF32x4S => build(|i| lane::<f32>(va, i) as i32),
+        O::I32x4RelaxedTruncF32x4U => build(|i| lane::<f32>(va, i) as u32),
+        O::I32x4RelaxedTruncF64x2SZero => {
+            build(|i| if i < 2 { lane::<f64>(va, i) as i32 } else { 0 })
+        }
+        O::I32x4RelaxedTruncF64x2UZero => {
+            build(|i| if i < 2 { lane::<f64>(va, i) as u32 } else { 0 })
+        }
+        O::F32x4RelaxedMadd => zip3::<f32>(va, vb, get_v(s, c), relaxed_madd32),
+        O::F32x4RelaxedNmadd => {
+            zip3::<f32>(va, vb, get_v(s, c), |x, y, z| relaxed_madd32(-x, y, z))
+        }
+        O::F64x2RelaxedMadd => zip3::<f64>(va, vb, get_v(s, c), relaxed_madd64),
+        O::F64x2RelaxedNmadd => {
+            zip3::<f64>(va, vb, get_v(s, c), |x, y, z| relaxed_madd64(-x, y, z))
+        }
+        O::I8x16RelaxedLaneselect
+        | O::I16x8RelaxedLaneselect
+        | O::I32x4RelaxedLaneselect
+        | O::I64x2RelaxedLaneselect => bitselect(va, vb, get_v(s, c)),
+        O::F32x4RelaxedMin => zip::<f32>(va, vb, fmin32),
+        O::F32x4RelaxedMax => zip::<f32>(va, vb, fmax32),
+        O::F64x2RelaxedMin => zip::<f64>(va, vb, fmin64),
+        O::F64x2RelaxedMax => zip::<f64>(va, vb, fmax64),
+        O::I16x8RelaxedQ15mulrS => zip::<i16>(va, vb, q15mulr_sat),
+        O::I16x8RelaxedDotI8x16I7x16S => relaxed_dot_i8x16_i7x16_s(va, vb),
+        O::I32x4RelaxedDotI8x16I7x16AddS => {
+            let dot = relaxed_dot_i8x16_i7x16_s(va, vb);
+            let vc = get_v(s, c);
+            build(|i| {
+                let pair =
+                    i32::from(lane::<i16>(dot, 2 * i)) + i32::from(lane::<i16>(dot, 2 * i + 1));
+                pair.wrapping_add(lane::<i32>(vc, i))
+            })
+        }
     };
     set_v(s, dst, r);
 }

@@ -194,3 +194,131 @@ fn shifts_take_the_count_modulo_the_lane_width() {
     simd(SimdOp::I32x4ShrS, &mut s, 3, 0, 2, 0);
     assert_eq!(get_v(&s, 3), from_i32([0, -4, 1, 2]));
 }
+
+/// Runs a `V V V -> V` operation on `a`, `b` and `c`.
+fn run3(op: SimdOp, a: u128, b: u128, c: u128) -> u128 {
+    let mut s = [0u64; 8];
+    set_v(&mut s, 0, a);
+    set_v(&mut s, 2, b);
+    set_v(&mut s, 4, c);
+    simd(op, &mut s, 6, 0, 2, 4);
+    get_v(&s, 6)
+}
+
+fn from_i8(x: [i8; 16]) -> u128 {
+    build(|i| x[i as usize])
+}
+
+// The relaxed operators in the deterministic profile: each input below is one where the
+// spec allows several results, and the result is the first the spec lists.
+
+#[test]
+fn relaxed_madd_is_unfused() {
+    // FLT_MAX * 2 - FLT_MAX: fused gives FLT_MAX, unfused overflows to infinity.
+    let m = from_f32([f32::MAX; 4]);
+    let r = run3(
+        SimdOp::F32x4RelaxedMadd,
+        m,
+        from_f32([2.0; 4]),
+        from_f32([-f32::MAX; 4]),
+    );
+    assert_eq!(f32_lanes(r), [f32::INFINITY.to_bits(); 4]);
+    // x * y + z with a product that rounds: fused 2^-37, unfused 0.
+    let (x, y, z) = (
+        1.0 + 2f32.powi(-22),
+        1.0 + 2f32.powi(-15),
+        -(1.0 + 2f32.powi(-15) + 2f32.powi(-22)),
+    );
+    let r = run3(
+        SimdOp::F32x4RelaxedNmadd,
+        from_f32([-x; 4]),
+        from_f32([y; 4]),
+        from_f32([z; 4]),
+    );
+    assert_eq!(f32_lanes(r), [0.0f32.to_bits(); 4]);
+    let m = from_f64([f64::MAX; 2]);
+    let r = run3(
+        SimdOp::F64x2RelaxedMadd,
+        m,
+        from_f64([2.0; 2]),
+        from_f64([-f64::MAX; 2]),
+    );
+    assert_eq!(f64_lanes(r), [f64::INFINITY.to_bits(); 2]);
+}
+
+#[test]
+fn relaxed_swizzle_trunc_laneselect_min_max() {
+    let a = u128::from_le_bytes(core::array::from_fn(|i| i as u8));
+    // Indices 16..127 may select lane `j mod 16` elsewhere; here they give 0.
+    let sel = u128::from_le_bytes([17, 16, 31, 127, 128, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15]);
+    assert_eq!(
+        bytes(run(SimdOp::I8x16RelaxedSwizzle, a, sel)),
+        [0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15]
+    );
+    // NaN and out-of-range lanes saturate as `trunc_sat` does.
+    let v = from_f32([f32::NAN, 3e9, -3e9, -1.5]);
+    let r = run(SimdOp::I32x4RelaxedTruncF32x4S, v, 0);
+    assert_eq!(r, from_i32([0, i32::MAX, i32::MIN, -1]));
+    let r = run(SimdOp::I32x4RelaxedTruncF32x4U, v, 0);
+    assert_eq!(r, from_i32([0, -1294967296, 0, 0]));
+    let r = run(
+        SimdOp::I32x4RelaxedTruncF64x2UZero,
+        from_f64([-1.0, 5e9]),
+        0,
+    );
+    assert_eq!(r, from_i32([0, -1, 0, 0]));
+    // A mask mixing set and cleared bits selects bitwise (no lane-wide top bit).
+    let mask = from_i32([0x0f0f_0f0f, -1, 0, i32::MIN]);
+    let r = run3(SimdOp::I32x4RelaxedLaneselect, from_i32([-1; 4]), 0, mask);
+    assert_eq!(r, mask);
+    // NaN inputs give a canonical NaN and -0 < +0, like `min`/`max`.
+    let r = run(
+        SimdOp::F32x4RelaxedMin,
+        from_f32([f32::NAN, -0.0, 0.0, 1.0]),
+        from_f32([1.0, 0.0, -0.0, 2.0]),
+    );
+    let lanes = f32_lanes(r);
+    assert!(f32::from_bits(lanes[0]).is_nan());
+    assert_eq!(
+        &lanes[1..],
+        &[(-0.0f32).to_bits(), (-0.0f32).to_bits(), 1.0f32.to_bits()]
+    );
+    let r = run(
+        SimdOp::F64x2RelaxedMax,
+        from_f64([-0.0, 0.0]),
+        from_f64([0.0, -0.0]),
+    );
+    assert_eq!(f64_lanes(r), [0.0f64.to_bits(); 2]);
+}
+
+#[test]
+fn relaxed_q15mulr_and_dot_products() {
+    // -32768 * -32768 overflows: `q15mulr_sat_s` saturates to 32767.
+    let m = from_i16([i16::MIN, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        lane::<i16>(run(SimdOp::I16x8RelaxedQ15mulrS, m, m), 0),
+        i16::MAX
+    );
+    // Both operands signed: -128 * -127 * 2 = 32512 (not -33024 or 33024).
+    let a = from_i8([-128, -128, -128, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let b = from_i8([-127, -127, -127, -127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let r = run(SimdOp::I16x8RelaxedDotI8x16I7x16S, a, b);
+    assert_eq!(r, from_i16([32512, 32512, 0, 0, 0, 0, 0, 0]));
+    // -128 * -128 * 2 = 32768 saturates to 32767 in the 16-bit pair sum.
+    let r = run(SimdOp::I16x8RelaxedDotI8x16I7x16S, a, a);
+    assert_eq!(lane::<i16>(r, 0), i16::MAX);
+    let r = run3(
+        SimdOp::I32x4RelaxedDotI8x16I7x16AddS,
+        a,
+        b,
+        from_i32([1, 2, 3, 4]),
+    );
+    assert_eq!(r, from_i32([65025, 2, 3, 4]));
+    let r = run3(
+        SimdOp::I32x4RelaxedDotI8x16I7x16AddS,
+        a,
+        a,
+        from_i32([1, 2, 3, 4]),
+    );
+    assert_eq!(r, from_i32([65535, 2, 3, 4]));
+}
