@@ -155,8 +155,9 @@ impl ValType {
     }
 
     /// How many 64-bit stack cells a value of this type takes: 2 for `v128`, else 1.
+    #[inline]
     pub(crate) fn cells(self) -> usize {
-        if self == ValType::V128 {
+        if matches!(self, ValType::V128) {
             2
         } else {
             1
@@ -303,11 +304,13 @@ impl FuncType {
     }
 
     /// The parameter types.
+    #[inline]
     pub fn params(&self) -> &[ValType] {
         &self.params_results[..self.len_params]
     }
 
     /// The result types.
+    #[inline]
     pub fn results(&self) -> &[ValType] {
         &self.params_results[self.len_params..]
     }

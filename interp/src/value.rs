@@ -148,6 +148,7 @@ impl Val {
     /// assert_eq!(Val::default_for(ValType::I64), Val::I64(0));
     /// assert_eq!(Val::default_for(ValType::FuncRef), Val::FuncRef(None));
     /// ```
+    #[inline]
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -204,6 +205,7 @@ impl Val {
 
     /// The value with its reference (if any) marked as belonging to store `id`: values read
     /// from cells do not know their store until the API gives them out.
+    #[inline]
     pub(crate) fn in_store(self, id: StoreId) -> Val {
         match self {
             Val::FuncRef(Some(f)) => Val::FuncRef(Some(Func(f.0, id))),
@@ -275,6 +277,7 @@ impl Val {
 
     /// The value as an untyped stack cell (see [`Val::from_cell`]); a `v128` gives its low
     /// half (use [`Val::write_cells`] for it).
+    #[inline]
     pub(crate) fn to_cell(self) -> u64 {
         match self {
             Val::V128(v) => v as u64,
@@ -292,6 +295,7 @@ impl Val {
     /// Reads a cell as a value of type `ty`. References are stored as index + 1, null as 0.
     /// A reference comes out with no store ([`StoreId::UNBOUND`]); give it its store with
     /// [`Val::in_store`] before it leaves the crate.
+    #[inline(always)]
     pub(crate) fn from_cell(ty: ValType, cell: u64) -> Val {
         match ty {
             ValType::I32 => Val::I32(cell as u32 as i32),
@@ -302,23 +306,28 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(cell_to_ref(cell).map(|f| Func(f, StoreId::UNBOUND))),
             ValType::ExternRef => Val::extern_ref(cell),
             ValType::ExnRef => Val::ExnRef(cell_to_ref(cell).map(|e| ExnRef(e, StoreId::UNBOUND))),
-            ValType::Ref(r) => {
-                use crate::types::HeapType as H;
-                match r.heap {
-                    H::Func | H::NoFunc => Val::from_cell(ValType::FuncRef, cell),
-                    H::Extern | H::NoExtern => Val::extern_ref(cell),
-                    H::Exn | H::NoExn => Val::from_cell(ValType::ExnRef, cell),
-                    // A defined type is a function type or an aggregate; only GC objects
-                    // have tagged cells (see `gc`).
-                    H::Concrete(_) if cell != 0 && !crate::gc::is_gc_cell(cell) => {
-                        Val::from_cell(ValType::FuncRef, cell)
-                    }
-                    _ => Val::AnyRef((cell != 0).then_some(AnyRef(cell, StoreId::UNBOUND))),
-                }
-            }
+            ValType::Ref(r) => Val::from_ref_cell(r, cell),
         }
     }
 
+    /// [`Val::from_cell`] for the reference types other than the three shorthands.
+    #[inline(never)]
+    fn from_ref_cell(r: crate::types::RefType, cell: u64) -> Val {
+        use crate::types::HeapType as H;
+        match r.heap {
+            H::Func | H::NoFunc => Val::from_cell(ValType::FuncRef, cell),
+            H::Extern | H::NoExtern => Val::extern_ref(cell),
+            H::Exn | H::NoExn => Val::from_cell(ValType::ExnRef, cell),
+            // A defined type is a function type or an aggregate; only GC objects have
+            // tagged cells (see `gc`).
+            H::Concrete(_) if cell != 0 && !crate::gc::is_gc_cell(cell) => {
+                Val::from_cell(ValType::FuncRef, cell)
+            }
+            _ => Val::AnyRef((cell != 0).then_some(AnyRef(cell, StoreId::UNBOUND))),
+        }
+    }
+
+    #[inline]
     fn extern_ref(cell: u64) -> Val {
         Val::ExternRef((cell != 0).then_some(ExternRef(cell, StoreId::UNBOUND)))
     }

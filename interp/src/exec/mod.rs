@@ -269,13 +269,15 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 // References read from cells belong to this store (`Val::in_store`).
                 params.clear();
                 let mut n = fp;
-                params.extend(ty.params().iter().map(|t| {
+                for t in ty.params() {
                     let v = Val::read_cells(*t, stack.get(n..).unwrap_or_default());
                     n += t.cells();
-                    v.in_store(id)
-                }));
+                    params.push(v.in_store(id));
+                }
                 results.clear();
-                results.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+                for t in ty.results() {
+                    results.push(Val::default_for(*t));
+                }
                 if host >= impls.len() {
                     impls = store.host_impls.clone();
                 }
@@ -283,11 +285,12 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     return Err(Error::StoreMismatch("func"));
                 };
                 let instance = Instance(instance_of(&store.inner, cur.func), id);
-                store.inner.root_for_host(&params);
                 // While the host runs, Wasm it calls may collect: this stack's frames are
-                // roots meanwhile.
+                // roots meanwhile, and references given to the host stay alive. With no
+                // GC object in the store there is nothing to root.
                 let suspended = store.inner.gc.suspended_roots.len();
                 if !store.inner.gc.is_empty() {
+                    store.inner.root_for_host(&params);
                     let (code, _) = code_of(&store.inner.funcs, cur.func)?;
                     let top = (cur.fp + code.frame_size as usize).min(stack.len());
                     let live = stack[..top]
@@ -328,16 +331,25 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
-                let ty = ty.clone();
+                // Results of exactly the declared types are the common case; others may
+                // still match by reference subtyping (which needs the store mutably).
+                if results.iter().zip(ty.results()).any(|(v, t)| v.ty() != *t) {
+                    let ty = ty.clone();
+                    for (v, t) in results.iter().zip(ty.results()) {
+                        if !store.inner.val_matches(v, *t) {
+                            return Err(Error::TypeMismatch(format!(
+                                "host function returned {} where {t} was expected",
+                                v.ty()
+                            )));
+                        }
+                    }
+                }
+                let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
+                    return Err(Error::Unsupported("internal: not a host function".into()));
+                };
                 let mut n = fp;
                 for (v, t) in results.iter().zip(ty.results()) {
                     v.check_store(id)?;
-                    if !store.inner.val_matches(v, *t) {
-                        return Err(Error::TypeMismatch(format!(
-                            "host function returned {} where {t} was expected",
-                            v.ty()
-                        )));
-                    }
                     match stack.get_mut(n..n + t.cells()) {
                         Some(cells) => n += v.write_cells(cells),
                         None => return Err(TrapKind::StackExhausted.into()),
