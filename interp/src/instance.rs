@@ -127,43 +127,6 @@ fn matches(types: &mut TypeCache, expected: &ExternType, found: &ExternType) -> 
     }
 }
 
-fn describe(ty: &ExternType) -> String {
-    match ty {
-        ExternType::Func(f) => f.to_string(),
-        ExternType::Table(t) => format!(
-            "(table {}{} {})",
-            addr_prefix(t.addr_type),
-            limits(&t.limits),
-            t.element
-        ),
-        ExternType::Memory(m) => {
-            let shared = if m.shared { " shared" } else { "" };
-            format!(
-                "(memory {}{}{shared})",
-                addr_prefix(m.addr_type),
-                limits(&m.limits)
-            )
-        }
-        ExternType::Global(g) => format!("(global {:?} {})", g.mutability, g.content),
-        ExternType::Tag(t) => format!("(tag {t})"),
-    }
-}
-
-/// `i64 ` before the limits of a 64-bit memory or table (the text format's way).
-fn addr_prefix(ty: crate::AddrType) -> &'static str {
-    match ty {
-        crate::AddrType::I32 => "",
-        crate::AddrType::I64 => "i64 ",
-    }
-}
-
-fn limits(l: &crate::Limits) -> String {
-    match l.max {
-        Some(max) => format!("{} {max}", l.min),
-        None => l.min.to_string(),
-    }
-}
-
 /// Instantiates `module` with `imports` (one per import, in order), then runs its start
 /// function.
 pub(crate) fn instantiate<T>(
@@ -221,8 +184,8 @@ pub(crate) fn instantiate<T>(
             return Err(Error::IncompatibleImport {
                 module: import.module.clone(),
                 name: import.name.clone(),
-                expected: describe(&expected),
-                found: describe(&found),
+                expected: expected.to_string(),
+                found: found.to_string(),
             });
         }
         match ext {

@@ -502,6 +502,69 @@ impl ExternType {
     }
 }
 
+/// `i64 ` before the limits of a 64-bit memory or table, as in the text format.
+fn addr_prefix(ty: AddrType) -> &'static str {
+    match ty {
+        AddrType::I32 => "",
+        AddrType::I64 => "i64 ",
+    }
+}
+
+impl fmt::Display for Limits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.max {
+            Some(max) => write!(f, "{} {max}", self.min),
+            None => write!(f, "{}", self.min),
+        }
+    }
+}
+
+/// The text format of the type: `(func ...)`, `(table 1 funcref)`, `(memory 1 2)`,
+/// `(memory i64 1)`, `(memory 1 2 shared)`, `(global (mut i32))`, `(tag (param i32))`.
+///
+/// ```
+/// use weft_interp::{ExternType, GlobalType, Mutability, ValType};
+/// let g = ExternType::Global(GlobalType { content: ValType::I32, mutability: Mutability::Var });
+/// assert_eq!(g.to_string(), "(global (mut i32))");
+/// ```
+impl fmt::Display for ExternType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternType::Func(t) => t.fmt(f),
+            ExternType::Table(t) => write!(
+                f,
+                "(table {}{} {})",
+                addr_prefix(t.addr_type),
+                t.limits,
+                t.element
+            ),
+            ExternType::Memory(m) => write!(
+                f,
+                "(memory {}{}{})",
+                addr_prefix(m.addr_type),
+                m.limits,
+                if m.shared { " shared" } else { "" }
+            ),
+            ExternType::Global(g) => match g.mutability {
+                Mutability::Const => write!(f, "(global {})", g.content),
+                Mutability::Var => write!(f, "(global (mut {}))", g.content),
+            },
+            // A tag's type is a function type without results.
+            ExternType::Tag(t) => {
+                f.write_str("(tag")?;
+                if !t.params().is_empty() {
+                    f.write_str(" (param")?;
+                    for p in t.params() {
+                        write!(f, " {p}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
 /// An import of a module: where it comes from and what it must be.
 #[derive(Debug, Clone)]
 pub struct ImportType {

@@ -7,7 +7,7 @@ use super::Failure;
 use std::io::Write;
 use std::path::PathBuf;
 use weft::component::Component;
-use weft::{Config, Engine, ExternType, Mutability};
+use weft::{Config, Engine};
 
 /// Arguments of `weft inspect`.
 #[derive(Debug, clap::Args)]
@@ -101,65 +101,12 @@ fn module_text(path: &std::path::Path, bytes: &[u8]) -> Result<String, Failure> 
     for import in module.imports() {
         text.push_str(&format!(
             "  (import {:?} {:?} {})\n",
-            import.module,
-            import.name,
-            extern_text(&import.ty)
+            import.module, import.name, import.ty
         ));
     }
     for export in module.exports() {
-        text.push_str(&format!(
-            "  (export {:?} {})\n",
-            export.name,
-            extern_text(&export.ty)
-        ));
+        text.push_str(&format!("  (export {:?} {})\n", export.name, export.ty));
     }
     text.push_str(")\n");
     Ok(text)
-}
-
-/// `i64 ` before the limits of a 64-bit memory or table (memory64), as in the text format.
-fn addr_prefix(ty: weft::AddrType) -> &'static str {
-    match ty {
-        weft::AddrType::I32 => "",
-        weft::AddrType::I64 => "i64 ",
-    }
-}
-
-/// The text form of an import or export's type: `(func ...)`, `(table 1 funcref)`,
-/// `(memory 1 2)`, `(memory i64 1)`, `(global (mut i32))`, `(tag (param i32))`.
-fn extern_text(ty: &ExternType) -> String {
-    let limits = |l: &weft::Limits| match l.max {
-        Some(max) => format!("{} {max}", l.min),
-        None => l.min.to_string(),
-    };
-    match ty {
-        ExternType::Func(f) => f.to_string(),
-        ExternType::Table(t) => format!(
-            "(table {}{} {})",
-            addr_prefix(t.addr_type),
-            limits(&t.limits),
-            t.element
-        ),
-        ExternType::Memory(m) => {
-            format!(
-                "(memory {}{}{})",
-                addr_prefix(m.addr_type),
-                limits(&m.limits),
-                if m.shared { " shared" } else { "" }
-            )
-        }
-        ExternType::Global(g) => match g.mutability {
-            Mutability::Const => format!("(global {})", g.content),
-            Mutability::Var => format!("(global (mut {}))", g.content),
-        },
-        // A tag's type is a function type without results: `(tag (param i32))`.
-        ExternType::Tag(f) => {
-            let params: Vec<String> = f.params().iter().map(|p| p.to_string()).collect();
-            if params.is_empty() {
-                "(tag)".to_string()
-            } else {
-                format!("(tag (param {}))", params.join(" "))
-            }
-        }
-    }
 }
