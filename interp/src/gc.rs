@@ -596,6 +596,24 @@ pub(crate) fn struct_fields(
     )
 }
 
+/// Field `index` of struct type `ty`: its storage type and first cell, found without
+/// building the whole layout (struct accesses are hot in GC code).
+pub(crate) fn struct_field(
+    types: &mut TypeCache,
+    ty: TypeId,
+    index: usize,
+) -> Option<(StorageType, usize)> {
+    let CompositeType::Struct(fields) = &types.get(ty)?.sub.composite else {
+        return None;
+    };
+    let at = fields
+        .get(..index)?
+        .iter()
+        .map(|f| storage_cells(f.storage))
+        .sum();
+    Some((fields.get(index)?.storage, at))
+}
+
 /// The element storage type of an array type.
 pub(crate) fn array_element(types: &mut TypeCache, ty: TypeId) -> Option<StorageType> {
     match &types.get(ty)?.sub.composite {

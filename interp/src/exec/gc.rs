@@ -4,7 +4,7 @@
 use crate::error::TrapKind;
 use crate::exception::ExnEntity;
 use crate::gc::{
-    array_cells, array_element, i31_cell, i31_value, is_gc_cell, pack, storage_cells,
+    array_cells, array_element, i31_cell, i31_value, is_gc_cell, pack, storage_cells, struct_field,
     struct_fields, traced, Heap, RootSet,
 };
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner, TableEntity};
@@ -209,10 +209,10 @@ fn value_at(s: &[u64; MAX_FRAME_SLOTS], src: Slot, st: StorageType) -> u128 {
     }
 }
 
-/// The layout of the struct `cell` names: its type's fields (storage, first cell).
-fn fields_of(cx: &mut GcCtx<'_>, cell: u64) -> Result<Vec<(StorageType, usize)>, TrapKind> {
+/// Field `index` of the struct `cell` names (storage, first cell), from its own type.
+fn field_of(cx: &mut GcCtx<'_>, cell: u64, index: u32) -> Result<(StorageType, usize), TrapKind> {
     let ty = cx.heap.get(cell).ok_or(TrapKind::NullStructReference)?.ty;
-    struct_fields(cx.types, ty).ok_or(TrapKind::NullStructReference)
+    struct_field(cx.types, ty, index as usize).ok_or(TrapKind::NullStructReference)
 }
 
 /// The element storage type of the array `cell` names.
@@ -269,21 +269,13 @@ pub(super) fn gc_op(
             s[x] = cx.heap.alloc(ty, cells.into())?;
         }
         G::StructGet | G::StructGetS | G::StructGetU => {
-            let fields = fields_of(cx, s[y])?;
-            let (st, at) = fields
-                .get(imm as usize)
-                .copied()
-                .ok_or(TrapKind::NullStructReference)?;
+            let (st, at) = field_of(cx, s[y], imm)?;
             let obj = cx.heap.get(s[y]).ok_or(TrapKind::NullStructReference)?;
             let cells = obj.cells.get(at..).ok_or(TrapKind::NullStructReference)?;
             get_into(s, x as Slot, st, cells, op == G::StructGetS);
         }
         G::StructSet => {
-            let fields = fields_of(cx, s[y])?;
-            let (st, at) = fields
-                .get(imm as usize)
-                .copied()
-                .ok_or(TrapKind::NullStructReference)?;
+            let (st, at) = field_of(cx, s[y], imm)?;
             let v = value_at(s, x as Slot, st);
             if traced(st) {
                 cx.heap.barrier(s[y], at..at + 1);

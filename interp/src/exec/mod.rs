@@ -1562,27 +1562,25 @@ fn execute(
                 val,
                 addr,
                 src,
-            } => {
-                let offset = data!();
-                let mem = data!();
-                let mem = &mut memories[inst.memories[mem as usize] as usize].data;
-                let slots = (val, addr, src, lane);
-                simd::simd_mem(op, mem, s, slots, offset as u64, AddrType::I32)?;
-                m0 = memory_data(memories, mem0);
             }
-            I::SimdMem64 {
+            | I::SimdMem64 {
                 op,
                 lane,
                 val,
                 addr,
                 src,
             } => {
-                let (lo, hi) = (data!(), data!());
+                // A 64-bit memory's offset takes two `Data`, low half first.
+                let (offset, addr_type) = if matches!(*instr, I::SimdMem64 { .. }) {
+                    let (lo, hi) = (data!(), data!());
+                    (lo as u64 | (hi as u64) << 32, AddrType::I64)
+                } else {
+                    (data!() as u64, AddrType::I32)
+                };
                 let mem = data!();
                 let mem = &mut memories[inst.memories[mem as usize] as usize].data;
                 let slots = (val, addr, src, lane);
-                let offset = lo as u64 | (hi as u64) << 32;
-                simd::simd_mem(op, mem, s, slots, offset, AddrType::I64)?;
+                simd::simd_mem(op, mem, s, slots, offset, addr_type)?;
                 m0 = memory_data(memories, mem0);
             }
             I::Atomic {
