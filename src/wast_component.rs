@@ -51,8 +51,20 @@ use weft_canon_abi::{Error, ResourceAny, ResourceType, Val};
 /// `(component`, so the failure is reported once either way.
 #[must_use]
 pub fn run_script(filename: &str, source: &str, config: &Config) -> WastReport {
+    run_script_with(filename, source, config, false)
+}
+
+/// [`run_script`], also running scripts marked `;;! hogs_memory = true` when
+/// `run_memory_hogs` is set (see [`run_component_wast_with`]).
+#[must_use]
+pub fn run_script_with(
+    filename: &str,
+    source: &str,
+    config: &Config,
+    run_memory_hogs: bool,
+) -> WastReport {
     if is_component_script(source) {
-        run_component_wast(filename, source, config)
+        run_component_wast_with(filename, source, config, run_memory_hogs)
     } else {
         crate::wast::run_wast_with_config(filename, source, config)
     }
@@ -109,11 +121,24 @@ fn mentions_component(d: &WastDirective<'_>) -> bool {
 /// Runs a whole component script; `filename` is only used in messages.
 ///
 /// Scripts marked `;;! hogs_memory = true` (wasmtime's mark for tests that build
-/// multi-gigabyte values) are not run: the report has no passes, one failure saying so.
+/// multi-gigabyte memories and values) are not run: the report has no passes, one failure
+/// saying so. [`run_component_wast_with`] can run them.
 #[must_use]
 pub fn run_component_wast(filename: &str, source: &str, config: &Config) -> WastReport {
+    run_component_wast_with(filename, source, config, false)
+}
+
+/// [`run_component_wast`], running scripts marked `;;! hogs_memory = true` too when
+/// `run_memory_hogs` is set (they may take gigabytes of memory and minutes).
+#[must_use]
+pub fn run_component_wast_with(
+    filename: &str,
+    source: &str,
+    config: &Config,
+    run_memory_hogs: bool,
+) -> WastReport {
     let mut report = WastReport::default();
-    if source.contains(";;! hogs_memory = true") {
+    if !run_memory_hogs && source.contains(";;! hogs_memory = true") {
         report.fail(
             0,
             0,
@@ -122,6 +147,7 @@ pub fn run_component_wast(filename: &str, source: &str, config: &Config) -> Wast
         );
         return report;
     }
+    let config = &script_config(source, config);
     let parse_error = |mut e: wast::Error| {
         e.set_path(Path::new(filename));
         e.set_text(source);
@@ -161,6 +187,43 @@ pub fn run_component_wast(filename: &str, source: &str, config: &Config) -> Wast
     report
 }
 
+/// `config` with the features a script's `;;! name = true|false` header lines set
+/// (wasmtime's convention for its test files). Names Weft has no switch for are ignored.
+#[must_use]
+pub fn script_config(source: &str, config: &Config) -> Config {
+    let mut config = config.clone();
+    for line in source.lines() {
+        let Some(setting) = line.trim().strip_prefix(";;!") else {
+            continue;
+        };
+        let Some((name, value)) = setting.split_once('=') else {
+            continue;
+        };
+        let on = match value.trim() {
+            "true" => true,
+            "false" => false,
+            _ => continue,
+        };
+        config = match name.trim() {
+            "component_model_implements" => config.component_model_implements(on),
+            "component_model_gc" => config.component_model_gc(on),
+            "component_model_memory64" => config.component_model_memory64(on),
+            "memory64" => config.wasm_memory64(on),
+            "gc" => config.wasm_gc(on),
+            "function_references" => config.wasm_function_references(on),
+            "reference_types" => config.wasm_reference_types(on),
+            "multi_memory" => config.wasm_multi_memory(on),
+            "exceptions" => config.wasm_exceptions(on),
+            "simd" => config.wasm_simd(on),
+            "relaxed_simd" => config.wasm_relaxed_simd(on),
+            "threads" => config.wasm_threads(on),
+            "tail_call" => config.wasm_tail_call(on),
+            _ => config,
+        };
+    }
+    config
+}
+
 /// The state of one script: the store, the linker (host items plus named instances) and
 /// the instances and definitions directives refer to.
 struct Runner {
@@ -174,6 +237,27 @@ struct Runner {
 
 fn is_component(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[4..8] == [0x0d, 0x00, 0x01, 0x00]
+}
+
+/// `(f32.const x)` and `(f64.const x)`, which the text format reads as core values, as the
+/// component floats they also spell; other core arguments have no component meaning.
+fn core_float_arg(c: &wast::core::WastArgCore<'_>) -> Option<Val> {
+    use wast::core::WastArgCore as A;
+    match c {
+        A::F32(x) => Some(Val::Float32(f32::from_bits(x.bits))),
+        A::F64(x) => Some(Val::Float64(f64::from_bits(x.bits))),
+        _ => None,
+    }
+}
+
+/// As [`core_float_arg`], for expected results (exact values only, no NaN patterns).
+fn core_float_ret(c: &wast::core::WastRetCore<'_>) -> Option<Val> {
+    use wast::core::{NanPattern, WastRetCore as R};
+    match c {
+        R::F32(NanPattern::Value(x)) => Some(Val::Float32(f32::from_bits(x.bits))),
+        R::F64(NanPattern::Value(x)) => Some(Val::Float64(f64::from_bits(x.bits))),
+        _ => None,
+    }
 }
 
 /// A `.wast` component value as a [`Val`].
@@ -406,7 +490,9 @@ impl Runner {
             .iter()
             .map(|a| match a {
                 WastArg::Component(v) => to_val(v).map_err(Error::host),
-                _ => Err(Error::host("core argument in a component invoke")),
+                WastArg::Core(c) => core_float_arg(c)
+                    .ok_or_else(|| Error::host("core argument in a component invoke")),
+                _ => Err(Error::host("unsupported argument in a component invoke")),
             })
             .collect::<Result<Vec<_>, _>>()?;
         let n = f.ty().map_or(0, |t| t.results.len());
@@ -496,7 +582,9 @@ impl Runner {
                     .iter()
                     .map(|r| match r {
                         WastRet::Component(v) => to_val(v),
-                        _ => Err("core result in a component assert_return".into()),
+                        WastRet::Core(c) => core_float_ret(c)
+                            .ok_or_else(|| "core result in a component assert_return".into()),
+                        _ => Err("unsupported result in a component assert_return".into()),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 if got.len() == want.len() && got.iter().zip(&want).all(|(a, b)| same(a, b)) {

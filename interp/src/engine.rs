@@ -30,6 +30,9 @@ pub struct Config {
     pub(crate) memory64: bool,
     pub(crate) function_references: bool,
     pub(crate) gc: bool,
+    pub(crate) component_model_implements: bool,
+    pub(crate) component_model_gc: bool,
+    pub(crate) component_model_memory64: bool,
 }
 
 impl Default for Config {
@@ -54,6 +57,9 @@ impl Default for Config {
             memory64: true,
             function_references: true,
             gc: true,
+            component_model_implements: true,
+            component_model_gc: false,
+            component_model_memory64: false,
         }
     }
 }
@@ -227,6 +233,47 @@ impl Config {
     pub fn lazy_translation(mut self, lazy: bool) -> Config {
         self.lazy_translation = lazy;
         self
+    }
+
+    /// Components: accepts `(implements "ns:pkg/iface")` on imports and exports (the
+    /// Explainer's 🏷️ gate; default: on). Off, such a component fails validation.
+    pub fn component_model_implements(mut self, enable: bool) -> Config {
+        self.component_model_implements = enable;
+        self
+    }
+
+    /// Components: accepts the `gc` and `core-type` canonical options (the Explainer's 🛸
+    /// gate; default: off), which pass values as GC references and plain core values
+    /// instead of through linear memory. Weft supports them for functions whose
+    /// parameters and result are numbers, `bool`, `char`, `enum` and `flags`; a
+    /// component that lifts or lowers any other type with `gc` fails to load with
+    /// [`Unsupported`](crate::Error::Unsupported).
+    pub fn component_model_gc(mut self, enable: bool) -> Config {
+        self.component_model_gc = enable;
+        self
+    }
+
+    /// Components: accepts canonical options that name a 64-bit memory (the Explainer's
+    /// 🐘 gate; default: off). Pointers and lengths are then `i64` in flat values, 8 bytes
+    /// in memory, and `realloc` takes and returns `i64`.
+    pub fn component_model_memory64(mut self, enable: bool) -> Config {
+        self.component_model_memory64 = enable;
+        self
+    }
+
+    /// Whether [`Config::component_model_implements`] is on.
+    pub fn get_component_model_implements(&self) -> bool {
+        self.component_model_implements
+    }
+
+    /// Whether [`Config::component_model_gc`] is on.
+    pub fn get_component_model_gc(&self) -> bool {
+        self.component_model_gc
+    }
+
+    /// Whether [`Config::component_model_memory64`] is on.
+    pub fn get_component_model_memory64(&self) -> bool {
+        self.component_model_memory64
     }
 }
 

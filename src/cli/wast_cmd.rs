@@ -30,6 +30,10 @@ pub struct WastArgs {
     /// proposal's scripts assert that a second table is invalid.
     #[arg(long)]
     pub no_reference_types: bool,
+    /// Also run scripts marked `;;! hogs_memory = true` (skipped otherwise: they grow
+    /// memories to gigabytes and pass strings of up to 2 GiB).
+    #[arg(long)]
+    pub hogs_memory: bool,
 }
 
 /// Runs `weft wast`: the report goes to `out`, unreadable files are reported on `err`.
@@ -54,7 +58,12 @@ pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         let config = weft::Config::default()
             .wasm_multi_memory(!args.no_multi_memory)
             .wasm_reference_types(!args.no_reference_types);
-        let report = weft::wast_component::run_script(&shown.to_string(), &source, &config);
+        let report = weft::wast_component::run_script_with(
+            &shown.to_string(),
+            &source,
+            &config,
+            args.hogs_memory,
+        );
         writeln!(
             out,
             "{shown}: {} passed, {} failed",

@@ -4,7 +4,7 @@
 
 use super::copy;
 use crate::abi::{
-    flatten_functype, lift_flat_values, lower_flat_values, Context, CoreValueIter,
+    flatten_functype, flatten_types, lift_flat_values, lower_flat_values, Context, CoreValueIter,
     LiftLowerContext, Memory, ResourceMap, StringEncoding, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 use crate::error::{to_core, trap_if, Error, Result};
@@ -29,6 +29,66 @@ pub(crate) struct RuntimeOpts {
     pub realloc: Option<weft_interp::Func>,
     pub post_return: Option<weft_interp::Func>,
     pub string_encoding: StringEncoding,
+    /// The `gc` option: see [`RuntimeOpts::max_flat_params`].
+    pub gc: bool,
+}
+
+impl RuntimeOpts {
+    /// How many flat parameters pass as core values before they spill to memory:
+    /// CanonicalABI.md's `MAX_FLAT_PARAMS`, or no limit under the `gc` option, whose
+    /// lowering passes one core value per parameter.
+    pub(crate) fn max_flat_params(&self) -> usize {
+        if self.gc {
+            usize::MAX
+        } else {
+            MAX_FLAT_PARAMS
+        }
+    }
+
+    /// As [`RuntimeOpts::max_flat_params`], for results (`MAX_FLAT_RESULTS`).
+    pub(crate) fn max_flat_results(&self) -> usize {
+        if self.gc {
+            usize::MAX
+        } else {
+            MAX_FLAT_RESULTS
+        }
+    }
+}
+
+/// Under the `gc` canonical option Weft passes only values whose GC lowering is one plain
+/// core value (numbers, `bool`, `char`, `enum`, `flags`); the lowering of strings, lists,
+/// records, variants and handles to GC references is not implemented.
+pub(crate) fn check_gc_signature(ty: &FuncType) -> Result<()> {
+    use crate::types::Type as T;
+    let plain = |t: &T| match t {
+        T::Bool
+        | T::S8
+        | T::U8
+        | T::S16
+        | T::U16
+        | T::S32
+        | T::U32
+        | T::S64
+        | T::U64
+        | T::Float32
+        | T::Float64
+        | T::Char
+        | T::Enum(_) => true,
+        T::Flags(labels) => labels.len() <= 32,
+        _ => false,
+    };
+    match ty
+        .param_types()
+        .iter()
+        .chain(ty.result_types())
+        .find(|t| !plain(t))
+    {
+        Some(t) => Err(Error::Unsupported(format!(
+            "canonical option `gc` with a value of type `{t}`: only numbers, bool, char, \
+             enum and flags pass as GC values in Weft"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A core function lifted to a component function, with its instance.
@@ -288,8 +348,8 @@ fn canon_lift<T>(
         store,
         f,
         strings,
-        |cx| lower_flat_values(cx, MAX_FLAT_PARAMS, args, &f.param_types, None),
-        |cx, vi| lift_flat_values(cx, MAX_FLAT_RESULTS, vi, f.ty.result_types()),
+        |cx| lower_flat_values(cx, f.opts.max_flat_params(), args, &f.param_types, None),
+        |cx, vi| lift_flat_values(cx, f.opts.max_flat_results(), vi, f.ty.result_types()),
     )
 }
 
@@ -388,7 +448,15 @@ pub(crate) struct Lowered {
 impl Lowered {
     /// The core function `canon lower` defines.
     pub(crate) fn into_core<T: 'static>(self, store: &mut Store<T>) -> weft_interp::Func {
-        let (params, results) = flatten_functype(&self.ty, Context::Lower);
+        let (params, results) = if self.opts.gc {
+            // The GC lowering never spills (see `check_gc_signature`).
+            (
+                flatten_types(&self.param_types),
+                flatten_types(self.ty.result_types()),
+            )
+        } else {
+            flatten_functype(&self.ty, Context::Lower)
+        };
         let core_ty = weft_interp::FuncType::new(
             params.iter().map(|t| t.to_interp()),
             results.iter().map(|t| t.to_interp()),
@@ -428,7 +496,7 @@ fn canon_lower<T: 'static>(
     let mut call = CallContext::new();
     let mut vi = CoreValueIter::new(flat_args);
     let args = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
-        lift_flat_values(cx, MAX_FLAT_PARAMS, &mut vi, &l.param_types)
+        lift_flat_values(cx, l.opts.max_flat_params(), &mut vi, &l.param_types)
     })?;
     let strings = std::mem::take(&mut call.strings);
     let (results, strings, post_return) =
@@ -439,7 +507,7 @@ fn canon_lower<T: 'static>(
     let flat_results = with_cx(store, &l.opts, &l.inst, &l.resources, &mut call, |cx| {
         lower_flat_values(
             cx,
-            MAX_FLAT_RESULTS,
+            l.opts.max_flat_results(),
             &results,
             l.ty.result_types(),
             Some(&mut vi),

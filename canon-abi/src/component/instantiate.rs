@@ -1,7 +1,7 @@
 //! Instantiation: runs a component's plan, definition by definition, keeping every index
 //! space (Explainer.md: "Index spaces") as runtime objects.
 
-use super::func::{Func, Lifted, Lowered, RuntimeOpts};
+use super::func::{check_gc_signature, Func, Lifted, Lowered, RuntimeOpts};
 use super::plan::{CanonOpts, ComponentDef, CoreSort, Init, Sort};
 use super::{Definition, Exports};
 use crate::abi::ResourceMap;
@@ -286,6 +286,9 @@ impl Frame<'_> {
                 opts,
             } => {
                 let ty = self.func_type(*func_index)?;
+                if opts.gc {
+                    check_gc_signature(&ty)?;
+                }
                 let callee = *self
                     .core_funcs
                     .get(*core_func as usize)
@@ -301,6 +304,9 @@ impl Frame<'_> {
                 self.push(Definition::Func(Func::lifted(lifted)))?;
             }
             Init::Lower { func, opts } => {
+                if opts.gc {
+                    check_gc_signature(&*self.func_type(*func)?)?;
+                }
                 let lowered = Lowered {
                     callee: self
                         .funcs
@@ -573,6 +579,7 @@ impl Frame<'_> {
             realloc: o.realloc.map(core_func).transpose()?,
             post_return: o.post_return.map(core_func).transpose()?,
             string_encoding: o.string_encoding,
+            gc: o.gc,
         })
     }
 }

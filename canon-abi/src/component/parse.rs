@@ -77,18 +77,31 @@ fn canon_opts(options: &[CanonicalOption]) -> Result<CanonOpts> {
             CanonicalOption::Async | CanonicalOption::Callback(_) => {
                 return unsupported("async canonical options (Preview 3)")
             }
-            CanonicalOption::CoreType(_) | CanonicalOption::Gc => {
-                return unsupported("GC canonical options")
-            }
+            CanonicalOption::Gc => opts.gc = true,
+            // The validator has checked that the declared core type is the GC lowering of
+            // the function's type, which is what `canon lower` then defines.
+            CanonicalOption::CoreType(_) => {}
         }
     }
     Ok(opts)
 }
 
+/// The features components are validated with: wasmparser's defaults plus the component
+/// model, and the Component Model gates [`Config`](weft_interp::Config) sets.
+fn features(config: &weft_interp::Config) -> WasmFeatures {
+    let mut f = WasmFeatures::default() | WasmFeatures::COMPONENT_MODEL;
+    f.set(
+        WasmFeatures::CM_IMPLEMENTS,
+        config.get_component_model_implements(),
+    );
+    f.set(WasmFeatures::CM_GC, config.get_component_model_gc());
+    f.set(WasmFeatures::CM64, config.get_component_model_memory64());
+    f
+}
+
 /// Validates `bytes` as a component and builds its plan.
 pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ComponentDef> {
-    let mut validator =
-        Validator::new_with_features(WasmFeatures::default() | WasmFeatures::COMPONENT_MODEL);
+    let mut validator = Validator::new_with_features(features(engine.config()));
     let mut stack: Vec<Frame> = Vec::new();
     // Depth of core modules being skipped (their payloads only go to the validator).
     let mut in_module = 0usize;

@@ -48,6 +48,9 @@ pub(crate) struct CanonOpts {
     pub memory: Option<u32>,
     pub realloc: Option<u32>,
     pub post_return: Option<u32>,
+    /// The `gc` option (🛸): values pass as core values and GC references, never through
+    /// linear memory, and flat values never spill.
+    pub gc: bool,
 }
 
 /// One definition, in section order.
