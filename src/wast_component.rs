@@ -188,7 +188,8 @@ pub fn run_component_wast_with(
 }
 
 /// `config` with the features a script's `;;! name = true|false` header lines set
-/// (wasmtime's convention for its test files). Names Weft has no switch for are ignored.
+/// (wasmtime's convention for its test files). Names Weft has no switch for are ignored;
+/// `hogs_memory` raises [`Config::max_memory_pages`] to 8 GiB.
 #[must_use]
 pub fn script_config(source: &str, config: &Config) -> Config {
     let mut config = config.clone();
@@ -218,6 +219,8 @@ pub fn script_config(source: &str, config: &Config) -> Config {
             "relaxed_simd" => config.wasm_relaxed_simd(on),
             "threads" => config.wasm_threads(on),
             "tail_call" => config.wasm_tail_call(on),
+            // Memory hogs grow memories past 4 GiB (the default limit); allow 8 GiB.
+            "hogs_memory" if on => config.max_memory_pages(1 << 17),
             _ => config,
         };
     }

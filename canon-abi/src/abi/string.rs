@@ -51,14 +51,11 @@ pub fn load_string_from_range(
             }
             Err(_) => trap("invalid utf-8 in string"),
         },
-        Enc::Utf16 => {
-            let units = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]));
-            char::decode_utf16(units)
-                .collect::<core::result::Result<String, _>>()
-                .or_else(|_| trap("invalid utf-16 in string"))
-        }
+        Enc::Utf16 => match decode_utf16_le(bytes) {
+            Some(s) => Ok(s),
+            None => trap("invalid utf-16 in string"),
+        },
+        Enc::Latin1 if bytes.is_ascii() => Ok(String::from_utf8_lossy(bytes).into_owned()),
         Enc::Latin1 => Ok(bytes.iter().map(|&b| b as char).collect()),
     }?;
     // The spec's string value keeps its source encoding and length; remember them for a
@@ -68,6 +65,57 @@ pub fn load_string_from_range(
         tagged_code_units,
     });
     Ok(s)
+}
+
+/// Little-endian UTF-16 code units as a `String`, or `None` at an unpaired surrogate. The
+/// same result as `char::decode_utf16`, with runs of ASCII copied without decoding (strings
+/// may be gigabytes long).
+fn decode_utf16_le(bytes: &[u8]) -> Option<String> {
+    let unit = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let n = bytes.len() & !1;
+    let mut out = Vec::with_capacity(n / 2);
+    let mut i = 0;
+    while i < n {
+        // Four ASCII units (every high byte zero, every low byte below 0x80) at a time.
+        if let Some(quad) = bytes
+            .get(i..i + 8)
+            .and_then(|q| <[u8; 8]>::try_from(q).ok())
+        {
+            if u64::from_le_bytes(quad) & 0xff80_ff80_ff80_ff80 == 0 {
+                out.extend_from_slice(&[quad[0], quad[2], quad[4], quad[6]]);
+                i += 8;
+                continue;
+            }
+        }
+        let u = unit(i);
+        i += 2;
+        let scalar = match u {
+            0..=0x7f => {
+                out.push(u as u8);
+                continue;
+            }
+            0xd800..=0xdbff if i < n => match unit(i) {
+                lo @ 0xdc00..=0xdfff => {
+                    i += 2;
+                    0x10000 + ((u32::from(u) - 0xd800) << 10 | (u32::from(lo) - 0xdc00))
+                }
+                _ => return None,
+            },
+            0xd800..=0xdfff => return None,
+            _ => u32::from(u),
+        };
+        let c = char::from_u32(scalar)?;
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+    String::from_utf8(out).ok()
+}
+
+/// How many UTF-16 code units `s` takes: one per scalar value, two for those outside the
+/// Basic Multilingual Plane (four bytes in UTF-8). Counted on bytes, which is fast.
+fn utf16_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(b & 0xc0 != 0x80) + usize::from(b >= 0xf0))
+        .sum()
 }
 
 /// The encoding a lifted string came from and its (tagged) length in code units: what the
@@ -103,10 +151,11 @@ impl StringSource {
         let t = self.tagged_code_units as usize;
         match self.encoding {
             StringEncoding::Utf8 => t == s.len(),
-            StringEncoding::Utf16 => t == s.encode_utf16().count(),
+            StringEncoding::Utf16 => t == utf16_len(s),
             StringEncoding::CompactUtf16 if self.tagged_code_units & UTF16_TAG != 0 => {
-                (self.tagged_code_units ^ UTF16_TAG) as usize == s.encode_utf16().count()
+                (self.tagged_code_units ^ UTF16_TAG) as usize == utf16_len(s)
             }
+            StringEncoding::CompactUtf16 if s.is_ascii() => t == s.len(),
             StringEncoding::CompactUtf16 => {
                 t == s.chars().count() && s.chars().all(|c| (c as u32) < 1 << 8)
             }
@@ -311,46 +360,52 @@ fn store_string_to_latin1_or_utf16(
         ptr + src_code_units > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
-    let mut dst_byte_length = 0u64;
-    for usv in src.chars() {
-        if (usv as u32) < (1 << 8) {
-            cx.write_bytes(ptr + dst_byte_length, &[usv as u32 as u8])?;
-            dst_byte_length += 1;
-        } else {
-            let worst_case_size = 2 * src_code_units;
-            trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
-            ptr = cx.realloc(ptr, src_code_units, 2, worst_case_size)?;
+    // The scalars before the first one that does not fit in a byte, as latin1. They are
+    // written together, before the next `realloc`, which is all the guest can observe of
+    // the spec's byte-by-byte loop.
+    let latin1: Vec<u8> = src
+        .chars()
+        .map_while(|c| u8::try_from(c as u32).ok())
+        .collect();
+    cx.write_bytes(ptr, &latin1)?;
+    let dst_byte_length = latin1.len() as u64;
+    if src.chars().nth(latin1.len()).is_some() {
+        let worst_case_size = 2 * src_code_units;
+        trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
+        ptr = cx.realloc(ptr, src_code_units, 2, worst_case_size)?;
+        trap_if(
+            ptr != align_to(ptr, 2),
+            "realloc return: result not aligned",
+        )?;
+        trap_if(
+            ptr + worst_case_size > cx.memory_len()?,
+            "realloc return: beyond end of memory",
+        )?;
+        // Inflate in place: byte j moves to 2j, high byte zero.
+        let inflated: Vec<u8> = cx
+            .read_bytes(ptr, dst_byte_length)?
+            .iter()
+            .flat_map(|&b| [b, 0])
+            .collect();
+        cx.write_bytes(ptr, &inflated)?;
+        let encoded = encode(src, Simple::Utf16);
+        cx.write_bytes(
+            ptr + 2 * dst_byte_length,
+            &encoded[2 * dst_byte_length as usize..],
+        )?;
+        let len = encoded.len() as u64;
+        if worst_case_size > len {
+            ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
             trap_if(
                 ptr != align_to(ptr, 2),
                 "realloc return: result not aligned",
             )?;
             trap_if(
-                ptr + worst_case_size > cx.memory_len()?,
+                ptr + len > cx.memory_len()?,
                 "realloc return: beyond end of memory",
             )?;
-            for j in (0..dst_byte_length).rev() {
-                let b = cx.read_bytes(ptr + j, 1)?[0];
-                cx.write_bytes(ptr + 2 * j, &[b, 0])?;
-            }
-            let encoded = encode(src, Simple::Utf16);
-            cx.write_bytes(
-                ptr + 2 * dst_byte_length,
-                &encoded[2 * dst_byte_length as usize..],
-            )?;
-            let len = encoded.len() as u64;
-            if worst_case_size > len {
-                ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
-                trap_if(
-                    ptr != align_to(ptr, 2),
-                    "realloc return: result not aligned",
-                )?;
-                trap_if(
-                    ptr + len > cx.memory_len()?,
-                    "realloc return: beyond end of memory",
-                )?;
-            }
-            return Ok((ptr, (len / 2) as u32 | UTF16_TAG));
         }
+        return Ok((ptr, (len / 2) as u32 | UTF16_TAG));
     }
     if dst_byte_length < src_code_units {
         ptr = cx.realloc(ptr, src_code_units, 2, dst_byte_length)?;
@@ -390,14 +445,61 @@ fn store_probably_utf16_to_latin1_or_utf16(
         return Ok((ptr, (encoded.len() / 2) as u32 | UTF16_TAG));
     }
     let latin1_size = (encoded.len() / 2) as u64;
-    for i in 0..latin1_size {
-        let b = cx.read_bytes(ptr + 2 * i, 1)?[0];
-        cx.write_bytes(ptr + i, &[b])?;
-    }
+    // Deflate in place: unit i's low byte moves to byte i.
+    let deflated: Vec<u8> = cx
+        .read_bytes(ptr, 2 * latin1_size)?
+        .iter()
+        .step_by(2)
+        .copied()
+        .collect();
+    cx.write_bytes(ptr, &deflated)?;
     ptr = cx.realloc(ptr, src_byte_length, 1, latin1_size)?;
     trap_if(
         ptr + latin1_size > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     Ok((ptr, latin1_size as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode_utf16_le, utf16_len};
+
+    fn le(units: &[u16]) -> Vec<u8> {
+        units.iter().flat_map(|u| u.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn decode_utf16_le_agrees_with_std() {
+        let cases: &[&[u16]] = &[
+            &[],
+            &[0x61, 0x62],
+            &[0x7f, 0x80, 0x7ff, 0x800, 0xffff],
+            &[0xd83d, 0xde00, 0x41],
+            &[0xd800],
+            &[0xdc00, 0x41],
+            &[0x41, 0xd800, 0x41],
+            &[0xdbff, 0xdfff],
+        ];
+        for units in cases {
+            let want: Option<String> = char::decode_utf16(units.iter().copied())
+                .collect::<Result<String, _>>()
+                .ok();
+            assert_eq!(decode_utf16_le(&le(units)), want, "{units:x?}");
+        }
+    }
+
+    #[test]
+    fn utf16_len_agrees_with_std() {
+        for s in [
+            "",
+            "abc",
+            "é",
+            "\u{7ff}\u{800}\u{ffff}",
+            "😀a😀",
+            "a\u{10ffff}",
+        ] {
+            assert_eq!(utf16_len(s), s.encode_utf16().count(), "{s:?}");
+        }
+    }
 }
