@@ -24,8 +24,8 @@ fn echo_component(wat_ty: &str, ty: &Type, encoding: &str) -> String {
         params: vec![("x".into(), ty.clone())],
         results: vec![ty.clone()],
     };
-    let (lift_params, lift_results) = flatten_functype(&ft, Context::Lift);
-    let (lower_params, lower_results) = flatten_functype(&ft, Context::Lower);
+    let (lift_params, lift_results) = flatten_functype(&ft, Context::Lift, CoreType::I32);
+    let (lower_params, lower_results) = flatten_functype(&ft, Context::Lower, CoreType::I32);
     let params = lift_params.iter().map(core).collect::<Vec<_>>().join(" ");
     let gets: String = (0..lift_params.len())
         .map(|i| format!("(local.get {i}) "))

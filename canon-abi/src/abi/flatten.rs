@@ -8,9 +8,10 @@ pub const MAX_FLAT_PARAMS: usize = 16;
 pub const MAX_FLAT_RESULTS: usize = 1;
 
 /// A core value type a component value flattens to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CoreType {
     /// `i32`
+    #[default]
     I32,
     /// `i64`
     I64,
@@ -32,22 +33,33 @@ impl CoreType {
     }
 }
 
-/// CanonicalABI.md: `align_to`.
-pub fn align_to(ptr: u64, alignment: u32) -> u64 {
-    ptr.div_ceil(alignment as u64) * alignment as u64
+/// CanonicalABI.md: `ptr_size` — the bytes of a pointer (and of a length) in a memory whose
+/// addresses are `pt` (`i32`, or `i64` for a 64-bit memory, 🐘).
+pub fn ptr_size(pt: CoreType) -> u32 {
+    match pt {
+        CoreType::I64 => 8,
+        _ => 4,
+    }
 }
 
-/// CanonicalABI.md: `alignment`.
-pub fn alignment(t: &Type) -> u32 {
+/// CanonicalABI.md: `align_to`.
+/// Saturates instead of overflowing: a pointer that close to 2^64 is out of bounds anyway.
+pub fn align_to(ptr: u64, alignment: u32) -> u64 {
+    ptr.div_ceil(alignment as u64)
+        .saturating_mul(alignment as u64)
+}
+
+/// CanonicalABI.md: `alignment` (`pt`: the memory's pointer type).
+pub fn alignment(t: &Type, pt: CoreType) -> u32 {
     match t {
         Type::Bool | Type::S8 | Type::U8 => 1,
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
         Type::S64 | Type::U64 | Type::Float64 => 8,
-        Type::String | Type::List(_) => 4,
-        Type::Record(_) | Type::Tuple(_) => alignment_record(&fields(t)),
+        Type::String | Type::List(_) => ptr_size(pt),
+        Type::Record(_) | Type::Tuple(_) => alignment_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
-            alignment_variant(&cases(t))
+            alignment_variant(&cases(t), pt)
         }
         Type::Flags(labels) => alignment_flags(labels.len()),
         Type::Own(_) | Type::Borrow(_) => 4,
@@ -65,18 +77,18 @@ pub(crate) fn cases(t: &Type) -> Vec<Option<&Type>> {
 }
 
 /// CanonicalABI.md: `alignment_record`.
-pub fn alignment_record(fields: &[&Type]) -> u32 {
+pub fn alignment_record(fields: &[&Type], pt: CoreType) -> u32 {
     fields
         .iter()
-        .map(|f| alignment(f))
+        .map(|f| alignment(f, pt))
         .max()
         .unwrap_or(1)
         .max(1)
 }
 
 /// CanonicalABI.md: `alignment_variant`.
-pub fn alignment_variant(cases: &[Option<&Type>]) -> u32 {
-    alignment(&discriminant_type(cases.len())).max(max_case_alignment(cases))
+pub fn alignment_variant(cases: &[Option<&Type>], pt: CoreType) -> u32 {
+    alignment(&discriminant_type(cases.len()), pt).max(max_case_alignment(cases, pt))
 }
 
 /// CanonicalABI.md: `discriminant_type` — the smallest unsigned integer that holds the case
@@ -92,11 +104,11 @@ pub fn discriminant_type(n: usize) -> Type {
 }
 
 /// CanonicalABI.md: `max_case_alignment`.
-pub fn max_case_alignment(cases: &[Option<&Type>]) -> u32 {
+pub fn max_case_alignment(cases: &[Option<&Type>], pt: CoreType) -> u32 {
     cases
         .iter()
         .flatten()
-        .map(|t| alignment(t))
+        .map(|t| alignment(t, pt))
         .max()
         .unwrap_or(1)
         .max(1)
@@ -113,17 +125,17 @@ pub fn alignment_flags(n: usize) -> u32 {
     }
 }
 
-/// CanonicalABI.md: `elem_size`.
-pub fn elem_size(t: &Type) -> u32 {
+/// CanonicalABI.md: `elem_size` (`pt`: the memory's pointer type).
+pub fn elem_size(t: &Type, pt: CoreType) -> u32 {
     match t {
         Type::Bool | Type::S8 | Type::U8 => 1,
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
         Type::S64 | Type::U64 | Type::Float64 => 8,
-        Type::String | Type::List(_) => 8,
-        Type::Record(_) | Type::Tuple(_) => elem_size_record(&fields(t)),
+        Type::String | Type::List(_) => 2 * ptr_size(pt),
+        Type::Record(_) | Type::Tuple(_) => elem_size_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
-            elem_size_variant(&cases(t))
+            elem_size_variant(&cases(t), pt)
         }
         Type::Flags(labels) => elem_size_flags(labels.len()),
         Type::Own(_) | Type::Borrow(_) => 4,
@@ -131,27 +143,27 @@ pub fn elem_size(t: &Type) -> u32 {
 }
 
 /// CanonicalABI.md: `elem_size_record`.
-pub fn elem_size_record(fields: &[&Type]) -> u32 {
+pub fn elem_size_record(fields: &[&Type], pt: CoreType) -> u32 {
     let mut s = 0u64;
     for f in fields {
-        s = align_to(s, alignment(f));
-        s += elem_size(f) as u64;
+        s = align_to(s, alignment(f, pt));
+        s += elem_size(f, pt) as u64;
     }
-    align_to(s, alignment_record(fields)) as u32
+    align_to(s, alignment_record(fields, pt)) as u32
 }
 
 /// CanonicalABI.md: `elem_size_variant`.
-pub fn elem_size_variant(cases: &[Option<&Type>]) -> u32 {
-    let mut s = elem_size(&discriminant_type(cases.len())) as u64;
-    s = align_to(s, max_case_alignment(cases));
+pub fn elem_size_variant(cases: &[Option<&Type>], pt: CoreType) -> u32 {
+    let mut s = elem_size(&discriminant_type(cases.len()), pt) as u64;
+    s = align_to(s, max_case_alignment(cases, pt));
     let cs = cases
         .iter()
         .flatten()
-        .map(|t| elem_size(t))
+        .map(|t| elem_size(t, pt))
         .max()
         .unwrap_or(0);
     s += cs as u64;
-    align_to(s, alignment_variant(cases)) as u32
+    align_to(s, alignment_variant(cases, pt)) as u32
 }
 
 /// CanonicalABI.md: `elem_size_flags`.
@@ -181,18 +193,23 @@ pub enum Context {
     Lower,
 }
 
-/// CanonicalABI.md: `flatten_functype` — the core signature of a lifted or lowered function.
-pub fn flatten_functype(ft: &FuncType, context: Context) -> (Vec<CoreType>, Vec<CoreType>) {
-    let mut flat_params = flatten_types(&ft.param_types());
+/// CanonicalABI.md: `flatten_functype` — the core signature of a lifted or lowered function
+/// whose memory has pointer type `pt` (spilled values are passed by a pointer of that type).
+pub fn flatten_functype(
+    ft: &FuncType,
+    context: Context,
+    pt: CoreType,
+) -> (Vec<CoreType>, Vec<CoreType>) {
+    let mut flat_params = flatten_types(&ft.param_types(), pt);
     if flat_params.len() > MAX_FLAT_PARAMS {
-        flat_params = vec![CoreType::I32];
+        flat_params = vec![pt];
     }
-    let mut flat_results = flatten_types(ft.result_types());
+    let mut flat_results = flatten_types(ft.result_types(), pt);
     if flat_results.len() > MAX_FLAT_RESULTS {
         match context {
-            Context::Lift => flat_results = vec![CoreType::I32],
+            Context::Lift => flat_results = vec![pt],
             Context::Lower => {
-                flat_params.push(CoreType::I32);
+                flat_params.push(pt);
                 flat_results = vec![];
             }
         }
@@ -201,12 +218,12 @@ pub fn flatten_functype(ft: &FuncType, context: Context) -> (Vec<CoreType>, Vec<
 }
 
 /// CanonicalABI.md: `flatten_types`.
-pub fn flatten_types(ts: &[Type]) -> Vec<CoreType> {
-    ts.iter().flat_map(flatten_type).collect()
+pub fn flatten_types(ts: &[Type], pt: CoreType) -> Vec<CoreType> {
+    ts.iter().flat_map(|t| flatten_type(t, pt)).collect()
 }
 
-/// CanonicalABI.md: `flatten_type`.
-pub fn flatten_type(t: &Type) -> Vec<CoreType> {
+/// CanonicalABI.md: `flatten_type` (`pt`: the memory's pointer type).
+pub fn flatten_type(t: &Type, pt: CoreType) -> Vec<CoreType> {
     match t {
         Type::Bool
         | Type::S8
@@ -219,10 +236,10 @@ pub fn flatten_type(t: &Type) -> Vec<CoreType> {
         Type::S64 | Type::U64 => vec![CoreType::I64],
         Type::Float32 => vec![CoreType::F32],
         Type::Float64 => vec![CoreType::F64],
-        Type::String | Type::List(_) => vec![CoreType::I32, CoreType::I32],
-        Type::Record(_) | Type::Tuple(_) => flatten_record(&fields(t)),
+        Type::String | Type::List(_) => vec![pt, pt],
+        Type::Record(_) | Type::Tuple(_) => flatten_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
-            flatten_variant(&cases(t))
+            flatten_variant(&cases(t), pt)
         }
         Type::Flags(labels) => vec![CoreType::I32; num_i32_flags(labels.len()) as usize],
         Type::Own(_) | Type::Borrow(_) => vec![CoreType::I32],
@@ -230,16 +247,16 @@ pub fn flatten_type(t: &Type) -> Vec<CoreType> {
 }
 
 /// CanonicalABI.md: `flatten_record`.
-pub fn flatten_record(fields: &[&Type]) -> Vec<CoreType> {
-    fields.iter().flat_map(|f| flatten_type(f)).collect()
+pub fn flatten_record(fields: &[&Type], pt: CoreType) -> Vec<CoreType> {
+    fields.iter().flat_map(|f| flatten_type(f, pt)).collect()
 }
 
 /// CanonicalABI.md: `flatten_variant` — the discriminant, then the per-position `join` of
 /// every case's flattening.
-pub fn flatten_variant(cases: &[Option<&Type>]) -> Vec<CoreType> {
+pub fn flatten_variant(cases: &[Option<&Type>], pt: CoreType) -> Vec<CoreType> {
     let mut flat: Vec<CoreType> = Vec::new();
     for t in cases.iter().flatten() {
-        for (i, ft) in flatten_type(t).into_iter().enumerate() {
+        for (i, ft) in flatten_type(t, pt).into_iter().enumerate() {
             if i < flat.len() {
                 flat[i] = join(flat[i], ft);
             } else {
@@ -247,7 +264,7 @@ pub fn flatten_variant(cases: &[Option<&Type>]) -> Vec<CoreType> {
             }
         }
     }
-    let mut out = flatten_type(&discriminant_type(cases.len()));
+    let mut out = flatten_type(&discriminant_type(cases.len()), pt);
     out.extend(flat);
     out
 }
@@ -273,19 +290,25 @@ mod tests {
 
     #[test]
     fn sizes_and_alignments() {
-        assert_eq!((elem_size(&Type::Bool), alignment(&Type::Bool)), (1, 1));
-        assert_eq!((elem_size(&Type::String), alignment(&Type::String)), (8, 4));
+        assert_eq!(
+            (elem_size(&Type::Bool, I32), alignment(&Type::Bool, I32)),
+            (1, 1)
+        );
+        assert_eq!(
+            (elem_size(&Type::String, I32), alignment(&Type::String, I32)),
+            (8, 4)
+        );
         let t = rec(vec![Type::U8, Type::U64, Type::U16]);
-        assert_eq!((elem_size(&t), alignment(&t)), (24, 8));
+        assert_eq!((elem_size(&t, I32), alignment(&t, I32)), (24, 8));
         let o = Type::Option(Box::new(Type::U32));
-        assert_eq!((elem_size(&o), alignment(&o)), (8, 4));
+        assert_eq!((elem_size(&o, I32), alignment(&o, I32)), (8, 4));
         let r = Type::Result {
             ok: None,
             err: None,
         };
-        assert_eq!((elem_size(&r), alignment(&r)), (1, 1));
+        assert_eq!((elem_size(&r, I32), alignment(&r, I32)), (1, 1));
         let e = Type::Enum((0..257).map(|i| i.to_string()).collect());
-        assert_eq!((elem_size(&e), alignment(&e)), (2, 2));
+        assert_eq!((elem_size(&e, I32), alignment(&e, I32)), (2, 2));
         for (n, s, a) in [
             (0, 0, 1),
             (8, 1, 1),
@@ -296,9 +319,13 @@ mod tests {
             (65, 12, 4),
         ] {
             let f = Type::Flags((0..n).map(|i| i.to_string()).collect());
-            assert_eq!((elem_size(&f), alignment(&f)), (s, a), "flags({n})");
+            assert_eq!(
+                (elem_size(&f, I32), alignment(&f, I32)),
+                (s, a),
+                "flags({n})"
+            );
         }
-        assert_eq!(elem_size(&rec(vec![])), 0);
+        assert_eq!(elem_size(&rec(vec![]), I32), 0);
     }
 
     #[test]
@@ -308,21 +335,21 @@ mod tests {
             ("b".into(), Some(Type::U32)),
             ("c".into(), None),
         ]);
-        assert_eq!(flatten_type(&v), vec![I32, I32]);
+        assert_eq!(flatten_type(&v, I32), vec![I32, I32]);
         let v = Type::Result {
             ok: Some(Box::new(Type::Float32)),
             err: Some(Box::new(Type::Float64)),
         };
-        assert_eq!(flatten_type(&v), vec![I32, I64]);
+        assert_eq!(flatten_type(&v, I32), vec![I32, I64]);
         let v = Type::Result {
             ok: Some(Box::new(rec(vec![Type::U8, Type::Float32]))),
             err: Some(Box::new(Type::String)),
         };
-        assert_eq!(flatten_type(&v), vec![I32, I32, I32]);
+        assert_eq!(flatten_type(&v, I32), vec![I32, I32, I32]);
         let v = Type::Option(Box::new(Type::U64));
-        assert_eq!(flatten_type(&v), vec![I32, I64]);
+        assert_eq!(flatten_type(&v, I32), vec![I32, I64]);
         let f = Type::Flags((0..40).map(|i| i.to_string()).collect());
-        assert_eq!(flatten_type(&f), vec![I32, I32]);
+        assert_eq!(flatten_type(&f, I32), vec![I32, I32]);
     }
 
     #[test]
@@ -332,11 +359,11 @@ mod tests {
             results: vec![Type::String],
         };
         assert_eq!(
-            flatten_functype(&many, Context::Lift),
+            flatten_functype(&many, Context::Lift, I32),
             (vec![I32], vec![I32])
         );
         assert_eq!(
-            flatten_functype(&many, Context::Lower),
+            flatten_functype(&many, Context::Lower, I32),
             (vec![I32, I32], vec![])
         );
         let few = FuncType {
@@ -344,7 +371,7 @@ mod tests {
             results: vec![Type::Float32],
         };
         assert_eq!(
-            flatten_functype(&few, Context::Lower),
+            flatten_functype(&few, Context::Lower, I32),
             (vec![I64], vec![F32])
         );
     }

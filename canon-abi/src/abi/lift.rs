@@ -85,13 +85,10 @@ pub fn lift_flat(cx: &mut LiftLowerContext<'_>, vi: &mut dyn ValueIter, t: &Type
 
 /// CanonicalABI.md: `lift_flat_string`.
 pub fn lift_flat_string(cx: &mut LiftLowerContext<'_>, vi: &mut dyn ValueIter) -> Result<Val> {
-    let ptr = vi.next(CoreType::I32)?;
-    let packed_length = vi.next(CoreType::I32)?;
-    Ok(Val::String(load_string_from_range(
-        cx,
-        ptr,
-        packed_length as u32,
-    )?))
+    let ptr = vi.next(cx.ptr_type)?;
+    let packed_length = vi.next(cx.ptr_type)?;
+    let packed_length = cx.untag(packed_length)?;
+    Ok(Val::String(load_string_from_range(cx, ptr, packed_length)?))
 }
 
 /// CanonicalABI.md: `lift_flat_list`.
@@ -100,8 +97,8 @@ pub fn lift_flat_list(
     vi: &mut dyn ValueIter,
     elem_type: &Type,
 ) -> Result<Val> {
-    let ptr = vi.next(CoreType::I32)?;
-    let length = vi.next(CoreType::I32)?;
+    let ptr = vi.next(cx.ptr_type)?;
+    let length = vi.next(cx.ptr_type)?;
     load_list_from_range(cx, ptr, length, elem_type)
 }
 
@@ -147,7 +144,7 @@ pub fn lift_flat_variant(
     t: &Type,
 ) -> Result<Val> {
     let cs = cases(t);
-    let mut flat_types = flatten_type(t);
+    let mut flat_types = flatten_type(t, cx.ptr_type);
     flat_types.remove(0);
     let case_index = vi.next(CoreType::I32)?;
     trap_if_with(case_index >= cs.len() as u64, || {
@@ -213,16 +210,16 @@ pub fn lift_flat_values(
     vi: &mut dyn ValueIter,
     ts: &[Type],
 ) -> Result<Vec<Val>> {
-    let flat_types = flatten_types(ts);
+    let flat_types = flatten_types(ts, cx.ptr_type);
     if flat_types.len() > max_flat {
-        let ptr = vi.next(CoreType::I32)?;
+        let ptr = vi.next(cx.ptr_type)?;
         let tuple_type = Type::Tuple(ts.to_vec());
         trap_if(
-            ptr != align_to(ptr, alignment(&tuple_type)),
+            ptr != align_to(ptr, alignment(&tuple_type, cx.ptr_type)),
             "unaligned pointer",
         )?;
         trap_if(
-            ptr + elem_size(&tuple_type) as u64 > cx.memory_len()?,
+            ptr.saturating_add(elem_size(&tuple_type, cx.ptr_type) as u64) > cx.memory_len()?,
             "pointer out of bounds",
         )?;
         match load(cx, ptr, &tuple_type)? {

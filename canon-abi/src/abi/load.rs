@@ -13,9 +13,12 @@ use crate::val::Val;
 /// CanonicalABI.md: `load`. The spec asserts the pointer is aligned and in bounds (its
 /// callers trap first); here a violation traps too, so bad input can never panic.
 pub fn load(cx: &mut LiftLowerContext<'_>, ptr: u64, t: &Type) -> Result<Val> {
-    trap_if(ptr != align_to(ptr, alignment(t)), "unaligned pointer")?;
     trap_if(
-        ptr + elem_size(t) as u64 > cx.memory_len()?,
+        ptr != align_to(ptr, alignment(t, cx.ptr_type)),
+        "unaligned pointer",
+    )?;
+    trap_if(
+        ptr.saturating_add(elem_size(t, cx.ptr_type) as u64) > cx.memory_len()?,
         "pointer out of bounds",
     )?;
     Ok(match t {
@@ -90,19 +93,22 @@ pub fn convert_i32_to_char(i: u32) -> Result<char> {
 
 /// CanonicalABI.md: `load_string`.
 pub fn load_string(cx: &mut LiftLowerContext<'_>, ptr: u64) -> Result<Val> {
-    let begin = cx.load_int(ptr, 4)?;
-    let tagged_code_units = cx.load_int(ptr + 4, 4)?;
+    let n = cx.ptr_size();
+    let begin = cx.load_int(ptr, n as usize)?;
+    let tagged_code_units = cx.load_int(ptr + n as u64, n as usize)?;
+    let tagged_code_units = cx.untag(tagged_code_units)?;
     Ok(Val::String(load_string_from_range(
         cx,
         begin,
-        tagged_code_units as u32,
+        tagged_code_units,
     )?))
 }
 
 /// CanonicalABI.md: `load_list`.
 pub fn load_list(cx: &mut LiftLowerContext<'_>, ptr: u64, elem_type: &Type) -> Result<Val> {
-    let begin = cx.load_int(ptr, 4)?;
-    let length = cx.load_int(ptr + 4, 4)?;
+    let n = cx.ptr_size();
+    let begin = cx.load_int(ptr, n as usize)?;
+    let length = cx.load_int(ptr + n as u64, n as usize)?;
     load_list_from_range(cx, begin, length, elem_type)
 }
 
@@ -114,12 +120,15 @@ pub fn load_list_from_range(
     elem_type: &Type,
 ) -> Result<Val> {
     trap_if(
-        ptr != align_to(ptr, alignment(elem_type)),
+        ptr != align_to(ptr, alignment(elem_type, cx.ptr_type)),
         "unaligned pointer: list pointer not aligned",
     )?;
-    let size = elem_size(elem_type) as u64;
+    let size = elem_size(elem_type, cx.ptr_type) as u64;
     trap_if(
-        ptr + length * size > cx.memory_len()?,
+        length
+            .checked_mul(size)
+            .and_then(|n| n.checked_add(ptr))
+            .is_none_or(|end| end > cx.memory_len().unwrap_or(0)),
         "list pointer/length out of bounds of memory",
     )?;
     // Validation rules out zero-sized element types; a host asking for one could otherwise
@@ -139,9 +148,9 @@ pub fn load_list_from_range(
 pub fn load_record(cx: &mut LiftLowerContext<'_>, mut ptr: u64, t: &Type) -> Result<Val> {
     let mut vals = Vec::new();
     for ft in t.record_fields().unwrap_or_default() {
-        ptr = align_to(ptr, alignment(ft));
+        ptr = align_to(ptr, alignment(ft, cx.ptr_type));
         vals.push(load(cx, ptr, ft)?);
-        ptr += elem_size(ft) as u64;
+        ptr += elem_size(ft, cx.ptr_type) as u64;
     }
     Ok(record_val(t, vals))
 }
@@ -159,7 +168,7 @@ pub(crate) fn record_val(t: &Type, vals: Vec<Val>) -> Val {
 /// CanonicalABI.md: `load_variant` — traps on a discriminant past the last case.
 pub fn load_variant(cx: &mut LiftLowerContext<'_>, mut ptr: u64, t: &Type) -> Result<Val> {
     let cs = cases(t);
-    let disc_size = elem_size(&discriminant_type(cs.len())) as usize;
+    let disc_size = elem_size(&discriminant_type(cs.len()), cx.ptr_type) as usize;
     let case_index = cx.load_int(ptr, disc_size)?;
     ptr += disc_size as u64;
     trap_if_with(case_index >= cs.len() as u64, || {
@@ -168,7 +177,7 @@ pub fn load_variant(cx: &mut LiftLowerContext<'_>, mut ptr: u64, t: &Type) -> Re
             cs.len()
         )
     })?;
-    ptr = align_to(ptr, max_case_alignment(&cs));
+    ptr = align_to(ptr, max_case_alignment(&cs, cx.ptr_type));
     let payload = match cs[case_index as usize] {
         None => None,
         Some(ct) => Some(load(cx, ptr, ct)?),

@@ -38,11 +38,15 @@ pub fn lower_flat(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type) -> Result<Ve
         (Type::Char, Val::Char(c)) => vec![i32v(char_to_i32(*c) as u64)],
         (Type::String, Val::String(s)) => {
             let (ptr, packed_length) = store_string(cx, s)?;
-            vec![i32v(ptr), i32v(packed_length as u64)]
+            let packed_length = cx.retag(packed_length);
+            vec![
+                core_of(cx.ptr_type, ptr),
+                core_of(cx.ptr_type, packed_length),
+            ]
         }
         (Type::List(et), Val::List(vs)) => {
             let (ptr, length) = store_list_into_range(cx, vs, et)?;
-            vec![i32v(ptr), i32v(length)]
+            vec![core_of(cx.ptr_type, ptr), core_of(cx.ptr_type, length)]
         }
         (Type::Record(_) | Type::Tuple(_), _) => {
             let mut flat = Vec::new();
@@ -79,7 +83,7 @@ fn bits(v: &Core) -> u64 {
     }
 }
 
-fn core_of(t: CoreType, bits: u64) -> Core {
+pub(crate) fn core_of(t: CoreType, bits: u64) -> Core {
     match t {
         CoreType::I32 => i32v(bits),
         CoreType::I64 => Core::I64(bits as i64),
@@ -92,7 +96,7 @@ fn core_of(t: CoreType, bits: u64) -> Core {
 /// (bits kept; `i32`/`f32` zero-extended into `i64`) and padded with zeros.
 pub fn lower_flat_variant(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type) -> Result<Vec<Core>> {
     let (case_index, case_value) = match_case(v, t)?;
-    let mut flat_types = flatten_type(t);
+    let mut flat_types = flatten_type(t, cx.ptr_type);
     flat_types.remove(0);
     let payload = match (cases(t)[case_index], case_value) {
         (Some(ct), Some(cv)) => lower_flat(cx, cv, ct)?,
@@ -171,26 +175,26 @@ pub fn lower_flat_values(
             vs.len()
         )));
     }
-    let flat_types = flatten_types(ts);
+    let flat_types = flatten_types(ts, cx.ptr_type);
     if flat_types.len() > max_flat {
         let tuple_type = Type::Tuple(ts.to_vec());
         let tuple_value = Val::Tuple(vs.to_vec());
+        let (align, size) = (
+            alignment(&tuple_type, cx.ptr_type),
+            elem_size(&tuple_type, cx.ptr_type) as u64,
+        );
         // CanonicalABI.md: `lower_heap_values` — a pointer from `realloc` is returned as the
         // one flat value; a pointer the caller passed in yields no flat values.
         let (ptr, flat_vals) = match out_param {
             None => {
-                let ptr =
-                    cx.realloc(0, 0, alignment(&tuple_type), elem_size(&tuple_type) as u64)?;
-                (ptr, vec![i32v(ptr)])
+                let ptr = cx.realloc(0, 0, align, size)?;
+                (ptr, vec![core_of(cx.ptr_type, ptr)])
             }
-            Some(out) => (out.next(CoreType::I32)?, vec![]),
+            Some(out) => (out.next(cx.ptr_type)?, vec![]),
         };
+        trap_if(ptr != align_to(ptr, align), "unaligned pointer")?;
         trap_if(
-            ptr != align_to(ptr, alignment(&tuple_type)),
-            "unaligned pointer",
-        )?;
-        trap_if(
-            ptr + elem_size(&tuple_type) as u64 > cx.memory_len()?,
+            ptr.saturating_add(size) > cx.memory_len()?,
             "pointer out of bounds",
         )?;
         store(cx, &tuple_value, &tuple_type, ptr)?;

@@ -15,8 +15,8 @@ use crate::types::ResourceId;
 use std::collections::HashMap;
 
 pub use flatten::{
-    alignment, elem_size, flatten_functype, flatten_type, flatten_types, Context, CoreType,
-    MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+    alignment, elem_size, flatten_functype, flatten_type, flatten_types, ptr_size, Context,
+    CoreType, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 pub use lift::{lift_flat, lift_flat_values, CoreValueIter};
 pub use load::load;
@@ -42,8 +42,9 @@ pub trait Memory {
     fn bytes(&self) -> Result<&[u8]>;
     /// The memory's bytes, writable.
     fn bytes_mut(&mut self) -> Result<&mut [u8]>;
-    /// Calls `realloc(old_ptr, old_size, align, new_size)`.
-    fn realloc(&mut self, old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> Result<u32>;
+    /// Calls `realloc(old_ptr, old_size, align, new_size)`, with `i32` arguments and result,
+    /// or `i64` ones for a 64-bit memory.
+    fn realloc(&mut self, old_ptr: u64, old_size: u64, align: u32, new_size: u64) -> Result<u64>;
 }
 
 /// A runtime binding of a component's static resource types.
@@ -56,6 +57,9 @@ pub struct LiftLowerContext<'a> {
     pub memory: &'a mut dyn Memory,
     /// `opts.string_encoding`.
     pub string_encoding: StringEncoding,
+    /// `opts.memory.ptr_type()`: [`CoreType::I32`], or [`CoreType::I64`] for a 64-bit memory
+    /// (🐘): the core type of pointers and lengths, flat and in memory.
+    pub ptr_type: CoreType,
     /// `inst`: its resource tables receive lowered handles and give lifted ones.
     pub inst: &'a InstanceRef,
     /// How the types' static resource ids map to runtime resource types in `inst`.
@@ -65,6 +69,42 @@ pub struct LiftLowerContext<'a> {
 }
 
 impl LiftLowerContext<'_> {
+    /// CanonicalABI.md: `cx.opts.memory.ptr_size()`.
+    pub(crate) fn ptr_size(&self) -> u32 {
+        ptr_size(self.ptr_type)
+    }
+
+    /// A string's tagged length as this memory holds it, in the 32-bit form the rest of
+    /// the crate uses: on a 64-bit memory the `latin1+utf16` tag is bit 63
+    /// (CanonicalABI.md: `utf16_tag`) and becomes [`UTF16_TAG`](string::UTF16_TAG); a
+    /// length that does not fit is a string too long to lift.
+    pub(crate) fn untag(&self, tagged: u64) -> Result<u32> {
+        if self.ptr_type != CoreType::I64 {
+            return Ok(tagged as u32);
+        }
+        const TAG64: u64 = 1 << 63;
+        let (utf16, units) = match self.string_encoding {
+            StringEncoding::CompactUtf16 if tagged & TAG64 != 0 => (true, tagged ^ TAG64),
+            _ => (false, tagged),
+        };
+        crate::error::trap_if(
+            units >= u64::from(string::UTF16_TAG),
+            "string pointer/length out of bounds of memory",
+        )?;
+        Ok(units as u32 | if utf16 { string::UTF16_TAG } else { 0 })
+    }
+
+    /// The inverse of [`LiftLowerContext::untag`]: a tagged length in the 32-bit form, as
+    /// this memory holds it.
+    pub(crate) fn retag(&self, tagged: u32) -> u64 {
+        match self.ptr_type {
+            CoreType::I64 if tagged & string::UTF16_TAG != 0 => {
+                u64::from(tagged ^ string::UTF16_TAG) | 1 << 63
+            }
+            _ => u64::from(tagged),
+        }
+    }
+
     /// `len(cx.opts.memory)`.
     pub(crate) fn memory_len(&self) -> Result<u64> {
         Ok(self.memory.bytes()?.len() as u64)
@@ -73,7 +113,7 @@ impl LiftLowerContext<'_> {
     /// CanonicalABI.md: `load_int` (unsigned; callers sign-extend).
     pub(crate) fn load_int(&self, ptr: u64, nbytes: usize) -> Result<u64> {
         let mem = self.memory.bytes()?;
-        let Some(bytes) = mem.get(ptr as usize..ptr as usize + nbytes) else {
+        let Some(bytes) = mem.get(ptr as usize..(ptr as usize).saturating_add(nbytes)) else {
             return trap("out of bounds memory access");
         };
         let mut buf = [0u8; 8];
@@ -88,7 +128,7 @@ impl LiftLowerContext<'_> {
 
     pub(crate) fn read_bytes(&self, ptr: u64, len: u64) -> Result<&[u8]> {
         let mem = self.memory.bytes()?;
-        match mem.get(ptr as usize..(ptr + len) as usize) {
+        match mem.get(ptr as usize..ptr.saturating_add(len) as usize) {
             Some(b) => Ok(b),
             None => trap("out of bounds memory access"),
         }
@@ -96,7 +136,7 @@ impl LiftLowerContext<'_> {
 
     pub(crate) fn write_bytes(&mut self, ptr: u64, bytes: &[u8]) -> Result<()> {
         let mem = self.memory.bytes_mut()?;
-        match mem.get_mut(ptr as usize..ptr as usize + bytes.len()) {
+        match mem.get_mut(ptr as usize..(ptr as usize).saturating_add(bytes.len())) {
             Some(dst) => {
                 dst.copy_from_slice(bytes);
                 Ok(())
@@ -113,9 +153,7 @@ impl LiftLowerContext<'_> {
         align: u32,
         new_size: u64,
     ) -> Result<u64> {
-        Ok(self
-            .memory
-            .realloc(old_ptr as u32, old_size as u32, align, new_size as u32)? as u64)
+        self.memory.realloc(old_ptr, old_size, align, new_size)
     }
 
     /// The runtime type bound to a static resource id.
@@ -138,7 +176,7 @@ pub struct VecMemory {
     /// Where the next allocation starts.
     pub next: u32,
     /// Every `realloc` call seen, as `(old_ptr, old_size, align, new_size)`.
-    pub reallocs: Vec<(u32, u32, u32, u32)>,
+    pub reallocs: Vec<(u64, u64, u32, u64)>,
 }
 
 impl VecMemory {
@@ -159,13 +197,13 @@ impl Memory for VecMemory {
     fn bytes_mut(&mut self) -> Result<&mut [u8]> {
         Ok(&mut self.bytes)
     }
-    fn realloc(&mut self, old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> Result<u32> {
+    fn realloc(&mut self, old_ptr: u64, old_size: u64, align: u32, new_size: u64) -> Result<u64> {
         self.reallocs.push((old_ptr, old_size, align, new_size));
         if new_size <= old_size && old_ptr != 0 {
             return Ok(old_ptr);
         }
-        let ptr = flatten::align_to(self.next as u64, align.max(1)) as u32;
-        self.next = ptr.saturating_add(new_size);
+        let ptr = flatten::align_to(self.next as u64, align.max(1));
+        self.next = u32::try_from(ptr.saturating_add(new_size)).unwrap_or(u32::MAX);
         let copy = old_size.min(new_size) as usize;
         if copy > 0 {
             let (o, p) = (old_ptr as usize, ptr as usize);

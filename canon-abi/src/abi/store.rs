@@ -20,9 +20,12 @@ pub(crate) fn mismatch(v: &Val, t: &Type) -> Error {
 /// CanonicalABI.md: `store`. As with [`load`](super::load()), the spec's alignment and bounds
 /// assertions trap here instead of panicking.
 pub fn store(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type, ptr: u64) -> Result<()> {
-    trap_if(ptr != align_to(ptr, alignment(t)), "unaligned pointer")?;
     trap_if(
-        ptr + elem_size(t) as u64 > cx.memory_len()?,
+        ptr != align_to(ptr, alignment(t, cx.ptr_type)),
+        "unaligned pointer",
+    )?;
+    trap_if(
+        ptr.saturating_add(elem_size(t, cx.ptr_type) as u64) > cx.memory_len()?,
         "pointer out of bounds",
     )?;
     match (t, v) {
@@ -40,8 +43,10 @@ pub fn store(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type, ptr: u64) -> Resu
         (Type::Char, Val::Char(c)) => cx.store_int(char_to_i32(*c) as u64, ptr, 4),
         (Type::String, Val::String(s)) => {
             let (begin, tagged_code_units) = store_string(cx, s)?;
-            cx.store_int(begin, ptr, 4)?;
-            cx.store_int(tagged_code_units as u64, ptr + 4, 4)
+            let n = cx.ptr_size();
+            let tagged_code_units = cx.retag(tagged_code_units);
+            cx.store_int(begin, ptr, n as usize)?;
+            cx.store_int(tagged_code_units, ptr + n as u64, n as usize)
         }
         (Type::List(et), Val::List(vs)) => store_list(cx, vs, ptr, et),
         (Type::Record(_) | Type::Tuple(_), _) => store_record(cx, v, ptr, t),
@@ -84,8 +89,9 @@ pub fn store_list(
     elem_type: &Type,
 ) -> Result<()> {
     let (begin, length) = store_list_into_range(cx, v, elem_type)?;
-    cx.store_int(begin, ptr, 4)?;
-    cx.store_int(length, ptr + 4, 4)
+    let n = cx.ptr_size();
+    cx.store_int(begin, ptr, n as usize)?;
+    cx.store_int(length, ptr + n as u64, n as usize)
 }
 
 /// CanonicalABI.md: `store_list_into_range` — one `realloc` of the exact size.
@@ -94,16 +100,17 @@ pub fn store_list_into_range(
     v: &[Val],
     elem_type: &Type,
 ) -> Result<(u64, u64)> {
-    let size = elem_size(elem_type) as u64;
+    let size = elem_size(elem_type, cx.ptr_type) as u64;
     let byte_length = v.len() as u64 * size;
     trap_if(byte_length >= 1 << 32, "list too long")?;
-    let ptr = cx.realloc(0, 0, alignment(elem_type), byte_length)?;
+    let align = alignment(elem_type, cx.ptr_type);
+    let ptr = cx.realloc(0, 0, align, byte_length)?;
     trap_if(
-        ptr != align_to(ptr, alignment(elem_type)),
+        ptr != align_to(ptr, align),
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + byte_length > cx.memory_len()?,
+        ptr.saturating_add(byte_length) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     for (i, e) in v.iter().enumerate() {
@@ -133,9 +140,9 @@ pub(crate) fn record_values<'v>(v: &'v Val, t: &Type) -> Result<Vec<&'v Val>> {
 pub fn store_record(cx: &mut LiftLowerContext<'_>, v: &Val, mut ptr: u64, t: &Type) -> Result<()> {
     let vals = record_values(v, t)?;
     for (ft, fv) in t.record_fields().unwrap_or_default().into_iter().zip(vals) {
-        ptr = align_to(ptr, alignment(ft));
+        ptr = align_to(ptr, alignment(ft, cx.ptr_type));
         store(cx, fv, ft, ptr)?;
-        ptr += elem_size(ft) as u64;
+        ptr += elem_size(ft, cx.ptr_type) as u64;
     }
     Ok(())
 }
@@ -167,10 +174,10 @@ pub(crate) fn match_case<'v>(v: &'v Val, t: &Type) -> Result<(usize, Option<&'v 
 pub fn store_variant(cx: &mut LiftLowerContext<'_>, v: &Val, mut ptr: u64, t: &Type) -> Result<()> {
     let cs = cases(t);
     let (case_index, case_value) = match_case(v, t)?;
-    let disc_size = elem_size(&discriminant_type(cs.len())) as u64;
+    let disc_size = elem_size(&discriminant_type(cs.len()), cx.ptr_type) as u64;
     cx.store_int(case_index as u64, ptr, disc_size as usize)?;
     ptr += disc_size;
-    ptr = align_to(ptr, max_case_alignment(&cs));
+    ptr = align_to(ptr, max_case_alignment(&cs, cx.ptr_type));
     if let (Some(ct), Some(cv)) = (cs[case_index], case_value) {
         store(cx, cv, ct, ptr)?;
     }

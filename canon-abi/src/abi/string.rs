@@ -39,7 +39,7 @@ pub fn load_string_from_range(
         format!("unaligned pointer: string pointer not aligned to {alignment}")
     })?;
     trap_if(
-        ptr + byte_length > cx.memory_len()?,
+        ptr.saturating_add(byte_length) > cx.memory_len()?,
         "string pointer/length out of bounds of memory",
     )?;
     let bytes = cx.read_bytes(ptr, byte_length)?;
@@ -242,7 +242,7 @@ fn store_string_copy(
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + dst_byte_length > cx.memory_len()?,
+        ptr.saturating_add(dst_byte_length) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, dst_encoding);
@@ -285,7 +285,7 @@ fn store_string_to_utf8(
 ) -> Result<(u64, u32)> {
     let mut ptr = cx.realloc(0, 0, 1, src_code_units)?;
     trap_if(
-        ptr + src_code_units > cx.memory_len()?,
+        ptr.saturating_add(src_code_units) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     let encoded = src.as_bytes();
@@ -295,14 +295,14 @@ fn store_string_to_utf8(
         trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
         ptr = cx.realloc(ptr, src_code_units, 1, worst_case_size)?;
         trap_if(
-            ptr + worst_case_size > cx.memory_len()?,
+            ptr.saturating_add(worst_case_size) > cx.memory_len()?,
             "realloc return: beyond end of memory",
         )?;
         cx.write_bytes(ptr + src_code_units, &encoded[src_code_units as usize..])?;
         if worst_case_size > encoded.len() as u64 {
             ptr = cx.realloc(ptr, worst_case_size, 1, encoded.len() as u64)?;
             trap_if(
-                ptr + encoded.len() as u64 > cx.memory_len()?,
+                ptr.saturating_add(encoded.len() as u64) > cx.memory_len()?,
                 "realloc return: beyond end of memory",
             )?;
         }
@@ -324,7 +324,7 @@ fn store_utf8_to_utf16(
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + worst_case_size > cx.memory_len()?,
+        ptr.saturating_add(worst_case_size) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, Simple::Utf16);
@@ -337,7 +337,7 @@ fn store_utf8_to_utf16(
             "realloc return: result not aligned",
         )?;
         trap_if(
-            ptr + len > cx.memory_len()?,
+            ptr.saturating_add(len) > cx.memory_len()?,
             "realloc return: beyond end of memory",
         )?;
     }
@@ -357,7 +357,7 @@ fn store_string_to_latin1_or_utf16(
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + src_code_units > cx.memory_len()?,
+        ptr.saturating_add(src_code_units) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     // The scalars before the first one that does not fit in a byte, as latin1. They are
@@ -378,7 +378,7 @@ fn store_string_to_latin1_or_utf16(
             "realloc return: result not aligned",
         )?;
         trap_if(
-            ptr + worst_case_size > cx.memory_len()?,
+            ptr.saturating_add(worst_case_size) > cx.memory_len()?,
             "realloc return: beyond end of memory",
         )?;
         // Inflate in place: byte j moves to 2j, high byte zero.
@@ -401,7 +401,7 @@ fn store_string_to_latin1_or_utf16(
                 "realloc return: result not aligned",
             )?;
             trap_if(
-                ptr + len > cx.memory_len()?,
+                ptr.saturating_add(len) > cx.memory_len()?,
                 "realloc return: beyond end of memory",
             )?;
         }
@@ -414,7 +414,7 @@ fn store_string_to_latin1_or_utf16(
             "realloc return: result not aligned",
         )?;
         trap_if(
-            ptr + dst_byte_length > cx.memory_len()?,
+            ptr.saturating_add(dst_byte_length) > cx.memory_len()?,
             "realloc return: beyond end of memory",
         )?;
     }
@@ -436,7 +436,7 @@ fn store_probably_utf16_to_latin1_or_utf16(
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + src_byte_length > cx.memory_len()?,
+        ptr.saturating_add(src_byte_length) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     let encoded = encode(src, Simple::Utf16);
@@ -455,7 +455,7 @@ fn store_probably_utf16_to_latin1_or_utf16(
     cx.write_bytes(ptr, &deflated)?;
     ptr = cx.realloc(ptr, src_byte_length, 1, latin1_size)?;
     trap_if(
-        ptr + latin1_size > cx.memory_len()?,
+        ptr.saturating_add(latin1_size) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     Ok((ptr, latin1_size as u32))

@@ -15,6 +15,7 @@ struct Env {
     map: ResourceMap,
     call: CallContext,
     enc: StringEncoding,
+    pt: CoreType,
 }
 
 impl Env {
@@ -25,12 +26,14 @@ impl Env {
             map: ResourceMap::new(),
             call: CallContext::new(),
             enc: StringEncoding::Utf8,
+            pt: CoreType::I32,
         }
     }
     fn cx(&mut self) -> LiftLowerContext<'_> {
         LiftLowerContext {
             memory: &mut self.mem,
             string_encoding: self.enc,
+            ptr_type: self.pt,
             inst: &self.inst,
             resource_types: &self.map,
             call: &mut self.call,
@@ -128,7 +131,7 @@ fn store_then_load_round_trips_every_type() {
     for (t, v) in samples() {
         let mut env = Env::new();
         let mut cx = env.cx();
-        let ptr = flatten::align_to(8, alignment(&t));
+        let ptr = flatten::align_to(8, alignment(&t, CoreType::I32));
         store(&mut cx, &v, &t, ptr).unwrap();
         assert_eq!(load(&mut cx, ptr, &t).unwrap(), v, "type {t}");
     }
@@ -141,11 +144,70 @@ fn lower_then_lift_flat_round_trips_every_type() {
         let mut cx = env.cx();
         let flat = lower_flat(&mut cx, &v, &t).unwrap();
         let types: Vec<_> = flat.iter().map(|c| c.ty()).collect();
-        let want: Vec<_> = flatten_type(&t).iter().map(|c| c.to_interp()).collect();
+        let want: Vec<_> = flatten_type(&t, CoreType::I32)
+            .iter()
+            .map(|c| c.to_interp())
+            .collect();
         assert_eq!(types, want, "flat types of {t}");
         let mut vi = CoreValueIter::new(&flat);
         assert_eq!(lift_flat(&mut cx, &mut vi, &t).unwrap(), v, "type {t}");
     }
+}
+
+/// The same values through a 64-bit memory (🐘): pointers and lengths are 8 bytes in
+/// memory and `i64` when flat, and every value still round trips.
+#[test]
+fn values_round_trip_through_a_64_bit_memory() {
+    for enc in [
+        StringEncoding::Utf8,
+        StringEncoding::Utf16,
+        StringEncoding::CompactUtf16,
+    ] {
+        for (t, v) in samples() {
+            let mut env = Env::new();
+            env.pt = CoreType::I64;
+            env.enc = enc;
+            let mut cx = env.cx();
+            let ptr = flatten::align_to(8, alignment(&t, CoreType::I64));
+            store(&mut cx, &v, &t, ptr).unwrap();
+            assert_eq!(load(&mut cx, ptr, &t).unwrap(), v, "type {t}");
+            let flat = lower_flat(&mut cx, &v, &t).unwrap();
+            let types: Vec<_> = flat.iter().map(|c| c.ty()).collect();
+            let want: Vec<_> = flatten_type(&t, CoreType::I64)
+                .iter()
+                .map(|c| c.to_interp())
+                .collect();
+            assert_eq!(types, want, "flat types of {t}");
+            let mut vi = CoreValueIter::new(&flat);
+            assert_eq!(lift_flat(&mut cx, &mut vi, &t).unwrap(), v, "type {t}");
+        }
+    }
+    // The layout: a string is two 8-byte words, 8-aligned.
+    let rec = Type::Record(vec![("a".into(), Type::U8), ("s".into(), Type::String)]);
+    assert_eq!(elem_size(&Type::String, CoreType::I64), 16);
+    assert_eq!(alignment(&rec, CoreType::I64), 8);
+    assert_eq!(elem_size(&rec, CoreType::I64), 24);
+    assert_eq!(
+        flatten_type(&Type::List(Box::new(Type::U8)), CoreType::I64),
+        vec![CoreType::I64, CoreType::I64]
+    );
+}
+
+/// A latin1+utf16 string in a 64-bit memory carries its utf16 tag in bit 63.
+#[test]
+fn utf16_tag_is_the_top_bit_of_a_64_bit_length() {
+    let mut env = Env::new();
+    env.pt = CoreType::I64;
+    env.enc = StringEncoding::CompactUtf16;
+    let mut cx = env.cx();
+    let flat = lower_flat(&mut cx, &Val::String("π".into()), &Type::String).unwrap();
+    assert_eq!(flat[1], weft_interp::Val::I64((1u64 | 1 << 63) as i64));
+    let latin1 = lower_flat(&mut cx, &Val::String("é".into()), &Type::String).unwrap();
+    assert_eq!(latin1[1], weft_interp::Val::I64(1));
+    // A length that does not fit the 32-bit form is refused, not truncated.
+    let huge = [weft_interp::Val::I64(64), weft_interp::Val::I64(1 << 40)];
+    let e = lift_flat(&mut cx, &mut CoreValueIter::new(&huge), &Type::String).unwrap_err();
+    assert!(e.to_string().contains("out of bounds"), "{e}");
 }
 
 #[test]
@@ -189,7 +251,10 @@ fn values_spill_past_max_flat() {
         params: vec![],
         results: vec![Type::String],
     };
-    assert_eq!(flatten_functype(&ft, Context::Lower).0, vec![CoreType::I32]);
+    assert_eq!(
+        flatten_functype(&ft, Context::Lower, CoreType::I32).0,
+        vec![CoreType::I32]
+    );
 }
 
 #[test]

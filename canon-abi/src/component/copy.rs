@@ -12,6 +12,7 @@
 
 use crate::abi::flatten::{align_to, alignment, elem_size, flatten_types, CoreType};
 use crate::abi::lift::ValueIter;
+use crate::abi::lower::core_of;
 use crate::abi::string::MAX_STRING_BYTE_LENGTH;
 use crate::abi::{lift_flat, lower_flat, LiftLowerContext, StringEncoding, MAX_FLAT_PARAMS};
 use crate::error::{trap, trap_if, trap_if_with, Result};
@@ -57,8 +58,9 @@ pub(crate) fn kind(t: &Type, enc: StringEncoding) -> Option<Kind> {
             StringEncoding::CompactUtf16 => None,
         },
         Type::List(e) if kind(e, enc) == Some(Kind::Scalar) => Some(Kind::List {
-            size: elem_size(e),
-            align: alignment(e),
+            // Numbers: their layout does not depend on the pointer type.
+            size: elem_size(e, CoreType::I32),
+            align: alignment(e, CoreType::I32),
         }),
         _ => None,
     }
@@ -71,7 +73,9 @@ pub(crate) fn plan(ty: &FuncType, caller: StringEncoding, callee: StringEncoding
         return None;
     }
     let params = ty.param_types();
-    if flatten_types(&params).len() > MAX_FLAT_PARAMS || ty.result_types().len() > 1 {
+    // How many flat values there are does not depend on the pointer type.
+    if flatten_types(&params, CoreType::I32).len() > MAX_FLAT_PARAMS || ty.result_types().len() > 1
+    {
         return None;
     }
     Some(Plan {
@@ -103,8 +107,8 @@ pub(crate) fn lift_raw(
     if k == Kind::Scalar {
         return Ok(Raw::Scalar(lift_flat(cx, vi, t)?));
     }
-    let ptr = vi.next(CoreType::I32)?;
-    let length = vi.next(CoreType::I32)?;
+    let ptr = vi.next(cx.ptr_type)?;
+    let length = vi.next(cx.ptr_type)?;
     load_range(cx, ptr, length, k)
 }
 
@@ -117,11 +121,16 @@ fn load_range(cx: &mut LiftLowerContext<'_>, ptr: u64, length: u64, k: Kind) -> 
             trap_if_with(ptr != align_to(ptr, unit), || {
                 format!("unaligned pointer: string pointer not aligned to {alignment}")
             })?;
-            let byte_length = alignment * length;
+            let end = length
+                .checked_mul(alignment)
+                .and_then(|n| n.checked_add(ptr));
             trap_if(
-                ptr + byte_length > cx.memory_len()?,
+                end.is_none_or(|end| end > cx.memory_len().unwrap_or(0)),
                 "string pointer/length out of bounds of memory",
             )?;
+            // Only a 64-bit memory can hold more; `store_string_copy` would refuse it.
+            trap_if(length > u64::from(u32::MAX), "string too long")?;
+            let byte_length = alignment * length;
             let bytes = cx.read_bytes(ptr, byte_length)?;
             if unit == 1 {
                 match core::str::from_utf8(bytes) {
@@ -146,11 +155,16 @@ fn load_range(cx: &mut LiftLowerContext<'_>, ptr: u64, length: u64, k: Kind) -> 
                 ptr != align_to(ptr, align),
                 "unaligned pointer: list pointer not aligned",
             )?;
-            let byte_length = length * size as u64;
+            let end = length
+                .checked_mul(u64::from(size))
+                .and_then(|n| n.checked_add(ptr));
             trap_if(
-                ptr + byte_length > cx.memory_len()?,
+                end.is_none_or(|end| end > cx.memory_len().unwrap_or(0)),
                 "list pointer/length out of bounds of memory",
             )?;
+            // Only a 64-bit memory can hold more; `store_list_into_range` would refuse it.
+            trap_if(length > u64::from(u32::MAX), "list too long")?;
+            let byte_length = length * u64::from(size);
             Ok(Raw::Bytes(
                 cx.read_bytes(ptr, byte_length)?.to_vec(),
                 length as u32,
@@ -171,7 +185,10 @@ pub(crate) fn lower_raw(
         Raw::Scalar(v) => lower_flat(cx, v, t),
         Raw::Bytes(bytes, length) => {
             let ptr = store_range(cx, bytes, k)?;
-            Ok(vec![Core::I32(ptr as i32), Core::I32(*length as i32)])
+            Ok(vec![
+                core_of(cx.ptr_type, ptr),
+                core_of(cx.ptr_type, u64::from(*length)),
+            ])
         }
     }
 }
@@ -197,7 +214,7 @@ fn store_range(cx: &mut LiftLowerContext<'_>, bytes: &[u8], k: Kind) -> Result<u
         "realloc return: result not aligned",
     )?;
     trap_if(
-        ptr + byte_length > cx.memory_len()?,
+        ptr.saturating_add(byte_length) > cx.memory_len()?,
         "realloc return: beyond end of memory",
     )?;
     cx.write_bytes(ptr, bytes)?;
@@ -215,10 +232,11 @@ pub(crate) fn lift_result(
     if k == Kind::Scalar {
         return Ok(Raw::Scalar(lift_flat(cx, vi, t)?));
     }
-    let ptr = vi.next(CoreType::I32)?;
+    let ptr = vi.next(cx.ptr_type)?;
     check_pair_ptr(cx, ptr)?;
-    let begin = cx.load_int(ptr, 4)?;
-    let length = cx.load_int(ptr + 4, 4)?;
+    let n = cx.ptr_size();
+    let begin = cx.load_int(ptr, n as usize)?;
+    let length = cx.load_int(ptr + u64::from(n), n as usize)?;
     load_range(cx, begin, length, k)
 }
 
@@ -235,21 +253,26 @@ pub(crate) fn lower_result(
     match v {
         Raw::Scalar(v) => lower_flat(cx, v, t),
         Raw::Bytes(bytes, length) => {
-            let out = out_param.next(CoreType::I32)?;
+            let out = out_param.next(cx.ptr_type)?;
             check_pair_ptr(cx, out)?;
             let ptr = store_range(cx, bytes, k)?;
-            cx.store_int(ptr, out, 4)?;
-            cx.store_int(*length as u64, out + 4, 4)?;
+            let n = cx.ptr_size();
+            cx.store_int(ptr, out, n as usize)?;
+            cx.store_int(u64::from(*length), out + u64::from(n), n as usize)?;
             Ok(Vec::new())
         }
     }
 }
 
 /// The checks of a spilled `(ptr, length)` pair: the tuple `(string)` or `(list<T>)` has
-/// alignment 4 and size 8.
+/// the alignment of a pointer and the size of two.
 fn check_pair_ptr(cx: &LiftLowerContext<'_>, ptr: u64) -> Result<()> {
-    trap_if(ptr != align_to(ptr, 4), "unaligned pointer")?;
-    trap_if(ptr + 8 > cx.memory_len()?, "pointer out of bounds")
+    let n = cx.ptr_size();
+    trap_if(ptr != align_to(ptr, n), "unaligned pointer")?;
+    trap_if(
+        ptr.saturating_add(2 * u64::from(n)) > cx.memory_len()?,
+        "pointer out of bounds",
+    )
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 //! "canon lift", "canon lower").
 
 use super::copy;
+use crate::abi::lower::core_of;
 use crate::abi::{
-    flatten_functype, flatten_types, lift_flat_values, lower_flat_values, Context, CoreValueIter,
-    LiftLowerContext, Memory, ResourceMap, StringEncoding, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+    flatten_functype, flatten_types, lift_flat_values, lower_flat_values, Context, CoreType,
+    CoreValueIter, LiftLowerContext, Memory, ResourceMap, StringEncoding, MAX_FLAT_PARAMS,
+    MAX_FLAT_RESULTS,
 };
 use crate::error::{to_core, trap_if, Error, Result};
 use crate::resources::{CallContext, InstanceRef};
@@ -31,6 +33,8 @@ pub(crate) struct RuntimeOpts {
     pub string_encoding: StringEncoding,
     /// The `gc` option: see [`RuntimeOpts::max_flat_params`].
     pub gc: bool,
+    /// The pointer type of `memory`: `i64` for a 64-bit memory (🐘), else `i32`.
+    pub ptr_type: CoreType,
 }
 
 impl RuntimeOpts {
@@ -155,14 +159,19 @@ impl<T> Memory for StoreMemory<'_, T> {
             )),
         }
     }
-    fn realloc(&mut self, old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> Result<u32> {
+    fn realloc(&mut self, old_ptr: u64, old_size: u64, align: u32, new_size: u64) -> Result<u64> {
         let f = self.opts.realloc.ok_or_else(|| {
             Error::Unsupported("the canonical option `realloc` is missing".into())
         })?;
-        let args = [old_ptr, old_size, align, new_size].map(|x| Core::I32(x as i32));
-        let mut out = [Core::I32(0)];
+        let pt = self.opts.ptr_type;
+        let args = [old_ptr, old_size, u64::from(align), new_size].map(|x| core_of(pt, x));
+        let mut out = [core_of(pt, 0)];
         f.call(&mut *self.store, &args, &mut out)?;
-        Ok(out[0].i32().unwrap_or(0) as u32)
+        Ok(match out[0] {
+            Core::I64(p) => p as u64,
+            Core::I32(p) => u64::from(p as u32),
+            _ => 0,
+        })
     }
 }
 
@@ -428,6 +437,7 @@ fn with_cx<T, R>(
     f(&mut LiftLowerContext {
         memory: &mut memory,
         string_encoding: opts.string_encoding,
+        ptr_type: opts.ptr_type,
         inst,
         resource_types,
         call,
@@ -451,11 +461,11 @@ impl Lowered {
         let (params, results) = if self.opts.gc {
             // The GC lowering never spills (see `check_gc_signature`).
             (
-                flatten_types(&self.param_types),
-                flatten_types(self.ty.result_types()),
+                flatten_types(&self.param_types, self.opts.ptr_type),
+                flatten_types(self.ty.result_types(), self.opts.ptr_type),
             )
         } else {
-            flatten_functype(&self.ty, Context::Lower)
+            flatten_functype(&self.ty, Context::Lower, self.opts.ptr_type)
         };
         let core_ty = weft_interp::FuncType::new(
             params.iter().map(|t| t.to_interp()),

@@ -4,7 +4,7 @@
 use super::func::{check_gc_signature, Func, Lifted, Lowered, RuntimeOpts};
 use super::plan::{CanonOpts, ComponentDef, CoreSort, Init, Sort};
 use super::{Definition, Exports};
-use crate::abi::ResourceMap;
+use crate::abi::{CoreType, ResourceMap};
 use crate::error::{to_core, Error, Result};
 use crate::resources::{
     canon_resource_drop, canon_resource_new, canon_resource_rep, Dtor, InstanceRef, ResourceType,
@@ -297,7 +297,7 @@ impl Frame<'_> {
                     param_types: ty.param_types(),
                     ty,
                     callee,
-                    opts: self.opts(opts)?,
+                    opts: self.opts(store, opts)?,
                     inst: self.inst.clone(),
                     resources: Arc::new(self.resources.clone()),
                 };
@@ -315,7 +315,7 @@ impl Frame<'_> {
                         .clone(),
                     param_types: self.func_type(*func)?.param_types(),
                     ty: self.func_type(*func)?,
-                    opts: self.opts(opts)?,
+                    opts: self.opts(store, opts)?,
                     inst: self.inst.clone(),
                     resources: Arc::new(self.resources.clone()),
                 };
@@ -559,23 +559,30 @@ impl Frame<'_> {
             .ok_or_else(|| Error::Unsupported(format!("type {index} is not a bound resource type")))
     }
 
-    fn opts(&self, o: &CanonOpts) -> Result<RuntimeOpts> {
+    fn opts<T>(&self, store: &Store<T>, o: &CanonOpts) -> Result<RuntimeOpts> {
         let core_func = |i: u32| {
             self.core_funcs
                 .get(i as usize)
                 .copied()
                 .ok_or_else(|| missing("core func", i))
         };
+        let memory = match o.memory {
+            Some(m) => Some(
+                *self
+                    .core_memories
+                    .get(m as usize)
+                    .ok_or_else(|| missing("core memory", m))?,
+            ),
+            None => None,
+        };
+        // CanonicalABI.md: `ptr_type` — a 64-bit memory (🐘) has 64-bit pointers.
+        let ptr_type = match memory.map(|m| m.ty(store).addr_type) {
+            Some(weft_interp::AddrType::I64) => CoreType::I64,
+            _ => CoreType::I32,
+        };
         Ok(RuntimeOpts {
-            memory: match o.memory {
-                Some(m) => Some(
-                    *self
-                        .core_memories
-                        .get(m as usize)
-                        .ok_or_else(|| missing("core memory", m))?,
-                ),
-                None => None,
-            },
+            memory,
+            ptr_type,
             realloc: o.realloc.map(core_func).transpose()?,
             post_return: o.post_return.map(core_func).transpose()?,
             string_encoding: o.string_encoding,
