@@ -877,6 +877,12 @@ fn execute(
             I::BrIfI64GeUImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| a >= (i as i64 as u64))
             }
+            I::BrIfI32AndImmNez { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a as u32 & i as u32 != 0)
+            }
+            I::BrIfI32AndImmEqz { lhs, imm, target } => {
+                br_if_imm!(lhs, imm, target, |a, i| a as u32 & i as u32 == 0)
+            }
             I::BrIfI64Eqz { cond, target } => {
                 if s[cond as usize] == 0 {
                     jump!(target);
@@ -1081,6 +1087,36 @@ fn execute(
                 let b: [u8; 1] = load(m0, addr as u64, offset)?;
                 s[dst as usize] = b[0] as u64;
             }
+            I::Load32AddImm {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
+                let b: [u8; 4] = load(m0, addr as u64, offset as u32)?;
+                s[dst as usize] = u32::from_le_bytes(b) as u64;
+            }
+            I::Load64AddImm {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
+                let b: [u8; 8] = load(m0, addr as u64, offset as u32)?;
+                s[dst as usize] = u64::from_le_bytes(b);
+            }
+            I::Load8UAddImm {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
+                let b: [u8; 1] = load(m0, addr as u64, offset as u32)?;
+                s[dst as usize] = b[0] as u64;
+            }
             I::Store8Imm {
                 addr,
                 value,
@@ -1109,6 +1145,25 @@ fn execute(
             } => {
                 let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
                 s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(i) as u64;
+            }
+            I::I32AddImmShl {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                let base = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
+                s[dst as usize] = base.wrapping_add(i) as u64;
+            }
+            I::I32XorRotlImm { dst, lhs, src, imm } => {
+                let r = (s[src as usize] as u32).rotate_left(imm as u32);
+                s[dst as usize] = (s[lhs as usize] as u32 ^ r) as u64;
+            }
+            I::I32AddImm2 { a, ka, b, kb } => {
+                s[a as usize] = (s[a as usize] as u32).wrapping_add(ka as i32 as u32) as u64;
+                s[b as usize] = (s[b as usize] as u32).wrapping_add(kb as i32 as u32) as u64;
             }
             I::LoadMem {
                 dst,
