@@ -731,6 +731,135 @@ fn fused_adds_wrap_like_i32_add() {
     assert_eq!(count.call(&mut store, (5, 3)).unwrap(), 0);
 }
 
+/// Loads from `local + constant` (`Load32AddImm`, `Load64AddImm`, `Load8UAddImm`) wrap
+/// the sum as `i32.add` does but add the static offset without wrapping; bit tests fused
+/// into branches (`BrIfI32AndImmNez`/`Eqz`) branch on `x & k`.
+#[test]
+fn fused_add_imm_loads_and_bit_tests() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09")
+  (func (export "l32") (param i32) (result i32)
+    (i32.load (i32.add (local.get 0) (i32.const 8))))
+  (func (export "l64") (param i32) (result i64)
+    (i64.load offset=1 (i32.add (local.get 0) (i32.const 8))))
+  (func (export "l8") (param i32) (result i32)
+    (i32.load8_u offset=2 (i32.add (local.get 0) (i32.const -1))))
+  (func (export "br_bit") (param i32) (result i32)
+    (block (br_if 0 (i32.and (local.get 0) (i32.const 4))) (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "if_bit") (param i32) (result i32)
+    (if (result i32) (i32.and (local.get 0) (i32.const 4))
+      (then (i32.const 1)) (else (i32.const 0)))))"#,
+    )
+    .unwrap();
+    for (def, fused) in [
+        (0, "Load32AddImm"),
+        (1, "Load64AddImm"),
+        (2, "Load8UAddImm"),
+        (3, "BrIfI32AndImmNez"),
+        (4, "BrIfI32AndImmEqz"),
+    ] {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let l32 = instance.get_typed_func::<i32, i32>(&store, "l32").unwrap();
+    let l64 = instance.get_typed_func::<i32, i64>(&store, "l64").unwrap();
+    let l8 = instance.get_typed_func::<i32, i32>(&store, "l8").unwrap();
+    // -8 + 8 wraps to address 0.
+    assert_eq!(l32.call(&mut store, -8).unwrap(), 0x0403_0201);
+    assert_eq!(l32.call(&mut store, -7).unwrap(), 0x0504_0302);
+    assert!(
+        l32.call(&mut store, 65532 - 8 + 1).is_err(),
+        "out of bounds"
+    );
+    assert_eq!(l64.call(&mut store, -8).unwrap(), 0x0908_0706_0504_0302);
+    assert_eq!(l8.call(&mut store, 1).unwrap(), 3);
+    // 0 - 1 wraps to 0xffff_ffff; the offset 2 then goes past 4 GiB, not back to 1.
+    assert!(l8.call(&mut store, 0).is_err(), "offset does not wrap");
+    for name in ["br_bit", "if_bit"] {
+        let f = instance.get_typed_func::<i32, i32>(&store, name).unwrap();
+        assert_eq!(f.call(&mut store, 4).unwrap(), 1, "{name}(4)");
+        assert_eq!(f.call(&mut store, 7).unwrap(), 1, "{name}(7)");
+        assert_eq!(f.call(&mut store, 3).unwrap(), 0, "{name}(3)");
+        assert_eq!(f.call(&mut store, -5).unwrap(), 0, "{name}(-5)");
+    }
+}
+
+/// The ALU fusions compute what their parts do: `I32AddImmShl` (`(a + k) + (i << s)`,
+/// wrapping), `I32XorRotlImm` (from `rotl` and `rotr`) and `I32AddImm2` (two in-place
+/// increments, in order, also of one local; split again when a `br_if` tests the second).
+#[test]
+fn fused_alu_forms_compute_their_parts() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (func (export "idx") (param i32 i32) (result i32)
+    (i32.add (i32.add (local.get 0) (i32.const 8)) (i32.shl (local.get 1) (i32.const 2))))
+  (func (export "sig") (param i32 i32) (result i32)
+    (i32.xor
+      (i32.xor (local.get 0) (i32.rotl (local.get 1) (i32.const 7)))
+      (i32.rotr (local.get 1) (i32.const 3))))
+  (func (export "steps") (param i32) (result i32) (local $a i32) (local $b i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (i32.const 3)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $b (i32.add (local.get $b) (i32.const -1)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const -1)))
+      (br_if $l (local.get 0)))
+    (i32.add (i32.mul (local.get $a) (i32.const 1000)) (local.get $b))))"#,
+    )
+    .unwrap();
+    for (def, fused) in [
+        (0, "I32AddImmShl"),
+        (1, "I32XorRotlImm"),
+        (2, "I32AddImm2"),
+        (2, "I32AddImmBrNez"),
+    ] {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let idx = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "idx")
+        .unwrap();
+    assert_eq!(idx.call(&mut store, (-8, 3)).unwrap(), 12);
+    assert_eq!(idx.call(&mut store, (-4, 1 << 30)).unwrap(), 4, "wraps");
+    assert_eq!(idx.call(&mut store, (i32::MAX, 0)).unwrap(), i32::MIN + 7);
+    let sig = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "sig")
+        .unwrap();
+    for (a, x) in [
+        (0u32, 0x8000_0001u32),
+        (0xdead_beef, 0x1234_5678),
+        (7, u32::MAX),
+    ] {
+        let want = a ^ x.rotate_left(7) ^ x.rotate_right(3);
+        assert_eq!(
+            sig.call(&mut store, (a as i32, x as i32)).unwrap() as u32,
+            want
+        );
+    }
+    let steps = instance
+        .get_typed_func::<i32, i32>(&store, "steps")
+        .unwrap();
+    // a += 3 + 4 + 1 and b -= 1 per iteration.
+    assert_eq!(steps.call(&mut store, 5).unwrap(), 5 * 8000 - 5);
+    assert_eq!(steps.call(&mut store, 1).unwrap(), 7999);
+}
+
 #[test]
 fn reference_types_can_be_switched_off() {
     // Wasm 1.0 validation: one table at most, no reference-typed values.

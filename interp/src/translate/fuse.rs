@@ -79,6 +79,7 @@ pub(super) fn compare_branch(cmp: Instr, cond: Slot, negate: bool) -> Option<Ins
         I64LtUImm => BrIfI64LtUImm, BrIfI64GeUImm;
         I64GtSImm => BrIfI64GtSImm, BrIfI64LeSImm;
         I64GtUImm => BrIfI64GtUImm, BrIfI64LeUImm;
+        I32AndImm => BrIfI32AndImmNez, BrIfI32AndImmEqz;
         }
     }
 }
@@ -114,6 +115,8 @@ fn negated(branch: Instr) -> Option<Instr> {
         BrIfEqz { cond, target } => BrIfNez { cond, target },
         BrIfI64Eqz { cond, target } => BrIfI64Nez { cond, target },
         BrIfI64Nez { cond, target } => BrIfI64Eqz { cond, target },
+        BrIfI32AndImmNez { lhs, imm, target } => BrIfI32AndImmEqz { lhs, imm, target },
+        BrIfI32AndImmEqz { lhs, imm, target } => BrIfI32AndImmNez { lhs, imm, target },
         BrIfI32Eq { lhs, rhs, target } => BrIfI32Ne { lhs, rhs, target },
         BrIfI32Ne { lhs, rhs, target } => BrIfI32Eq { lhs, rhs, target },
         BrIfI32LtS { lhs, rhs, target } => BrIfI32GeS { lhs, rhs, target },

@@ -293,6 +293,19 @@ pub(crate) enum Instr {
         imm: i32,
         target: u32,
     },
+    /// Fusion of `i32.and` with a constant and `br_if`: jumps when `lhs & imm != 0` (a
+    /// flag or tag bit test).
+    BrIfI32AndImmNez {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// As `BrIfI32AndImmNez`, jumping when `lhs & imm == 0`.
+    BrIfI32AndImmEqz {
+        lhs: Slot,
+        imm: i32,
+        target: u32,
+    },
     /// Fusion of `i64.eqz` and `br_if`.
     BrIfI64Eqz {
         cond: Slot,
@@ -498,6 +511,28 @@ pub(crate) enum Instr {
         lhs: Slot,
         rhs: Slot,
         offset: u32,
+    },
+    /// `Load32` from address `lhs + imm` (an `i32.add` of a constant feeding the load:
+    /// the sum wraps as `i32.add` does; `offset` is then added without wrapping).
+    Load32AddImm {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
+    },
+    /// `Load64` from address `lhs + imm`, as `Load32AddImm`.
+    Load64AddImm {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
+    },
+    /// `Load8U` from address `lhs + imm`, as `Load32AddImm`.
+    Load8UAddImm {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
     },
     /// `Store8` of a constant (truncated), memory 0.
     Store8Imm {
@@ -1353,6 +1388,31 @@ pub(crate) enum Instr {
         index: Slot,
         shift: u8,
     },
+    /// `dst = (lhs + imm) + (index << shift)`: an `I32AddImm` feeding `I32AddShl` (array
+    /// indexing from a base at a constant offset: `&frame.array[i]`).
+    I32AddImmShl {
+        dst: Slot,
+        lhs: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
+    /// `dst = lhs ^ rotl(src, imm)`: an `i32.rotl` (or `rotr`) by a constant feeding
+    /// `i32.xor` (the Σ functions of SHA-2 and friends).
+    I32XorRotlImm {
+        dst: Slot,
+        lhs: Slot,
+        src: Slot,
+        imm: u8,
+    },
+    /// Two in-place `I32AddImm`s in a row: `a += ka; b += kb` (induction variables
+    /// stepped together at the end of a loop body), in that order.
+    I32AddImm2 {
+        a: Slot,
+        ka: i16,
+        b: Slot,
+        kb: i16,
+    },
     I32ShlImm {
         dst: Slot,
         lhs: Slot,
@@ -1509,6 +1569,8 @@ impl Instr {
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
             | Instr::BrIfI64Eqz { target: t, .. }
+            | Instr::BrIfI32AndImmNez { target: t, .. }
+            | Instr::BrIfI32AndImmEqz { target: t, .. }
             | Instr::BrIfI64Nez { target: t, .. }
             | Instr::BrIfI32Eq { target: t, .. }
             | Instr::BrIfI32EqImm { target: t, .. }

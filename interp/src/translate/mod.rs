@@ -410,6 +410,33 @@ impl Translator<'_> {
                 if let Some(other) = other {
                     self.code.pop();
                     let shift = (imm & 31) as u8;
+                    // `(base + k) + (i << shift)`: the `base + k` just before, into a
+                    // temporary only this reads.
+                    if let (
+                        true,
+                        Some(&Instr::I32AddImm {
+                            dst: t,
+                            lhs: base,
+                            imm,
+                        }),
+                    ) = (
+                        self.code.len() > self.label_pc
+                            && u32::from(other) >= self.num_locals
+                            && x != other,
+                        self.code.last(),
+                    ) {
+                        if let (true, Ok(imm)) = (t == other, i16::try_from(imm)) {
+                            self.code.pop();
+                            self.emit(Instr::I32AddImmShl {
+                                dst,
+                                lhs: base,
+                                index: x,
+                                shift,
+                                imm,
+                            });
+                            return;
+                        }
+                    }
                     self.emit(Instr::I32AddShl {
                         dst,
                         lhs: other,
@@ -423,6 +450,76 @@ impl Translator<'_> {
         self.emit(Instr::I32Add { dst, lhs, rhs });
     }
 
+    /// `i32.xor`, fusing an `i32.rotl`/`i32.rotr` by a constant that computed either
+    /// operand into a temporary.
+    fn i32_xor(&mut self) {
+        if let Some(Operand::Const(_)) = self.stack.last() {
+            return self.binop_imm(
+                |dst, lhs, rhs| Instr::I32Xor { dst, lhs, rhs },
+                |dst, lhs, imm| Instr::I32XorImm { dst, lhs, imm },
+                false,
+            );
+        }
+        let rhs = self.pop_slot();
+        let lhs = self.pop_slot();
+        let dst = self.push_temp();
+        if self.code.len() > self.label_pc {
+            let rotl = match self.code.last() {
+                Some(&Instr::I32RotlImm {
+                    dst: t,
+                    lhs: x,
+                    imm,
+                }) => Some((t, x, imm & 31)),
+                Some(&Instr::I32RotrImm {
+                    dst: t,
+                    lhs: x,
+                    imm,
+                }) => Some((t, x, (32 - (imm & 31)) & 31)),
+                _ => None,
+            };
+            if let Some((t, x, k)) = rotl {
+                let other = if t == rhs && u32::from(rhs) >= self.num_locals {
+                    Some(lhs)
+                } else if t == lhs && u32::from(lhs) >= self.num_locals {
+                    Some(rhs)
+                } else {
+                    None
+                };
+                if let Some(other) = other {
+                    self.code.pop();
+                    self.emit(Instr::I32XorRotlImm {
+                        dst,
+                        lhs: other,
+                        src: x,
+                        imm: k as u8,
+                    });
+                    return;
+                }
+            }
+        }
+        self.emit(Instr::I32Xor { dst, lhs, rhs });
+    }
+
+    /// After a `local.set`: if the last two instructions (with nothing branching between
+    /// or after them) are in-place `I32AddImm`s with 16-bit constants, makes them one
+    /// `I32AddImm2`.
+    fn pair_increments(&mut self) {
+        let n = self.code.len();
+        if n < self.label_pc + 2 {
+            return;
+        }
+        let inc = |i: &Instr| match *i {
+            Instr::I32AddImm { dst, lhs, imm } if dst == lhs => {
+                i16::try_from(imm).ok().map(|k| (dst, k))
+            }
+            _ => None,
+        };
+        if let (Some((a, ka)), Some((b, kb))) = (inc(&self.code[n - 2]), inc(&self.code[n - 1])) {
+            self.code.truncate(n - 2);
+            self.emit(Instr::I32AddImm2 { a, ka, b, kb });
+        }
+    }
+
     /// If the last instruction is an `i32.add` into temporary `slot` (and nothing branches
     /// to the point after it), removes it and returns its operands, so the instruction
     /// that consumes `slot` can add them itself.
@@ -434,6 +531,21 @@ impl Translator<'_> {
             Some(&Instr::I32Add { dst, lhs, rhs }) if dst == slot => {
                 self.code.pop();
                 Some((lhs, rhs))
+            }
+            _ => None,
+        }
+    }
+
+    /// As `take_add_into`, for an `i32.add` of a constant (`I32AddImm`): returns its
+    /// operand and the constant.
+    fn take_add_imm_into(&mut self, slot: Slot) -> Option<(Slot, i32)> {
+        if self.code.len() <= self.label_pc || u32::from(slot) < self.num_locals {
+            return None;
+        }
+        match self.code.last() {
+            Some(&Instr::I32AddImm { dst, lhs, imm }) if dst == slot => {
+                self.code.pop();
+                Some((lhs, imm))
             }
             _ => None,
         }
@@ -517,6 +629,33 @@ impl Translator<'_> {
                     lhs,
                     rhs,
                     offset,
+                });
+                return Ok(());
+            }
+        }
+        if let (0, Ok(offset), LoadKind::L32 | LoadKind::L64 | LoadKind::L8U) =
+            (mem, u16::try_from(offset), kind)
+        {
+            if let Some((lhs, imm)) = self.take_add_imm_into(addr) {
+                self.emit(match kind {
+                    LoadKind::L32 => Instr::Load32AddImm {
+                        dst,
+                        lhs,
+                        offset,
+                        imm,
+                    },
+                    LoadKind::L64 => Instr::Load64AddImm {
+                        dst,
+                        lhs,
+                        offset,
+                        imm,
+                    },
+                    _ => Instr::Load8UAddImm {
+                        dst,
+                        lhs,
+                        offset,
+                        imm,
+                    },
                 });
                 return Ok(());
             }
@@ -799,6 +938,23 @@ impl Translator<'_> {
         if let (Instr::BrIfNez { cond, target } | Instr::BrIfEqz { cond, target }, true) =
             (branch, self.code.len() > self.label_pc)
         {
+            // `pair_increments` may have paired the increment with the one before it.
+            if let Some(&Instr::I32AddImm2 { a, ka, b, kb }) = self.code.last() {
+                if b == cond {
+                    self.code.pop();
+                    let first = Instr::I32AddImm {
+                        dst: a,
+                        lhs: a,
+                        imm: ka.into(),
+                    };
+                    self.emit(first);
+                    self.emit(Instr::I32AddImm {
+                        dst: b,
+                        lhs: b,
+                        imm: kb.into(),
+                    });
+                }
+            }
             if let Some(&Instr::I32AddImm { dst, lhs, imm }) = self.code.last() {
                 if let (true, Ok(imm)) = (dst == cond, i16::try_from(imm)) {
                     self.code.pop();
@@ -1181,7 +1337,10 @@ impl Translator<'_> {
                 }
             },
             O::LocalSet { local_index } => match self.local(local_index) {
-                (l, false) => self.set_local(l),
+                (l, false) => {
+                    self.set_local(l);
+                    self.pair_increments();
+                }
                 (l, true) => self.set_local_v128(l),
             },
             O::LocalTee { local_index } => match self.local(local_index) {
@@ -1770,19 +1929,7 @@ impl Translator<'_> {
                 },
                 false,
             ),
-            O::I32Xor => self.binop_imm(
-                |d, l, r| I::I32Xor {
-                    dst: d,
-                    lhs: l,
-                    rhs: r,
-                },
-                |d, l, i| I::I32XorImm {
-                    dst: d,
-                    lhs: l,
-                    imm: i,
-                },
-                false,
-            ),
+            O::I32Xor => self.i32_xor(),
             O::I32Shl => self.binop_imm(
                 |d, l, r| I::I32Shl {
                     dst: d,
@@ -2134,7 +2281,12 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | Load16U { dst, .. }
         | Load32S { dst, .. }
         | I32AddShl { dst, .. }
+        | I32AddImmShl { dst, .. }
+        | I32XorRotlImm { dst, .. }
         | Load8UAdd { dst, .. }
+        | Load32AddImm { dst, .. }
+        | Load64AddImm { dst, .. }
+        | Load8UAddImm { dst, .. }
         | F64MulAdd { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
