@@ -497,16 +497,6 @@ fn opaque(p: *const Instr) -> *const Instr {
     p
 }
 
-/// Marks the path that calls it as rarely taken, so that LLVM lays the dispatch loop out
-/// (and allocates its registers) for the common instructions: `execute` calls it first
-/// in the arms of rare instructions (tables, bulk memory, other memories, GC, atomics,
-/// exceptions, tail calls). Not inlined, and not empty, so that it is not optimized away.
-#[cold]
-#[inline(never)]
-fn cold() {
-    core::hint::black_box(());
-}
-
 /// The dispatch loop. Wasm calls and returns stay inside it (the callers wait in
 /// `frames`); it returns only when the entry function returns, to call a host function,
 /// or on a trap.
@@ -979,7 +969,6 @@ fn execute(
             }
             I::Call { func, base } => call!(inst.funcs[func as usize], base, ip.wrapping_add(1)),
             I::Throw { tag, base } => {
-                cold();
                 let tag_addr = inst.tags[tag as usize];
                 // The payload's cells (a `v128` takes two).
                 let n = inst.module.inner.types[inst.module.inner.tags[tag as usize] as usize]
@@ -995,7 +984,6 @@ fn execute(
                 return Ok(Exit::Resume);
             }
             I::ThrowRef { src } => {
-                cold();
                 let exn = cell_to_ref(s[src as usize]).ok_or(TrapKind::NullExceptionReference)?;
                 (cur.ip, cur.fp, cur.instance) = (ip.wrapping_add(1), fp, instance);
                 exception::unwind(funcs, instances, exns, stack, frames, cur, exn)?;
@@ -1014,12 +1002,8 @@ fn execute(
                 }
                 call!(func, base, ip.wrapping_add(1))
             }
-            I::ReturnCall { func, base } => {
-                cold();
-                tail_call!(inst.funcs[func as usize], base)
-            }
+            I::ReturnCall { func, base } => tail_call!(inst.funcs[func as usize], base),
             I::ReturnCallIndirect { ty, base, index } => {
-                cold();
                 let table = data!();
                 let table = &tables[inst.tables[table as usize] as usize];
                 let i = s[index as usize] as u32 as usize;
@@ -1037,12 +1021,10 @@ fn execute(
                 call!(f, base, ip.wrapping_add(1))
             }
             I::ReturnCallRef { base, func } => {
-                cold();
                 let f = cell_to_ref(s[func as usize]).ok_or(TrapKind::NullFunctionReference)?;
                 tail_call!(f, base)
             }
             I::Gc { op, x, y, imm } => {
-                cold();
                 let data = data!();
                 // An allocation that would pass the heap limit is tried again after a
                 // full collection.
@@ -1223,7 +1205,6 @@ fn execute(
                 addr,
                 kind_mem,
             } => {
-                cold();
                 let offset = data!();
                 let mem = &memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 s[dst as usize] = load_kind(mem, kind_mem as u8, s[addr as usize], offset)?;
@@ -1234,7 +1215,6 @@ fn execute(
                 src,
                 kind_mem,
             } => {
-                cold();
                 let offset = data!();
                 let mem = &mut memories[inst.memories[(kind_mem >> 8) as usize] as usize].data;
                 store_kind(
@@ -1247,19 +1227,16 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::Mem64 { op, a, b, mem } => {
-                cold();
                 let (lo, hi) = (data!(), data!());
                 let m = &mut memories[inst.memories[mem as usize] as usize].data;
                 mem64::mem64(op, m, s, a, b, lo as u64 | (hi as u64) << 32)?;
                 m0 = memory_data(memories, mem0);
             }
             I::MemorySize { dst, mem } => {
-                cold();
                 s[dst as usize] = memories[inst.memories[mem as usize] as usize].pages();
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryGrow { dst, delta, mem } => {
-                cold();
                 let limit = engine.config().max_memory_pages;
                 let m = &mut memories[inst.memories[mem as usize] as usize];
                 let at = m.ty.addr_type;
@@ -1268,7 +1245,6 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryFill { mem, base } => {
-                cold();
                 let b = base as usize;
                 let m = &mut memories[inst.memories[mem as usize] as usize];
                 let at = m.ty.addr_type;
@@ -1278,7 +1254,6 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryCopy { dst_mem, base } => {
-                cold();
                 let src_mem = data!();
                 let b = base as usize;
                 let dm = inst.memories[dst_mem as usize] as usize;
@@ -1311,7 +1286,6 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::MemoryInit { mem, data, base } => {
-                cold();
                 let b = base as usize;
                 let m = &mut memories[inst.memories[mem as usize] as usize];
                 // `d` has the memory's address type; `src` and `n` are `i32`s.
@@ -1327,17 +1301,12 @@ fn execute(
                 m[rd].copy_from_slice(&bytes[rs]);
                 m0 = memory_data(memories, mem0);
             }
-            I::DataDrop(data) => {
-                cold();
-                datas[inst.datas[data as usize] as usize] = Arc::from(&[][..])
-            }
+            I::DataDrop(data) => datas[inst.datas[data as usize] as usize] = Arc::from(&[][..]),
 
             I::TableIndex64 { dst, src } => {
-                cold();
                 s[dst as usize] = s[src as usize].min(u32::MAX as u64);
             }
             I::TableGet { dst, index, table } => {
-                cold();
                 let t = &tables[inst.tables[table as usize] as usize];
                 s[dst as usize] = *t
                     .elements
@@ -1345,7 +1314,6 @@ fn execute(
                     .ok_or(TrapKind::TableOutOfBounds)?;
             }
             I::TableSet { table, index, src } => {
-                cold();
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 let v = s[src as usize];
                 let e = t
@@ -1356,11 +1324,9 @@ fn execute(
                 *e = v;
             }
             I::TableSize { dst, table } => {
-                cold();
                 s[dst as usize] = tables[inst.tables[table as usize] as usize].elements.len() as u64
             }
             I::TableGrow { table, base } => {
-                cold();
                 let b = base as usize;
                 let limit = engine.config().max_table_elements;
                 let t = &mut tables[inst.tables[table as usize] as usize];
@@ -1369,7 +1335,6 @@ fn execute(
                 s[b] = t.grow(delta, init, limit).unwrap_or(at.minus_one());
             }
             I::TableFill { table, base } => {
-                cold();
                 let b = base as usize;
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 let at = t.ty.addr_type;
@@ -1384,7 +1349,6 @@ fn execute(
                 src_table,
                 base,
             } => {
-                cold();
                 let b = base as usize;
                 let dt = inst.tables[dst_table as usize] as usize;
                 let stb = inst.tables[src_table as usize] as usize;
@@ -1409,7 +1373,6 @@ fn execute(
                 }
             }
             I::TableInit { table, elem, base } => {
-                cold();
                 let b = base as usize;
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 // `d` has the table's address type; `src` and `n` are `i32`s.
@@ -1429,7 +1392,6 @@ fn execute(
                 &mut elems[inst.elems[elem as usize] as usize],
             )),
             I::RefFunc { dst, func } => {
-                cold();
                 s[dst as usize] = ref_to_cell(Some(inst.funcs[func as usize]))
             }
 
@@ -1678,10 +1640,7 @@ fn execute(
             I::F64Min { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
-            I::Wide { op, base } => {
-                cold();
-                wide_arith(op, &mut s[base as usize..])
-            }
+            I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
             I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
             I::SimdShuffle { dst, a, b } => {
                 let lanes = [data!(), data!(), data!(), data!()];
@@ -1722,7 +1681,6 @@ fn execute(
                 a,
                 b,
             } => {
-                cold();
                 let offset = data!();
                 let mem = data!();
                 let mem = &mut memories[inst.memories[mem as usize] as usize];
@@ -1730,12 +1688,10 @@ fn execute(
                 m0 = memory_data(memories, mem0);
             }
             I::GlobalGetV128 { dst, global } => {
-                cold();
                 let g = &globals[inst.globals[global as usize] as usize];
                 simd::set_v128(s, dst, g.bits());
             }
             I::GlobalSetV128 { global, src } => {
-                cold();
                 globals[inst.globals[global as usize] as usize].set_bits(simd::get_v128(s, src));
             }
             I::F64Max { dst, lhs, rhs } => {
