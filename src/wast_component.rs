@@ -209,6 +209,7 @@ pub fn script_config(source: &str, config: &Config) -> Config {
             "component_model_implements" => config.component_model_implements(on),
             "component_model_gc" => config.component_model_gc(on),
             "component_model_memory64" => config.component_model_memory64(on),
+            "component_model_fixed_length_lists" => config.component_model_fixed_length_lists(on),
             "memory64" => config.wasm_memory64(on),
             "gc" => config.wasm_gc(on),
             "function_references" => config.wasm_function_references(on),

@@ -365,3 +365,22 @@ fn linked_and_invoked_components_keep_the_wasi_options() {
     assert_eq!(out.code, Some(0), "{out:#?}");
     assert!(out.stdout.ends_with("files ok\n"), "{out:#?}");
 }
+
+#[test]
+fn maps_are_wave_maps() {
+    let out = weft(&[
+        "run",
+        "tests/component-cli/map.wat",
+        "--invoke",
+        r#"echo-map({1: "a", 7: "b"})"#,
+    ]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(out.stdout, "{1: \"a\", 7: \"b\"}\n");
+    let empty = weft(&[
+        "run",
+        "tests/component-cli/map.wat",
+        "--invoke",
+        "echo-map({})",
+    ]);
+    assert_eq!(empty.stdout, "{}\n", "{empty:#?}");
+}

@@ -8,7 +8,7 @@
 //!
 //! | Part | Where | Status |
 //! |---|---|---|
-//! | component value types, function types | [`types`] | all Preview 2 types |
+//! | component value types, function types | [`types`] | all Preview 2 types, `map`, fixed-length lists |
 //! | the value model | [`val`] | [`Val`], mirroring wasmtime's `component::Val` |
 //! | canonical ABI (flatten, load/store, lift/lower, strings) | [`abi`] | as CanonicalABI.md |
 //! | resources: handle tables, own/borrow, resource.new/rep/drop | [`resources`] | yes |

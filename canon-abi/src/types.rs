@@ -46,6 +46,14 @@ pub enum Type {
     String,
     /// `list<T>`
     List(Box<Type>),
+    /// `list<T, N>` (🔧 fixed-length list, behind
+    /// [`Config::component_model_fixed_length_lists`](weft_interp::Config)): exactly `N`
+    /// elements, laid out and flattened in place like a tuple of `N` `T`s. Its values are
+    /// [`Val::List`](crate::Val::List)s of length `N`.
+    FixedList(Box<Type>, u32),
+    /// `map<K, V>` (🗺️): key-value pairs in order, with the canonical ABI of
+    /// `list<tuple<K, V>>`. Its values are [`Val::Map`](crate::Val::Map)s.
+    Map(Box<Type>, Box<Type>),
     /// `record { label: T, ... }`
     Record(Vec<(String, Type)>),
     /// `tuple<T, ...>`
@@ -104,6 +112,8 @@ impl Type {
         };
         match (self, other) {
             (Type::List(a), Type::List(b)) | (Type::Option(a), Type::Option(b)) => a.same_shape(b),
+            (Type::FixedList(a, n), Type::FixedList(b, m)) => n == m && a.same_shape(b),
+            (Type::Map(k, v), Type::Map(l, w)) => k.same_shape(l) && v.same_shape(w),
             (Type::Record(a), Type::Record(b)) => {
                 a.len() == b.len()
                     && a.iter()
@@ -168,10 +178,12 @@ impl Type {
             },
             ComponentDefinedType::Own(r) => Type::Own(ResourceId(r.resource())),
             ComponentDefinedType::Borrow(r) => Type::Borrow(ResourceId(r.resource())),
-            ComponentDefinedType::Map { .. } => return Err(unsupported("map")),
-            ComponentDefinedType::FixedLengthList { .. } => {
-                return Err(unsupported("fixed-length list"))
+            ComponentDefinedType::Map { key, value, .. } => {
+                Type::Map(Box::new(conv(key)?), Box::new(conv(value)?))
             }
+            ComponentDefinedType::FixedLengthList {
+                element, length, ..
+            } => Type::FixedList(Box::new(conv(element)?), *length),
             ComponentDefinedType::Future { .. } => return Err(unsupported("future (Preview 3)")),
             ComponentDefinedType::Stream { .. } => return Err(unsupported("stream (Preview 3)")),
         })
@@ -221,6 +233,8 @@ impl fmt::Display for Type {
             Type::Char => f.write_str("char"),
             Type::String => f.write_str("string"),
             Type::List(t) => write!(f, "list<{t}>"),
+            Type::FixedList(t, n) => write!(f, "list<{t}, {n}>"),
+            Type::Map(k, v) => write!(f, "map<{k}, {v}>"),
             Type::Record(fs) => {
                 f.write_str("record { ")?;
                 list(

@@ -38,8 +38,10 @@ pub enum Val {
     Char(char),
     /// `string`
     String(String),
-    /// `list<T>`
+    /// `list<T>`, and `list<T, N>` (with `N` elements)
     List(Vec<Val>),
+    /// `map<K, V>`: key-value pairs in order (the canonical ABI keeps duplicate keys)
+    Map(Vec<(Val, Val)>),
     /// `record`, fields in declaration order with their labels
     Record(Vec<(String, Val)>),
     /// `tuple`
@@ -76,6 +78,7 @@ impl Val {
             Val::Char(_) => "char",
             Val::String(_) => "string",
             Val::List(_) => "list",
+            Val::Map(_) => "map",
             Val::Record(_) => "record",
             Val::Tuple(_) => "tuple",
             Val::Variant(..) => "variant",
@@ -128,6 +131,16 @@ impl core::fmt::Display for Val {
                 f.write_str("[")?;
                 seq(f, vs)?;
                 f.write_str("]")
+            }
+            Val::Map(entries) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k}: {v}")?;
+                }
+                f.write_str("}")
             }
             Val::Tuple(vs) => {
                 f.write_str("(")?;

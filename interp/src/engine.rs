@@ -33,6 +33,8 @@ pub struct Config {
     pub(crate) component_model_implements: bool,
     pub(crate) component_model_gc: bool,
     pub(crate) component_model_memory64: bool,
+    pub(crate) component_model_wasmtime_restrictions: bool,
+    pub(crate) component_model_fixed_length_lists: bool,
 }
 
 impl Default for Config {
@@ -60,6 +62,8 @@ impl Default for Config {
             component_model_implements: true,
             component_model_gc: false,
             component_model_memory64: false,
+            component_model_wasmtime_restrictions: false,
+            component_model_fixed_length_lists: false,
         }
     }
 }
@@ -259,6 +263,41 @@ impl Config {
     pub fn component_model_memory64(mut self, enable: bool) -> Config {
         self.component_model_memory64 = enable;
         self
+    }
+
+    /// Allows fixed-length list types `list<T, N>` in components (the Component Model's 🔧
+    /// gate; default: off). A `list<T, N>` is laid out in place like a tuple of `N` `T`s
+    /// and its values are lists of exactly `N` elements.
+    pub fn component_model_fixed_length_lists(mut self, enable: bool) -> Config {
+        self.component_model_fixed_length_lists = enable;
+        self
+    }
+
+    /// Whether [`Config::component_model_fixed_length_lists`] is on.
+    pub fn get_component_model_fixed_length_lists(&self) -> bool {
+        self.component_model_fixed_length_lists
+    }
+
+    /// Refuses, as wasmtime does, three kinds of valid root components that wasmtime
+    /// cannot run (default: off, since the Component Model allows all three): a root
+    /// component that imports a component, one that exports a component, and one that
+    /// exports (a re-export of) an imported function. Nested components may still do all
+    /// three. With this on, a component that Weft accepts is one wasmtime accepts too
+    /// (as far as these rules go), and wasmtime's own test scripts pass as written.
+    ///
+    /// ```
+    /// use weft_interp::Config;
+    /// let config = Config::default().component_model_wasmtime_restrictions(true);
+    /// assert!(config.get_component_model_wasmtime_restrictions());
+    /// ```
+    pub fn component_model_wasmtime_restrictions(mut self, enable: bool) -> Config {
+        self.component_model_wasmtime_restrictions = enable;
+        self
+    }
+
+    /// Whether [`Config::component_model_wasmtime_restrictions`] is on.
+    pub fn get_component_model_wasmtime_restrictions(&self) -> bool {
+        self.component_model_wasmtime_restrictions
     }
 
     /// Whether [`Config::component_model_implements`] is on.

@@ -34,6 +34,10 @@ pub struct WastArgs {
     /// memories to gigabytes and pass strings of up to 2 GiB).
     #[arg(long)]
     pub hogs_memory: bool,
+    /// Refuse, as wasmtime does, valid root components that import or export a component
+    /// or re-export an imported function (wasmtime's own scripts expect this).
+    #[arg(long)]
+    pub wasmtime_restrictions: bool,
 }
 
 /// Runs `weft wast`: the report goes to `out`, unreadable files are reported on `err`.
@@ -57,7 +61,8 @@ pub fn run(args: &WastArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         };
         let config = weft::Config::default()
             .wasm_multi_memory(!args.no_multi_memory)
-            .wasm_reference_types(!args.no_reference_types);
+            .wasm_reference_types(!args.no_reference_types)
+            .component_model_wasmtime_restrictions(args.wasmtime_restrictions);
         let report = weft::wast_component::run_script_with(
             &shown.to_string(),
             &source,

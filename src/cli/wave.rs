@@ -33,7 +33,9 @@ impl WasmType for WaveType {
             Type::Float64 => WasmTypeKind::F64,
             Type::Char => WasmTypeKind::Char,
             Type::String => WasmTypeKind::String,
-            Type::List(_) => WasmTypeKind::List,
+            // A fixed-length list is written as a list; `make_list` checks its length.
+            Type::List(_) | Type::FixedList(..) => WasmTypeKind::List,
+            Type::Map(..) => WasmTypeKind::Map,
             Type::Record(_) => WasmTypeKind::Record,
             Type::Tuple(_) => WasmTypeKind::Tuple,
             Type::Variant(_) => WasmTypeKind::Variant,
@@ -47,7 +49,7 @@ impl WasmType for WaveType {
 
     fn list_element_type(&self) -> Option<Self> {
         match &self.0 {
-            Type::List(t) => Some(WaveType((**t).clone())),
+            Type::List(t) | Type::FixedList(t, _) => Some(WaveType((**t).clone())),
             _ => None,
         }
     }
@@ -114,8 +116,10 @@ impl WasmType for WaveType {
     }
 
     fn map_key_value_types(&self) -> Option<(Self, Self)> {
-        // Weft's component types have no `map` (it is refused when a component is loaded).
-        None
+        match &self.0 {
+            Type::Map(k, v) => Some((WaveType((**k).clone()), WaveType((**v).clone()))),
+            _ => None,
+        }
     }
 }
 
@@ -165,6 +169,7 @@ impl WasmValue for WaveVal {
             Val::Char(_) => WasmTypeKind::Char,
             Val::String(_) => WasmTypeKind::String,
             Val::List(_) => WasmTypeKind::List,
+            Val::Map(_) => WasmTypeKind::Map,
             Val::Record(_) => WasmTypeKind::Record,
             Val::Tuple(_) => WasmTypeKind::Tuple,
             Val::Variant(..) => WasmTypeKind::Variant,
@@ -221,10 +226,32 @@ impl WasmValue for WaveVal {
         ty: &Self::Type,
         vals: impl IntoIterator<Item = Self>,
     ) -> Result<Self, WasmValueError> {
-        if !matches!(ty.0, Type::List(_)) {
-            return Err(wrong_kind(ty, WasmTypeKind::List));
+        let vals: Vec<Val> = vals.into_iter().map(|v| v.0).collect();
+        match ty.0 {
+            Type::List(_) => {}
+            Type::FixedList(_, n) if vals.len() as u64 == u64::from(n) => {}
+            Type::FixedList(_, n) => {
+                return Err(WasmValueError::Other(format!(
+                    "a list of {} elements for `{}`, which takes {n}",
+                    vals.len(),
+                    ty.0
+                )))
+            }
+            _ => return Err(wrong_kind(ty, WasmTypeKind::List)),
         }
-        Ok(WaveVal(Val::List(vals.into_iter().map(|v| v.0).collect())))
+        Ok(WaveVal(Val::List(vals)))
+    }
+
+    fn make_map(
+        ty: &Self::Type,
+        entries: impl IntoIterator<Item = (Self, Self)>,
+    ) -> Result<Self, WasmValueError> {
+        if !matches!(ty.0, Type::Map(..)) {
+            return Err(wrong_kind(ty, WasmTypeKind::Map));
+        }
+        Ok(WaveVal(Val::Map(
+            entries.into_iter().map(|(k, v)| (k.0, v.0)).collect(),
+        )))
     }
 
     fn make_record<'a>(
@@ -413,6 +440,12 @@ impl WasmValue for WaveVal {
     fn unwrap_list(&self) -> Box<dyn Iterator<Item = Cow<'_, Self>> + '_> {
         match &self.0 {
             Val::List(vs) => Box::new(vs.iter().map(wave)),
+            _ => Box::new(std::iter::empty()),
+        }
+    }
+    fn unwrap_map(&self) -> Box<dyn Iterator<Item = (Cow<'_, Self>, Cow<'_, Self>)> + '_> {
+        match &self.0 {
+            Val::Map(entries) => Box::new(entries.iter().map(|(k, v)| (wave(k), wave(v)))),
             _ => Box::new(std::iter::empty()),
         }
     }

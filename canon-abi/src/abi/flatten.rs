@@ -56,7 +56,8 @@ pub fn alignment(t: &Type, pt: CoreType) -> u32 {
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
         Type::S64 | Type::U64 | Type::Float64 => 8,
-        Type::String | Type::List(_) => ptr_size(pt),
+        Type::String | Type::List(_) | Type::Map(..) => ptr_size(pt),
+        Type::FixedList(t, _) => alignment(t, pt),
         Type::Record(_) | Type::Tuple(_) => alignment_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
             alignment_variant(&cases(t), pt)
@@ -132,7 +133,9 @@ pub fn elem_size(t: &Type, pt: CoreType) -> u32 {
         Type::S16 | Type::U16 => 2,
         Type::S32 | Type::U32 | Type::Float32 | Type::Char => 4,
         Type::S64 | Type::U64 | Type::Float64 => 8,
-        Type::String | Type::List(_) => 2 * ptr_size(pt),
+        Type::String | Type::List(_) | Type::Map(..) => 2 * ptr_size(pt),
+        // Validation keeps this below 2^28 (CanonicalABI.md: "element size").
+        Type::FixedList(t, n) => elem_size(t, pt).saturating_mul(*n),
         Type::Record(_) | Type::Tuple(_) => elem_size_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
             elem_size_variant(&cases(t), pt)
@@ -236,7 +239,20 @@ pub fn flatten_type(t: &Type, pt: CoreType) -> Vec<CoreType> {
         Type::S64 | Type::U64 => vec![CoreType::I64],
         Type::Float32 => vec![CoreType::F32],
         Type::Float64 => vec![CoreType::F64],
-        Type::String | Type::List(_) => vec![pt, pt],
+        Type::String | Type::List(_) | Type::Map(..) => vec![pt, pt],
+        Type::FixedList(t, n) => {
+            // `flatten_type(t) * n`, cut short past `MAX_FLAT_PARAMS`: a longer flattening
+            // is only ever compared with the limits (and then spilled), so where it is cut
+            // cannot be observed, and a list of 2^28 elements flattens in constant space.
+            let one = flatten_type(t, pt);
+            let keep = (*n as usize).min(super::MAX_FLAT_PARAMS + 1);
+            one.iter()
+                .copied()
+                .cycle()
+                .take(one.len() * keep)
+                .take(super::MAX_FLAT_PARAMS + 1)
+                .collect()
+        }
         Type::Record(_) | Type::Tuple(_) => flatten_record(&fields(t), pt),
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
             flatten_variant(&cases(t), pt)
@@ -286,6 +302,44 @@ mod tests {
 
     fn rec(ts: Vec<Type>) -> Type {
         Type::Tuple(ts)
+    }
+
+    #[test]
+    fn fixed_length_lists_and_maps() {
+        let l = |t: Type, n| Type::FixedList(Box::new(t), n);
+        let map = Type::Map(Box::new(Type::String), Box::new(Type::U8));
+        // In place, like a tuple of `n` elements.
+        assert_eq!(
+            (
+                elem_size(&l(Type::U8, 3), I32),
+                alignment(&l(Type::U8, 3), I32)
+            ),
+            (3, 1)
+        );
+        assert_eq!(
+            (
+                elem_size(&l(Type::U64, 2), I32),
+                alignment(&l(Type::U64, 2), I32)
+            ),
+            (16, 8)
+        );
+        assert_eq!(elem_size(&l(Type::String, 2), I64), 32);
+        assert_eq!(flatten_type(&l(Type::U32, 2), I32), vec![I32, I32]);
+        assert_eq!(flatten_type(&l(Type::Float64, 0), I32), vec![]);
+        // A map has the ABI of `list<tuple<K, V>>`: a pointer and a length.
+        assert_eq!((elem_size(&map, I32), alignment(&map, I32)), (8, 4));
+        assert_eq!(flatten_type(&map, I64), vec![I64, I64]);
+        // Past MAX_FLAT_PARAMS the flattening is cut short, but still too long to pass flat.
+        let big = flatten_type(&l(Type::U8, 1 << 27), I32);
+        assert!(big.len() > super::super::MAX_FLAT_PARAMS);
+        assert!(big.len() <= super::super::MAX_FLAT_PARAMS + 1);
+        let tuple = Type::Tuple(vec![Type::U8; 16]);
+        assert_eq!(
+            flatten_type(&l(Type::U8, 16), I32),
+            flatten_type(&tuple, I32)
+        );
+        let nested = l(Type::Tuple(vec![Type::U8, Type::Float32]), 9);
+        assert_eq!(flatten_type(&nested, I32).len(), 17);
     }
 
     #[test]

@@ -73,6 +73,14 @@ pub fn lift_flat(cx: &mut LiftLowerContext<'_>, vi: &mut dyn ValueIter, t: &Type
         Type::Char => Val::Char(convert_i32_to_char(vi.next(CoreType::I32)? as u32)?),
         Type::String => lift_flat_string(cx, vi)?,
         Type::List(et) => lift_flat_list(cx, vi, et)?,
+        Type::FixedList(et, n) => Val::List(
+            (0..*n)
+                .map(|_| lift_flat(cx, vi, et))
+                .collect::<Result<_>>()?,
+        ),
+        Type::Map(k, v) => {
+            super::map_of_entries(lift_flat_list(cx, vi, &super::map_entry_type(k, v))?)?
+        }
         Type::Record(_) | Type::Tuple(_) => lift_flat_record(cx, vi, t)?,
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
             lift_flat_variant(cx, vi, t)?

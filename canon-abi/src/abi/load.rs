@@ -36,6 +36,18 @@ pub fn load(cx: &mut LiftLowerContext<'_>, ptr: u64, t: &Type) -> Result<Val> {
         Type::Char => Val::Char(convert_i32_to_char(cx.load_int(ptr, 4)? as u32)?),
         Type::String => load_string(cx, ptr)?,
         Type::List(t) => load_list(cx, ptr, t)?,
+        // CanonicalABI.md: `load_list_from_valid_range` with the fixed length.
+        Type::FixedList(t, n) => {
+            let size = elem_size(t, cx.ptr_type) as u64;
+            Val::List(
+                (0..u64::from(*n))
+                    .map(|i| load(cx, ptr + i * size, t))
+                    .collect::<Result<_>>()?,
+            )
+        }
+        Type::Map(k, v) => {
+            super::map_of_entries(load_list(cx, ptr, &super::map_entry_type(k, v))?)?
+        }
         Type::Record(_) | Type::Tuple(_) => load_record(cx, ptr, t)?,
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
             load_variant(cx, ptr, t)?

@@ -48,6 +48,19 @@ pub fn lower_flat(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type) -> Result<Ve
             let (ptr, length) = store_list_into_range(cx, vs, et)?;
             vec![core_of(cx.ptr_type, ptr), core_of(cx.ptr_type, length)]
         }
+        (Type::FixedList(et, n), Val::List(vs)) if vs.len() as u64 == u64::from(*n) => {
+            let mut flat = Vec::new();
+            for e in vs {
+                flat.extend(lower_flat(cx, e, et)?);
+            }
+            flat
+        }
+        (Type::Map(k, v), Val::Map(entries)) => {
+            let entries = super::entries_of_map(entries);
+            let et = super::map_entry_type(k, v);
+            let (ptr, length) = store_list_into_range(cx, &entries, &et)?;
+            vec![core_of(cx.ptr_type, ptr), core_of(cx.ptr_type, length)]
+        }
         (Type::Record(_) | Type::Tuple(_), _) => {
             let mut flat = Vec::new();
             for (ft, fv) in t

@@ -9,9 +9,10 @@ pub mod lower;
 pub mod store;
 pub mod string;
 
-use crate::error::{trap, Result};
+use crate::error::{trap, trap_if, Result};
 use crate::resources::{CallContext, InstanceRef, ResourceType};
-use crate::types::ResourceId;
+use crate::types::{ResourceId, Type};
+use crate::val::Val;
 use std::collections::HashMap;
 
 pub use flatten::{
@@ -110,6 +111,19 @@ impl LiftLowerContext<'_> {
         Ok(self.memory.bytes()?.len() as u64)
     }
 
+    /// CanonicalABI.md's checks of a `realloc` result: aligned to `alignment`, and `len`
+    /// bytes from it inside the memory.
+    pub(crate) fn check_realloc(&self, ptr: u64, alignment: u32, len: u64) -> Result<()> {
+        trap_if(
+            ptr != flatten::align_to(ptr, alignment),
+            "realloc return: result not aligned",
+        )?;
+        trap_if(
+            ptr.saturating_add(len) > self.memory_len()?,
+            "realloc return: beyond end of memory",
+        )
+    }
+
     /// CanonicalABI.md: `load_int` (unsigned; callers sign-extend).
     pub(crate) fn load_int(&self, ptr: u64, nbytes: usize) -> Result<u64> {
         let mem = self.memory.bytes()?;
@@ -165,6 +179,38 @@ impl LiftLowerContext<'_> {
             )),
         }
     }
+}
+
+/// CanonicalABI.md: `despecialize` of `map<K, V>`: the element type of the
+/// `list<tuple<K, V>>` whose ABI it has.
+pub(crate) fn map_entry_type(k: &Type, v: &Type) -> Type {
+    Type::Tuple(vec![k.clone(), v.clone()])
+}
+
+/// The `map` value of a lifted `list<tuple<K, V>>`.
+pub(crate) fn map_of_entries(list: Val) -> Result<Val> {
+    let mismatch = || crate::Error::TypeMismatch("a map entry that is not a pair".into());
+    let Val::List(entries) = list else {
+        return Err(mismatch());
+    };
+    entries
+        .into_iter()
+        .map(|e| match e {
+            Val::Tuple(kv) => <[Val; 2]>::try_from(kv)
+                .map(|[k, v]| (k, v))
+                .map_err(|_| mismatch()),
+            _ => Err(mismatch()),
+        })
+        .collect::<Result<_>>()
+        .map(Val::Map)
+}
+
+/// The `list<tuple<K, V>>` elements a `map` value is lowered as.
+pub(crate) fn entries_of_map(entries: &[(Val, Val)]) -> Vec<Val> {
+    entries
+        .iter()
+        .map(|(k, v)| Val::Tuple(vec![k.clone(), v.clone()]))
+        .collect()
 }
 
 /// A memory of plain bytes with a bump allocator as its `realloc`, for tests and for host

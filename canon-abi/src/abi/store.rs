@@ -49,6 +49,18 @@ pub fn store(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type, ptr: u64) -> Resu
             cx.store_int(tagged_code_units, ptr + n as u64, n as usize)
         }
         (Type::List(et), Val::List(vs)) => store_list(cx, vs, ptr, et),
+        // CanonicalABI.md: `store_list_into_valid_range` at `ptr` itself.
+        (Type::FixedList(et, n), Val::List(vs)) if vs.len() as u64 == u64::from(*n) => {
+            let size = elem_size(et, cx.ptr_type) as u64;
+            for (i, e) in vs.iter().enumerate() {
+                store(cx, e, et, ptr + i as u64 * size)?;
+            }
+            Ok(())
+        }
+        (Type::Map(k, v), Val::Map(entries)) => {
+            let entries = super::entries_of_map(entries);
+            store_list(cx, &entries, ptr, &super::map_entry_type(k, v))
+        }
         (Type::Record(_) | Type::Tuple(_), _) => store_record(cx, v, ptr, t),
         (Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. }, _) => {
             store_variant(cx, v, ptr, t)
@@ -105,14 +117,7 @@ pub fn store_list_into_range(
     trap_if(byte_length >= 1 << 32, "list too long")?;
     let align = alignment(elem_type, cx.ptr_type);
     let ptr = cx.realloc(0, 0, align, byte_length)?;
-    trap_if(
-        ptr != align_to(ptr, align),
-        "realloc return: result not aligned",
-    )?;
-    trap_if(
-        ptr.saturating_add(byte_length) > cx.memory_len()?,
-        "realloc return: beyond end of memory",
-    )?;
+    cx.check_realloc(ptr, align, byte_length)?;
     for (i, e) in v.iter().enumerate() {
         store(cx, e, elem_type, ptr + i as u64 * size)?;
     }

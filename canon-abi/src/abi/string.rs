@@ -118,19 +118,6 @@ fn utf16_len(s: &str) -> usize {
         .sum()
 }
 
-/// CanonicalABI.md's checks of a `realloc` result: aligned to `alignment`, and `len` bytes
-/// from it inside the memory.
-fn check_realloc(cx: &LiftLowerContext<'_>, ptr: u64, alignment: u32, len: u64) -> Result<()> {
-    trap_if(
-        ptr != align_to(ptr, alignment),
-        "realloc return: result not aligned",
-    )?;
-    trap_if(
-        ptr.saturating_add(len) > cx.memory_len()?,
-        "realloc return: beyond end of memory",
-    )
-}
-
 /// The encoding a lifted string came from and its (tagged) length in code units: what the
 /// spec's string value `(src, src_encoding, src_tagged_code_units)` carries besides the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +237,7 @@ fn store_string_copy(
     let dst_byte_length = dst_code_unit_size * src_code_units;
     trap_if(dst_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let ptr = cx.realloc(0, 0, dst_alignment, dst_byte_length)?;
-    check_realloc(cx, ptr, dst_alignment, dst_byte_length)?;
+    cx.check_realloc(ptr, dst_alignment, dst_byte_length)?;
     let encoded = encode(src, dst_encoding);
     if encoded.len() as u64 != dst_byte_length {
         return Err(crate::Error::TypeMismatch(
@@ -290,18 +277,18 @@ fn store_string_to_utf8(
     worst_case_size: u64,
 ) -> Result<(u64, u32)> {
     let mut ptr = cx.realloc(0, 0, 1, src_code_units)?;
-    check_realloc(cx, ptr, 1, src_code_units)?;
+    cx.check_realloc(ptr, 1, src_code_units)?;
     let encoded = src.as_bytes();
     let first = (src_code_units as usize).min(encoded.len());
     cx.write_bytes(ptr, &encoded[..first])?;
     if (src_code_units as usize) < encoded.len() {
         trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
         ptr = cx.realloc(ptr, src_code_units, 1, worst_case_size)?;
-        check_realloc(cx, ptr, 1, worst_case_size)?;
+        cx.check_realloc(ptr, 1, worst_case_size)?;
         cx.write_bytes(ptr + src_code_units, &encoded[src_code_units as usize..])?;
         if worst_case_size > encoded.len() as u64 {
             ptr = cx.realloc(ptr, worst_case_size, 1, encoded.len() as u64)?;
-            check_realloc(cx, ptr, 1, encoded.len() as u64)?;
+            cx.check_realloc(ptr, 1, encoded.len() as u64)?;
         }
     }
     Ok((ptr, encoded.len() as u32))
@@ -316,13 +303,13 @@ fn store_utf8_to_utf16(
     let worst_case_size = 2 * src_code_units;
     trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let mut ptr = cx.realloc(0, 0, 2, worst_case_size)?;
-    check_realloc(cx, ptr, 2, worst_case_size)?;
+    cx.check_realloc(ptr, 2, worst_case_size)?;
     let encoded = encode(src, Simple::Utf16);
     cx.write_bytes(ptr, &encoded)?;
     let len = encoded.len() as u64;
     if len < worst_case_size {
         ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
-        check_realloc(cx, ptr, 2, len)?;
+        cx.check_realloc(ptr, 2, len)?;
     }
     Ok((ptr, (len / 2) as u32))
 }
@@ -335,7 +322,7 @@ fn store_string_to_latin1_or_utf16(
     src_code_units: u64,
 ) -> Result<(u64, u32)> {
     let mut ptr = cx.realloc(0, 0, 2, src_code_units)?;
-    check_realloc(cx, ptr, 2, src_code_units)?;
+    cx.check_realloc(ptr, 2, src_code_units)?;
     // The scalars before the first one that does not fit in a byte, as latin1. They are
     // written together, before the next `realloc`, which is all the guest can observe of
     // the spec's byte-by-byte loop.
@@ -349,7 +336,7 @@ fn store_string_to_latin1_or_utf16(
         let worst_case_size = 2 * src_code_units;
         trap_if(worst_case_size > MAX_STRING_BYTE_LENGTH, "string too long")?;
         ptr = cx.realloc(ptr, src_code_units, 2, worst_case_size)?;
-        check_realloc(cx, ptr, 2, worst_case_size)?;
+        cx.check_realloc(ptr, 2, worst_case_size)?;
         // Inflate in place: byte j moves to 2j, high byte zero.
         let inflated: Vec<u8> = cx
             .read_bytes(ptr, dst_byte_length)?
@@ -365,13 +352,13 @@ fn store_string_to_latin1_or_utf16(
         let len = encoded.len() as u64;
         if worst_case_size > len {
             ptr = cx.realloc(ptr, worst_case_size, 2, len)?;
-            check_realloc(cx, ptr, 2, len)?;
+            cx.check_realloc(ptr, 2, len)?;
         }
         return Ok((ptr, (len / 2) as u32 | UTF16_TAG));
     }
     if dst_byte_length < src_code_units {
         ptr = cx.realloc(ptr, src_code_units, 2, dst_byte_length)?;
-        check_realloc(cx, ptr, 2, dst_byte_length)?;
+        cx.check_realloc(ptr, 2, dst_byte_length)?;
     }
     Ok((ptr, dst_byte_length as u32))
 }
@@ -386,7 +373,7 @@ fn store_probably_utf16_to_latin1_or_utf16(
     let src_byte_length = 2 * src_code_units;
     trap_if(src_byte_length > MAX_STRING_BYTE_LENGTH, "string too long")?;
     let mut ptr = cx.realloc(0, 0, 2, src_byte_length)?;
-    check_realloc(cx, ptr, 2, src_byte_length)?;
+    cx.check_realloc(ptr, 2, src_byte_length)?;
     let encoded = encode(src, Simple::Utf16);
     cx.write_bytes(ptr, &encoded)?;
     if src.chars().any(|c| c as u32 >= 1 << 8) {
@@ -402,7 +389,7 @@ fn store_probably_utf16_to_latin1_or_utf16(
         .collect();
     cx.write_bytes(ptr, &deflated)?;
     ptr = cx.realloc(ptr, src_byte_length, 1, latin1_size)?;
-    check_realloc(cx, ptr, 1, latin1_size)?;
+    cx.check_realloc(ptr, 1, latin1_size)?;
     Ok((ptr, latin1_size as u32))
 }
 

@@ -209,14 +209,7 @@ fn store_range(cx: &mut LiftLowerContext<'_>, bytes: &[u8], k: Kind) -> Result<u
         Kind::Scalar => return Err(crate::Error::TypeMismatch("a number as bytes".into())),
     };
     let ptr = cx.realloc(0, 0, align, byte_length)?;
-    trap_if(
-        ptr != align_to(ptr, align),
-        "realloc return: result not aligned",
-    )?;
-    trap_if(
-        ptr.saturating_add(byte_length) > cx.memory_len()?,
-        "realloc return: beyond end of memory",
-    )?;
+    cx.check_realloc(ptr, align, byte_length)?;
     cx.write_bytes(ptr, bytes)?;
     Ok(ptr)
 }

@@ -40,6 +40,7 @@ mod instantiate;
 mod linker;
 mod parse;
 mod plan;
+mod restrictions;
 mod typed;
 
 pub use crate::error::{Error, Result};
@@ -84,9 +85,13 @@ impl Component {
 
     /// Compiles a component from its binary encoding.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Component> {
+        let def = parse::parse(engine, bytes)?;
+        if engine.config().get_component_model_wasmtime_restrictions() {
+            restrictions::check(&def)?;
+        }
         Ok(Component {
             engine: engine.clone(),
-            def: Arc::new(parse::parse(engine, bytes)?),
+            def: Arc::new(def),
         })
     }
 

@@ -96,6 +96,10 @@ fn features(config: &weft_interp::Config) -> WasmFeatures {
     );
     f.set(WasmFeatures::CM_GC, config.get_component_model_gc());
     f.set(WasmFeatures::CM64, config.get_component_model_memory64());
+    f.set(
+        WasmFeatures::CM_FIXED_LENGTH_LISTS,
+        config.get_component_model_fixed_length_lists(),
+    );
     f
 }
 

@@ -1,0 +1,20 @@
+;; A `map<u32, string>` passed in and back out (the canonical ABI of `list<tuple<u32, string>>`).
+(component
+  (core module $m
+    (memory (export "mem") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $r i32)
+      (local.set $r (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $next (i32.add (local.get $r) (local.get 3)))
+      (local.get $r))
+    (func (export "echo-map") (param i32 i32) (result i32)
+      (i32.store (i32.const 0) (local.get 0))
+      (i32.store (i32.const 4) (local.get 1))
+      (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (alias core export $i "mem" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (type $mu (map u32 string))
+  (func (export "echo-map") (param "m" $mu) (result $mu)
+    (canon lift (core func $i "echo-map") (memory $mem) (realloc $realloc))))
