@@ -860,6 +860,174 @@ fn fused_alu_forms_compute_their_parts() {
     assert_eq!(steps.call(&mut store, 1).unwrap(), 7999);
 }
 
+/// Loads from `base + (index << shift)` (`Load8UShl`, `Load16UShl`, `Load32Shl`,
+/// `Load64Shl`) and from `local + constant` for 16 bits (`Load16UAddImm`) wrap the sum as
+/// `i32.add` does and add the static offset without wrapping.
+#[test]
+fn fused_indexed_loads() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+  (func (export "l8") (param i32 i32) (result i32)
+    (i32.load8_u offset=1 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 1)))))
+  (func (export "l16") (param i32 i32) (result i32)
+    (i32.load16_u (i32.add (i32.shl (local.get 1) (i32.const 1)) (local.get 0))))
+  (func (export "l32") (param i32 i32) (result i32)
+    (i32.load offset=2 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+  (func (export "l64") (param i32 i32) (result i64)
+    (i64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 35)))))
+  (func (export "l16k") (param i32) (result i32)
+    (i32.load16_u offset=3 (i32.add (local.get 0) (i32.const -2)))))"#,
+    )
+    .unwrap();
+    for (def, fused) in [
+        (0, "Load8UShl"),
+        (1, "Load16UShl"),
+        (2, "Load32Shl"),
+        (3, "Load64Shl"),
+        (4, "Load16UAddImm"),
+    ] {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = |store: &Store<()>, name: &str| {
+        instance
+            .get_typed_func::<(i32, i32), i32>(store, name)
+            .unwrap()
+    };
+    let (l8, l16, l32) = (f(&store, "l8"), f(&store, "l16"), f(&store, "l32"));
+    let l64 = instance
+        .get_typed_func::<(i32, i32), i64>(&store, "l64")
+        .unwrap();
+    let l16k = instance.get_typed_func::<i32, i32>(&store, "l16k").unwrap();
+    assert_eq!(l8.call(&mut store, (1, 2)).unwrap(), 7);
+    // -2 + (1 << 1) wraps to address 0; then offset 1.
+    assert_eq!(l8.call(&mut store, (-2, 1)).unwrap(), 2);
+    // The shifted index wraps too: (1 << 31) << 1 is 0.
+    assert_eq!(l8.call(&mut store, (3, i32::MIN)).unwrap(), 5);
+    assert_eq!(l16.call(&mut store, (1, 1)).unwrap(), 0x0504);
+    assert_eq!(l32.call(&mut store, (-8, 2)).unwrap(), 0x0605_0403);
+    // The count is taken modulo 32: 35 shifts by 3.
+    assert_eq!(l64.call(&mut store, (0, 1)).unwrap(), 0x100f_0e0d_0c0b_0a09);
+    assert!(
+        l64.call(&mut store, (65536 - 7, 0)).is_err(),
+        "out of bounds"
+    );
+    // 0 - 1 wraps to 0xffff_ffff; the offset then goes past 4 GiB, not back to 0.
+    assert!(
+        l8.call(&mut store, (-1, 0)).is_err(),
+        "offset does not wrap"
+    );
+    assert_eq!(l16k.call(&mut store, 3).unwrap(), 0x0605);
+    // 1 - 2 wraps to 0xffff_ffff; the offset then goes past 4 GiB.
+    assert!(l16k.call(&mut store, 1).is_err(), "offset does not wrap");
+}
+
+/// `I32Add3` (`a + b + c`), `I32AddXor` (`a + (b ^ c)`) and `I32Rotl2Xor`
+/// (`rotl(x, a) ^ rotl(y, b)`, also from `rotr`) compute what their parts do, wrapping.
+#[test]
+fn fused_add_and_rotate_chains() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (func (export "add3") (param i32 i32 i32) (result i32)
+    (i32.add (local.get 2) (i32.add (local.get 0) (local.get 1))))
+  (func (export "addxor") (param i32 i32 i32) (result i32)
+    (i32.add (i32.xor (local.get 0) (local.get 1)) (local.get 2)))
+  (func (export "sigma") (param i32 i32) (result i32)
+    (i32.xor
+      (i32.xor (i32.rotr (local.get 0) (i32.const 2)) (i32.rotl (local.get 1) (i32.const 45)))
+      (i32.rotr (local.get 0) (i32.const 22)))))"#,
+    )
+    .unwrap();
+    for (def, fused) in [(0, "I32Add3"), (1, "I32AddXor"), (2, "I32Rotl2Xor")] {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let add3 = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "add3")
+        .unwrap();
+    let addxor = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "addxor")
+        .unwrap();
+    let sigma = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "sigma")
+        .unwrap();
+    for (a, b, c) in [
+        (1u32, 2u32, 3u32),
+        (u32::MAX, u32::MAX, 2),
+        (0x8000_0000, 0x8000_0000, 0x7fff_ffff),
+        (0xdead_beef, 0x1234_5678, 0xffff_0000),
+    ] {
+        let (ai, bi, ci) = (a as i32, b as i32, c as i32);
+        let want = a.wrapping_add(b).wrapping_add(c);
+        assert_eq!(add3.call(&mut store, (ai, bi, ci)).unwrap() as u32, want);
+        let want = (a ^ b).wrapping_add(c);
+        assert_eq!(addxor.call(&mut store, (ai, bi, ci)).unwrap() as u32, want);
+        let want = a.rotate_right(2) ^ b.rotate_left(45 % 32) ^ a.rotate_right(22);
+        assert_eq!(sigma.call(&mut store, (ai, bi)).unwrap() as u32, want);
+    }
+}
+
+/// A callee's declared locals start at zero whatever its frame held before (a deeper call
+/// left other values there), for counts 0 to 6, and the caller's values below the
+/// arguments survive the clearing.
+#[test]
+fn locals_start_at_zero_and_caller_temporaries_survive() {
+    let engine = Engine::default();
+    let mut funcs = String::new();
+    let mut calls = String::new();
+    for k in 0..7 {
+        let locals = " i64".repeat(k);
+        let sum: String = (0..k)
+            .map(|i| format!("(local.get {})", i + 1))
+            .fold("(i64.const 0)".into(), |acc, l| {
+                format!("(i64.add {acc} {l})")
+            });
+        funcs += &format!(
+            "(func $c{k} (param i64) (result i64) (local{locals}) (i64.add (local.get 0) {sum}))\n"
+        );
+        calls += &format!(
+            "(call $dirty) (local.set 1 (i64.add (local.get 1) \
+             (i64.add (i64.mul (local.get 0) (local.get 0)) (call $c{k} (local.get 0)))))\n"
+        );
+    }
+    let wat = format!(
+        r#"(module
+  (func $dirty (local i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 0 (i64.const -1)) (local.set 1 (i64.const -1)) (local.set 2 (i64.const -1))
+    (local.set 3 (i64.const -1)) (local.set 4 (i64.const -1)) (local.set 5 (i64.const -1))
+    (local.set 6 (i64.const -1)) (local.set 7 (i64.const -1)))
+  {funcs}
+  (func (export "run") (param i64) (result i64) (local i64)
+    {calls}
+    (local.get 1)))"#
+    );
+    let module = Module::new(&engine, &wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i64, i64>(&store, "run").unwrap();
+    // Each of the 7 calls adds x * x + x.
+    assert_eq!(run.call(&mut store, 3).unwrap(), 7 * (9 + 3));
+    assert_eq!(run.call(&mut store, -5).unwrap(), 7 * (25 - 5));
+    // Asking for the IR of a function the module does not define is an error, not a panic.
+    assert!(module.dump_ir(99).is_err());
+}
+
 #[test]
 fn reference_types_can_be_switched_off() {
     // Wasm 1.0 validation: one table at most, no reference-typed values.

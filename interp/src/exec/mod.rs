@@ -714,6 +714,15 @@ fn execute(
             s[$dst as usize] = $e;
         }};
     }
+    // A load from `base + (index << shift)` (wrapping, as `I32AddShl`), then `offset`.
+    macro_rules! ld_shl {
+        ($dst:expr, $base:expr, $index:expr, $shift:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
+            let i = (s[$index as usize] as u32).wrapping_shl($shift as u32);
+            let addr = (s[$base as usize] as u32).wrapping_add(i);
+            let $b: [u8; $n] = load(m0, addr as u64, $off as u32)?;
+            s[$dst as usize] = $e;
+        }};
+    }
     macro_rules! stm {
         ($addr:expr, $src:expr, $off:expr, |$v:ident| $e:expr) => {{
             let $v = s[$src as usize];
@@ -1152,6 +1161,62 @@ fn execute(
                 let b: [u8; 1] = load(m0, addr as u64, offset as u32)?;
                 s[dst as usize] = b[0] as u64;
             }
+            I::Load16UAddImm {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
+                let b: [u8; 2] = load(m0, addr as u64, offset as u32)?;
+                s[dst as usize] = u16::from_le_bytes(b) as u64;
+            }
+            I::Load8UShl {
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+            } => ld_shl!(dst, base, index, shift, offset, 1, |b| b[0] as u64),
+            I::Load16UShl {
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+            } => ld_shl!(
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+                2,
+                |b| u16::from_le_bytes(b) as u64
+            ),
+            I::Load32Shl {
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+            } => ld_shl!(
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+                4,
+                |b| u32::from_le_bytes(b) as u64
+            ),
+            I::Load64Shl {
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+            } => ld_shl!(dst, base, index, shift, offset, 8, |b| u64::from_le_bytes(
+                b
+            )),
             I::Store8Imm {
                 addr,
                 value,
@@ -1195,6 +1260,19 @@ fn execute(
             I::I32XorRotlImm { dst, lhs, src, imm } => {
                 let r = (s[src as usize] as u32).rotate_left(imm as u32);
                 s[dst as usize] = (s[lhs as usize] as u32 ^ r) as u64;
+            }
+            I::I32Add3 { dst, a, b, c } => {
+                let ab = (s[a as usize] as u32).wrapping_add(s[b as usize] as u32);
+                s[dst as usize] = ab.wrapping_add(s[c as usize] as u32) as u64;
+            }
+            I::I32AddXor { dst, lhs, a, b } => {
+                let x = (s[a as usize] ^ s[b as usize]) as u32;
+                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(x) as u64;
+            }
+            I::I32Rotl2Xor { dst, x, y, kx, ky } => {
+                let rx = (s[x as usize] as u32).rotate_left(kx as u32);
+                let ry = (s[y as usize] as u32).rotate_left(ky as u32);
+                s[dst as usize] = (rx ^ ry) as u64;
             }
             I::I32AddImm2 { a, ka, b, kb } => {
                 s[a as usize] = (s[a as usize] as u32).wrapping_add(ka as i32 as u32) as u64;

@@ -237,6 +237,11 @@ impl Module {
     /// debugging the translator; the format is not stable).
     #[doc(hidden)]
     pub fn dump_ir(&self, def: u32) -> Result<String> {
+        if def as usize >= self.inner.bodies.len() {
+            return Err(crate::Error::Unsupported(format!(
+                "no defined function {def}"
+            )));
+        }
         let code = self.compiled(def)?;
         let mut out = format!(
             "params {} locals {} frame {}\n",

@@ -534,6 +534,47 @@ pub(crate) enum Instr {
         offset: u16,
         imm: i32,
     },
+    /// `Load16U` from address `lhs + imm`, as `Load32AddImm`.
+    Load16UAddImm {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
+    },
+    /// `Load8U` from address `base + (index << shift)` (an `I32AddShl` feeding the load,
+    /// `a[i]` for an array of 2^shift-byte elements; the sum wraps as `i32.add` does,
+    /// `offset` is then added without wrapping).
+    Load8UShl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u16,
+    },
+    /// `Load16U` from address `base + (index << shift)`, as `Load8UShl`.
+    Load16UShl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u16,
+    },
+    /// `Load32` from address `base + (index << shift)`, as `Load8UShl`.
+    Load32Shl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u16,
+    },
+    /// `Load64` from address `base + (index << shift)`, as `Load8UShl`.
+    Load64Shl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u16,
+    },
     /// `Store8` of a constant (truncated), memory 0.
     Store8Imm {
         addr: Slot,
@@ -1360,6 +1401,29 @@ pub(crate) enum Instr {
         dst: Slot,
         lhs: Slot,
         imm: i32,
+    },
+    /// `a + b + c` (i32, wrapping): an `i32.add` feeding another.
+    I32Add3 {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// `lhs + (a ^ b)` (i32, wrapping): an `i32.xor` feeding an `i32.add`.
+    I32AddXor {
+        dst: Slot,
+        lhs: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// `rotl(x, kx) ^ rotl(y, ky)` (i32; counts taken modulo 32): two rotations by
+    /// constants feeding an `i32.xor` (the sigma functions of SHA-2).
+    I32Rotl2Xor {
+        dst: Slot,
+        x: Slot,
+        y: Slot,
+        kx: u8,
+        ky: u8,
     },
     I32RotlImm {
         dst: Slot,

@@ -447,6 +447,54 @@ impl Translator<'_> {
                 }
             }
         }
+        // `other + (a ^ b)` or `other + (a + b)`: an `i32.xor` or `i32.add` just before,
+        // into a temporary only this reads.
+        if self.code.len() > self.label_pc {
+            let fed = |t: Slot| {
+                if t == rhs && u32::from(rhs) >= self.num_locals && lhs != rhs {
+                    Some(lhs)
+                } else if t == lhs && u32::from(lhs) >= self.num_locals && lhs != rhs {
+                    Some(rhs)
+                } else {
+                    None
+                }
+            };
+            match self.code.last() {
+                Some(&Instr::I32Xor {
+                    dst: t,
+                    lhs: a,
+                    rhs: b,
+                }) => {
+                    if let Some(other) = fed(t) {
+                        self.code.pop();
+                        self.emit(Instr::I32AddXor {
+                            dst,
+                            lhs: other,
+                            a,
+                            b,
+                        });
+                        return;
+                    }
+                }
+                Some(&Instr::I32Add {
+                    dst: t,
+                    lhs: a,
+                    rhs: b,
+                }) => {
+                    if let Some(other) = fed(t) {
+                        self.code.pop();
+                        self.emit(Instr::I32Add3 {
+                            dst,
+                            a,
+                            b,
+                            c: other,
+                        });
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
         self.emit(Instr::I32Add { dst, lhs, rhs });
     }
 
@@ -464,20 +512,7 @@ impl Translator<'_> {
         let lhs = self.pop_slot();
         let dst = self.push_temp();
         if self.code.len() > self.label_pc {
-            let rotl = match self.code.last() {
-                Some(&Instr::I32RotlImm {
-                    dst: t,
-                    lhs: x,
-                    imm,
-                }) => Some((t, x, imm & 31)),
-                Some(&Instr::I32RotrImm {
-                    dst: t,
-                    lhs: x,
-                    imm,
-                }) => Some((t, x, (32 - (imm & 31)) & 31)),
-                _ => None,
-            };
-            if let Some((t, x, k)) = rotl {
+            if let Some((t, x, k)) = self.code.last().and_then(rotation) {
                 let other = if t == rhs && u32::from(rhs) >= self.num_locals {
                     Some(lhs)
                 } else if t == lhs && u32::from(lhs) >= self.num_locals {
@@ -487,6 +522,26 @@ impl Translator<'_> {
                 };
                 if let Some(other) = other {
                     self.code.pop();
+                    // `rotl(x, a) ^ rotl(y, b)`: the other operand is a rotation just
+                    // before, into a temporary the second rotation does not read.
+                    if let (true, Some((t2, x2, k2))) = (
+                        self.code.len() > self.label_pc
+                            && u32::from(other) >= self.num_locals
+                            && x != other,
+                        self.code.last().and_then(rotation),
+                    ) {
+                        if t2 == other {
+                            self.code.pop();
+                            self.emit(Instr::I32Rotl2Xor {
+                                dst,
+                                x: x2,
+                                y: x,
+                                kx: k2 as u8,
+                                ky: k as u8,
+                            });
+                            return;
+                        }
+                    }
                     self.emit(Instr::I32XorRotlImm {
                         dst,
                         lhs: other,
@@ -531,6 +586,26 @@ impl Translator<'_> {
             Some(&Instr::I32Add { dst, lhs, rhs }) if dst == slot => {
                 self.code.pop();
                 Some((lhs, rhs))
+            }
+            _ => None,
+        }
+    }
+
+    /// As `take_add_into`, for an `I32AddShl` (`base + (index << shift)`): returns its
+    /// operands and the shift.
+    fn take_add_shl_into(&mut self, slot: Slot) -> Option<(Slot, Slot, u8)> {
+        if self.code.len() <= self.label_pc || u32::from(slot) < self.num_locals {
+            return None;
+        }
+        match self.code.last() {
+            Some(&Instr::I32AddShl {
+                dst,
+                lhs,
+                index,
+                shift,
+            }) if dst == slot => {
+                self.code.pop();
+                Some((lhs, index, shift))
             }
             _ => None,
         }
@@ -633,9 +708,42 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
-        if let (0, Ok(offset), LoadKind::L32 | LoadKind::L64 | LoadKind::L8U) =
+        if let (0, Ok(offset), LoadKind::L32 | LoadKind::L64 | LoadKind::L8U | LoadKind::L16U) =
             (mem, u16::try_from(offset), kind)
         {
+            if let Some((base, index, shift)) = self.take_add_shl_into(addr) {
+                self.emit(match kind {
+                    LoadKind::L32 => Instr::Load32Shl {
+                        dst,
+                        base,
+                        index,
+                        shift,
+                        offset,
+                    },
+                    LoadKind::L64 => Instr::Load64Shl {
+                        dst,
+                        base,
+                        index,
+                        shift,
+                        offset,
+                    },
+                    LoadKind::L16U => Instr::Load16UShl {
+                        dst,
+                        base,
+                        index,
+                        shift,
+                        offset,
+                    },
+                    _ => Instr::Load8UShl {
+                        dst,
+                        base,
+                        index,
+                        shift,
+                        offset,
+                    },
+                });
+                return Ok(());
+            }
             if let Some((lhs, imm)) = self.take_add_imm_into(addr) {
                 self.emit(match kind {
                     LoadKind::L32 => Instr::Load32AddImm {
@@ -645,6 +753,12 @@ impl Translator<'_> {
                         imm,
                     },
                     LoadKind::L64 => Instr::Load64AddImm {
+                        dst,
+                        lhs,
+                        offset,
+                        imm,
+                    },
+                    LoadKind::L16U => Instr::Load16UAddImm {
                         dst,
                         lhs,
                         offset,
@@ -2264,6 +2378,16 @@ fn offset32(memarg: &wasmparser::MemArg) -> Result<u32> {
     u32::try_from(memarg.offset).map_err(|_| Error::Unsupported("64-bit memory offset".into()))
 }
 
+/// If `instr` rotates a slot left or right by a constant: its destination, source and the
+/// count as a left rotation (in 0..32).
+fn rotation(instr: &Instr) -> Option<(Slot, Slot, i32)> {
+    match *instr {
+        Instr::I32RotlImm { dst, lhs, imm } => Some((dst, lhs, imm & 31)),
+        Instr::I32RotrImm { dst, lhs, imm } => Some((dst, lhs, (32 - (imm & 31)) & 31)),
+        _ => None,
+    }
+}
+
 /// The destination slot of an instruction that writes exactly one slot and has no other
 /// effect on control flow.
 fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
@@ -2283,10 +2407,18 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | I32AddShl { dst, .. }
         | I32AddImmShl { dst, .. }
         | I32XorRotlImm { dst, .. }
+        | I32Add3 { dst, .. }
+        | I32AddXor { dst, .. }
+        | I32Rotl2Xor { dst, .. }
         | Load8UAdd { dst, .. }
         | Load32AddImm { dst, .. }
         | Load64AddImm { dst, .. }
         | Load8UAddImm { dst, .. }
+        | Load16UAddImm { dst, .. }
+        | Load8UShl { dst, .. }
+        | Load16UShl { dst, .. }
+        | Load32Shl { dst, .. }
+        | Load64Shl { dst, .. }
         | F64MulAdd { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
