@@ -56,9 +56,7 @@ pub fn lower_flat(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type) -> Result<Ve
             flat
         }
         (Type::Map(k, v), Val::Map(entries)) => {
-            let entries = super::entries_of_map(entries);
-            let et = super::map_entry_type(k, v);
-            let (ptr, length) = store_list_into_range(cx, &entries, &et)?;
+            let (ptr, length) = super::store::store_map_into_range(cx, entries, k, v)?;
             vec![core_of(cx.ptr_type, ptr), core_of(cx.ptr_type, length)]
         }
         (Type::Record(_) | Type::Tuple(_), _) => {

@@ -205,14 +205,6 @@ pub(crate) fn map_of_entries(list: Val) -> Result<Val> {
         .map(Val::Map)
 }
 
-/// The `list<tuple<K, V>>` elements a `map` value is lowered as.
-pub(crate) fn entries_of_map(entries: &[(Val, Val)]) -> Vec<Val> {
-    entries
-        .iter()
-        .map(|(k, v)| Val::Tuple(vec![k.clone(), v.clone()]))
-        .collect()
-}
-
 /// A memory of plain bytes with a bump allocator as its `realloc`, for tests and for host
 /// code that wants to run the canonical ABI without a Wasm instance.
 #[derive(Debug, Clone, Default)]

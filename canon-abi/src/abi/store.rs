@@ -58,8 +58,10 @@ pub fn store(cx: &mut LiftLowerContext<'_>, v: &Val, t: &Type, ptr: u64) -> Resu
             Ok(())
         }
         (Type::Map(k, v), Val::Map(entries)) => {
-            let entries = super::entries_of_map(entries);
-            store_list(cx, &entries, ptr, &super::map_entry_type(k, v))
+            let (begin, length) = store_map_into_range(cx, entries, k, v)?;
+            let n = cx.ptr_size();
+            cx.store_int(begin, ptr, n as usize)?;
+            cx.store_int(length, ptr + n as u64, n as usize)
         }
         (Type::Record(_) | Type::Tuple(_), _) => store_record(cx, v, ptr, t),
         (Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. }, _) => {
@@ -112,16 +114,45 @@ pub fn store_list_into_range(
     v: &[Val],
     elem_type: &Type,
 ) -> Result<(u64, u64)> {
-    let size = elem_size(elem_type, cx.ptr_type) as u64;
-    let byte_length = v.len() as u64 * size;
-    trap_if(byte_length >= 1 << 32, "list too long")?;
-    let align = alignment(elem_type, cx.ptr_type);
-    let ptr = cx.realloc(0, 0, align, byte_length)?;
-    cx.check_realloc(ptr, align, byte_length)?;
+    let (ptr, size) = alloc_list_range(cx, v.len(), elem_type)?;
     for (i, e) in v.iter().enumerate() {
         store(cx, e, elem_type, ptr + i as u64 * size)?;
     }
     Ok((ptr, v.len() as u64))
+}
+
+/// `store_list_into_range` of a `map<K, V>` value as the `list<tuple<K, V>>` it has the ABI
+/// of, storing each key and value in place (as `store_record` would the pair).
+pub(crate) fn store_map_into_range(
+    cx: &mut LiftLowerContext<'_>,
+    entries: &[(Val, Val)],
+    k: &Type,
+    v: &Type,
+) -> Result<(u64, u64)> {
+    let (ptr, size) = alloc_list_range(cx, entries.len(), &super::map_entry_type(k, v))?;
+    let value_offset = align_to(elem_size(k, cx.ptr_type) as u64, alignment(v, cx.ptr_type));
+    for (i, (kv, vv)) in entries.iter().enumerate() {
+        let at = ptr + i as u64 * size;
+        store(cx, kv, k, at)?;
+        store(cx, vv, v, at + value_offset)?;
+    }
+    Ok((ptr, entries.len() as u64))
+}
+
+/// The allocation of `store_list_into_range`: one `realloc` of `n` elements' exact size,
+/// checked as the spec checks it. Returns the pointer and the element size.
+fn alloc_list_range(
+    cx: &mut LiftLowerContext<'_>,
+    n: usize,
+    elem_type: &Type,
+) -> Result<(u64, u64)> {
+    let size = elem_size(elem_type, cx.ptr_type) as u64;
+    let byte_length = n as u64 * size;
+    trap_if(byte_length >= 1 << 32, "list too long")?;
+    let align = alignment(elem_type, cx.ptr_type);
+    let ptr = cx.realloc(0, 0, align, byte_length)?;
+    cx.check_realloc(ptr, align, byte_length)?;
+    Ok((ptr, size))
 }
 
 /// The field values of a record-like value in the type's field order (records match labels).
