@@ -225,3 +225,70 @@ fn exceptions_carry_vectors() {
         vec![Val::I32(1), Val::V128(v), Val::I64(2)]
     );
 }
+
+/// `v128.load` and `v128.store` of memory 0 run in the dispatch loop (`V128Load`,
+/// `V128LoadAddImm`, `V128Store`): the same bounds and wrap-around rules as every access.
+#[test]
+fn v128_load_store_fast_paths() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (memory 2)
+  (data (i32.const 0) "\00\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10\11\12\13")
+  (func (export "ld") (param i32) (result i64)
+    (i64x2.extract_lane 1 (v128.load offset=4 (local.get 0))))
+  (func (export "ldk") (param i32) (result i32)
+    (i32x4.extract_lane 0 (v128.load offset=1 (i32.add (local.get 0) (i32.const -2)))))
+  (func (export "ldfar") (param i32) (result i32)
+    (i32x4.extract_lane 3 (v128.load offset=70000 (i32.add (local.get 0) (i32.const 8)))))
+  (func (export "st") (param i32 i32) (result i32)
+    (v128.store offset=3 (local.get 0) (i32x4.splat (local.get 1)))
+    (i32.load offset=15 (local.get 0))))"#,
+    )
+    .unwrap();
+    for (def, fused) in [
+        (0, "V128Load {"),
+        (1, "V128LoadAddImm"),
+        (2, "V128Load {"),
+        (3, "V128Store"),
+    ] {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let ld = instance.get_typed_func::<i32, i64>(&store, "ld").unwrap();
+    let ldk = instance.get_typed_func::<i32, i32>(&store, "ldk").unwrap();
+    let ldfar = instance
+        .get_typed_func::<i32, i32>(&store, "ldfar")
+        .unwrap();
+    let st = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "st")
+        .unwrap();
+    assert_eq!(ld.call(&mut store, 0).unwrap(), 0x1312_1110_0f0e_0d0c);
+    assert!(ld.call(&mut store, 131072 - 19).is_err(), "out of bounds");
+    assert_eq!(ld.call(&mut store, 131072 - 20).unwrap(), 0);
+    // 2 - 2 is address 0, then offset 1.
+    assert_eq!(ldk.call(&mut store, 2).unwrap(), 0x0403_0201);
+    // 1 - 2 wraps to 0xffff_ffff; the offset then goes past 4 GiB, not back to 0.
+    assert!(ldk.call(&mut store, 1).is_err(), "offset does not wrap");
+    // An offset past 16 bits keeps the add apart.
+    assert_eq!(ldfar.call(&mut store, 0).unwrap(), 0);
+    assert!(
+        ldfar.call(&mut store, 131072 - 70000).is_err(),
+        "out of bounds"
+    );
+    // The store writes 16 bytes from address + 3; the last lane is at + 15.
+    assert_eq!(
+        st.call(&mut store, (100, 0x0a0b_0c0d)).unwrap(),
+        0x0a0b_0c0d
+    );
+    assert!(
+        st.call(&mut store, (131072 - 18, 1)).is_err(),
+        "out of bounds"
+    );
+    assert_eq!(st.call(&mut store, (131072 - 19, 7)).unwrap(), 7);
+}

@@ -1720,6 +1720,23 @@ fn execute(
             }
             I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
             I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
+            I::V128Load { dst, addr, offset } => {
+                let v: [u8; 16] = load(m0, s[addr as usize], offset)?;
+                simd::set_v(s, dst, v);
+            }
+            I::V128LoadAddImm {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
+                let v: [u8; 16] = load(m0, addr as u64, offset as u32)?;
+                simd::set_v(s, dst, v);
+            }
+            I::V128Store { addr, src, offset } => {
+                store_bytes(m0, s[addr as usize], offset, simd::get_v(s, src))?;
+            }
             I::SimdShuffle { dst, a, b } => {
                 let lanes = [data!(), data!(), data!(), data!()];
                 simd::shuffle(s, dst, a, b, lanes);

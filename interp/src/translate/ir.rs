@@ -1344,6 +1344,27 @@ pub(crate) enum Instr {
         addr: Slot,
         src: Slot,
     },
+    /// `v128.load` from memory 0 (a 32-bit memory) at `addr + offset` into the two slots
+    /// from `dst`: the fast path of `SimdMem`, run inside the dispatch loop.
+    V128Load {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    /// `V128Load` from address `lhs + imm` (an `i32.add` of a constant feeding the load;
+    /// the sum wraps as `i32.add` does, `offset` is then added without wrapping).
+    V128LoadAddImm {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
+    },
+    /// `v128.store` of the two slots from `src` to memory 0 (32-bit) at `addr + offset`.
+    V128Store {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
     /// `global.get` of a `v128` global into the two slots from `dst`.
     GlobalGetV128 {
         dst: Slot,

@@ -198,7 +198,10 @@ fn v128_dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         Instr::SimdMem { op, val, .. } | Instr::SimdMem64 { op, val, .. } if op.writes_vector() => {
             Some(val)
         }
-        Instr::SimdShuffle { dst, .. } | Instr::GlobalGetV128 { dst, .. } => Some(dst),
+        Instr::SimdShuffle { dst, .. }
+        | Instr::GlobalGetV128 { dst, .. }
+        | Instr::V128Load { dst, .. }
+        | Instr::V128LoadAddImm { dst, .. } => Some(dst),
         _ => None,
     }
 }
@@ -435,6 +438,28 @@ impl Translator<'_> {
             });
             self.emit(Instr::Data(memarg.offset as u32));
             self.emit(Instr::Data((memarg.offset >> 32) as u32));
+        } else if mem == 0 && mem_op == M::V128Load {
+            // The fast paths: plain loads and stores of memory 0.
+            if let Ok(short) = u16::try_from(offset) {
+                if let Some((lhs, imm)) = self.take_add_imm_into(addr) {
+                    self.emit(Instr::V128LoadAddImm {
+                        dst: val,
+                        lhs,
+                        offset: short,
+                        imm,
+                    });
+                    return Ok(true);
+                }
+            }
+            self.emit(Instr::V128Load {
+                dst: val,
+                addr,
+                offset,
+            });
+            return Ok(true);
+        } else if mem == 0 && mem_op == M::V128Store {
+            self.emit(Instr::V128Store { addr, src, offset });
+            return Ok(true);
         } else {
             self.emit(Instr::SimdMem {
                 op: mem_op,

@@ -3,7 +3,7 @@
 //! (memory64) alike: the address has the memory's address type, and `addr + offset` is
 //! computed without wrapping.
 
-use super::{build, extend, get_s, get_v, lane, set_v, with_lane};
+use super::{build, extend, get_s, get_v, lane, set_v, with_lane, V};
 use crate::exec::mem64::ea64;
 use crate::translate::ir::{SimdMemOp, Slot};
 use crate::{AddrType, TrapKind};
@@ -37,11 +37,14 @@ pub(crate) fn simd_mem(
     use SimdMemOp as M;
     let at = addr_type.of_cell(get_s(s, addr));
     let l = u32::from(lane_idx);
-    let half = |mem: &[u8]| -> Result<u128, TrapKind> {
-        Ok(u64::from_le_bytes(read(mem, at, offset)?) as u128)
+    // The low 8 bytes of a vector from memory, the high 8 zero.
+    let half = |mem: &[u8]| -> Result<V, TrapKind> {
+        let mut v = [0u8; 16];
+        v[..8].copy_from_slice(&read::<8>(mem, at, offset)?);
+        Ok(v)
     };
-    let r: u128 = match op {
-        M::V128Load => u128::from_le_bytes(read(mem, at, offset)?),
+    let r: V = match op {
+        M::V128Load => read(mem, at, offset)?,
         M::V128Load8x8S => extend::<i8, i16>(half(mem)?, false, i16::from),
         M::V128Load8x8U => extend::<u8, u16>(half(mem)?, false, u16::from),
         M::V128Load16x4S => extend::<i16, i32>(half(mem)?, false, i32::from),
@@ -64,7 +67,11 @@ pub(crate) fn simd_mem(
             let x = u64::from_le_bytes(read(mem, at, offset)?);
             build(|_| x)
         }
-        M::V128Load32Zero => u32::from_le_bytes(read(mem, at, offset)?) as u128,
+        M::V128Load32Zero => {
+            let mut v = [0u8; 16];
+            v[..4].copy_from_slice(&read::<4>(mem, at, offset)?);
+            v
+        }
         M::V128Load64Zero => half(mem)?,
         M::V128Load8Lane => {
             let [x] = read::<1>(mem, at, offset)?;
@@ -82,7 +89,7 @@ pub(crate) fn simd_mem(
             let x = u64::from_le_bytes(read(mem, at, offset)?);
             with_lane(get_v(s, src), l & 1, x)
         }
-        M::V128Store => return write(mem, at, offset, &get_v(s, val).to_le_bytes()),
+        M::V128Store => return write(mem, at, offset, &get_v(s, val)),
         M::V128Store8Lane => {
             return write(mem, at, offset, &[lane::<u8>(get_v(s, val), l & 15)]);
         }

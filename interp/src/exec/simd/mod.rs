@@ -13,124 +13,152 @@ use super::numeric::{
 };
 use crate::translate::ir::{SimdOp, Slot};
 
-/// A lane type: a number of `BITS` bits inside a `u128`.
+/// A lane type: `BITS` bits of a `u128`, stored little-endian (lane `i` is bytes
+/// `i * BITS / 8..(i + 1) * BITS / 8`). Lanes are read and written through byte arrays so
+/// that LLVM sees plain array code and can vectorize it.
 trait Lane: Copy {
     const BITS: u32;
-    /// The lane from the low `BITS` bits of `bits`.
-    fn from_bits(bits: u128) -> Self;
-    /// The lane's bits, zero-extended.
-    fn to_bits(self) -> u128;
+    /// The lane from the first `BITS / 8` bytes of `bytes`.
+    fn read(bytes: &[u8]) -> Self;
+    /// Writes the lane into the first `BITS / 8` bytes of `out`.
+    fn write(self, out: &mut [u8]);
+    /// All ones (`true`) or all zeros: the result lane of a comparison.
+    fn mask(set: bool) -> Self;
 }
 
 macro_rules! int_lane {
-    ($($t:ty => $u:ty),*) => {$(
+    ($($t:ty),*) => {$(
         impl Lane for $t {
             const BITS: u32 = <$t>::BITS;
-            fn from_bits(bits: u128) -> Self {
-                bits as $u as $t
+            #[inline(always)]
+            fn read(bytes: &[u8]) -> Self {
+                let mut b = [0u8; size_of::<$t>()];
+                b.copy_from_slice(&bytes[..size_of::<$t>()]);
+                <$t>::from_le_bytes(b)
             }
-            fn to_bits(self) -> u128 {
-                self as $u as u128
+            #[inline(always)]
+            fn write(self, out: &mut [u8]) {
+                out[..size_of::<$t>()].copy_from_slice(&self.to_le_bytes());
+            }
+            #[inline(always)]
+            fn mask(set: bool) -> Self {
+                (0 as $t).wrapping_sub(set as $t)
             }
         }
     )*};
 }
-int_lane!(i8 => u8, u8 => u8, i16 => u16, u16 => u16, i32 => u32, u32 => u32, i64 => u64, u64 => u64);
+int_lane!(i8, u8, i16, u16, i32, u32, i64, u64);
 
-impl Lane for f32 {
-    const BITS: u32 = 32;
-    fn from_bits(bits: u128) -> Self {
-        f32::from_bits(bits as u32)
-    }
-    fn to_bits(self) -> u128 {
-        self.to_bits() as u128
-    }
+macro_rules! float_lane {
+    ($($t:ty => $u:ty),*) => {$(
+        impl Lane for $t {
+            const BITS: u32 = <$u>::BITS;
+            #[inline(always)]
+            fn read(bytes: &[u8]) -> Self {
+                <$t>::from_bits(<$u>::read(bytes))
+            }
+            #[inline(always)]
+            fn write(self, out: &mut [u8]) {
+                self.to_bits().write(out)
+            }
+            #[inline(always)]
+            fn mask(set: bool) -> Self {
+                // `from_bits` keeps every bit (all ones is a quiet NaN).
+                <$t>::from_bits(<$u>::mask(set))
+            }
+        }
+    )*};
 }
+float_lane!(f32 => u32, f64 => u64);
 
-impl Lane for f64 {
-    const BITS: u32 = 64;
-    fn from_bits(bits: u128) -> Self {
-        f64::from_bits(bits as u64)
-    }
-    fn to_bits(self) -> u128 {
-        self.to_bits() as u128
-    }
-}
+/// A `v128` as its 16 bytes, lane 0 first (byte `i` of memory is byte `i` here). Handlers
+/// work on byte arrays, not on a `u128`: LLVM keeps arrays in vector registers and turns
+/// the lane loops into single SSE2/NEON instructions, where a `u128` lives in two general
+/// registers and every lane costs a shift.
+pub(crate) type V = [u8; 16];
 
 /// Lane `i` of `v` seen as lanes of type `T` (`i` below the lane count).
-fn lane<T: Lane>(v: u128, i: u32) -> T {
-    T::from_bits(v >> (i * T::BITS))
+#[inline(always)]
+fn lane<T: Lane>(v: V, i: u32) -> T {
+    T::read(&v[(i * T::BITS / 8) as usize..])
 }
 
 /// `v` with lane `i` (of type `T`) replaced by `x`.
-fn with_lane<T: Lane>(v: u128, i: u32, x: T) -> u128 {
-    let shift = i * T::BITS;
-    let mask = (u128::MAX >> (128 - T::BITS)) << shift;
-    (v & !mask) | (x.to_bits() << shift)
+#[inline(always)]
+fn with_lane<T: Lane>(mut v: V, i: u32, x: T) -> V {
+    x.write(&mut v[(i * T::BITS / 8) as usize..]);
+    v
 }
 
 /// Builds a vector of lanes of type `R` from `f(i)` for each lane index.
-fn build<R: Lane>(f: impl Fn(u32) -> R) -> u128 {
-    (0..128 / R::BITS).fold(0, |v, i| v | f(i).to_bits() << (i * R::BITS))
+#[inline(always)]
+fn build<R: Lane>(f: impl Fn(u32) -> R) -> V {
+    let mut out = [0u8; 16];
+    for (i, o) in out.chunks_exact_mut((R::BITS / 8) as usize).enumerate() {
+        f(i as u32).write(o);
+    }
+    out
 }
 
 /// `f` on each lane.
-fn map<T: Lane>(a: u128, f: impl Fn(T) -> T) -> u128 {
+#[inline(always)]
+fn map<T: Lane>(a: V, f: impl Fn(T) -> T) -> V {
     build(|i| f(lane::<T>(a, i)))
 }
 
 /// `f` on each pair of lanes.
-fn zip<T: Lane>(a: u128, b: u128, f: impl Fn(T, T) -> T) -> u128 {
+#[inline(always)]
+fn zip<T: Lane>(a: V, b: V, f: impl Fn(T, T) -> T) -> V {
     build(|i| f(lane::<T>(a, i), lane::<T>(b, i)))
 }
 
 /// A lane-wise comparison: all ones where `f` holds, zeros elsewhere.
-fn cmp<T: Lane>(a: u128, b: u128, f: impl Fn(T, T) -> bool) -> u128 {
-    let ones = u128::MAX >> (128 - T::BITS);
-    (0..128 / T::BITS).fold(0, |v, i| {
-        if f(lane::<T>(a, i), lane::<T>(b, i)) {
-            v | ones << (i * T::BITS)
-        } else {
-            v
-        }
-    })
+#[inline(always)]
+fn cmp<T: Lane>(a: V, b: V, f: impl Fn(T, T) -> bool) -> V {
+    build(|i| T::mask(f(lane::<T>(a, i), lane::<T>(b, i))))
 }
 
 /// Lanes `T` from the low (`high == false`) or high half of `a`, widened by `f` into lanes
 /// `R` of twice the width.
-fn extend<T: Lane, R: Lane>(a: u128, high: bool, f: impl Fn(T) -> R) -> u128 {
+#[inline(always)]
+fn extend<T: Lane, R: Lane>(a: V, high: bool, f: impl Fn(T) -> R) -> V {
     let first = if high { 64 / T::BITS } else { 0 };
     build(|i| f(lane::<T>(a, first + i)))
 }
 
 /// `extmul`: products of the low or high halves' lanes, widened first.
-fn extmul<T: Lane, R: Lane>(a: u128, b: u128, high: bool, f: impl Fn(T, T) -> R) -> u128 {
+#[inline(always)]
+fn extmul<T: Lane, R: Lane>(a: V, b: V, high: bool, f: impl Fn(T, T) -> R) -> V {
     let first = if high { 64 / T::BITS } else { 0 };
     build(|i| f(lane::<T>(a, first + i), lane::<T>(b, first + i)))
 }
 
 /// `extadd_pairwise`: sums of adjacent lane pairs, widened.
-fn extadd<T: Lane, R: Lane>(a: u128, f: impl Fn(T, T) -> R) -> u128 {
+#[inline(always)]
+fn extadd<T: Lane, R: Lane>(a: V, f: impl Fn(T, T) -> R) -> V {
     build(|i| f(lane::<T>(a, 2 * i), lane::<T>(a, 2 * i + 1)))
 }
 
 /// `narrow`: the lanes of `a` then of `b`, each saturated into a lane half as wide.
-fn narrow<T: Lane, R: Lane>(a: u128, b: u128, f: impl Fn(T) -> R) -> u128 {
+#[inline(always)]
+fn narrow<T: Lane, R: Lane>(a: V, b: V, f: impl Fn(T) -> R) -> V {
     let n = 128 / T::BITS;
     build(|i| f(if i < n { lane(a, i) } else { lane(b, i - n) }))
 }
 
-/// `bitmask`: bit `i` of the result is the top bit of lane `i`.
-fn bitmask<T: Lane>(a: u128) -> u64 {
-    (0..128 / T::BITS).fold(0, |m, i| {
-        m | (((a >> ((i + 1) * T::BITS - 1)) & 1) as u64) << i
-    })
+/// `bitmask`: bit `i` of the result is the top bit of lane `i` (the top bit of its last
+/// byte, lanes being little-endian).
+fn bitmask<T: Lane>(a: V) -> u64 {
+    let width = (T::BITS / 8) as usize;
+    a.chunks_exact(width)
+        .enumerate()
+        .fold(0, |m, (i, l)| m | u64::from(l[width - 1] >> 7) << i)
 }
 
 /// `all_true`: every lane is non-zero.
-fn all_true<T: Lane>(a: u128) -> u64 {
-    let ones = u128::MAX >> (128 - T::BITS);
-    (0..128 / T::BITS).all(|i| (a >> (i * T::BITS)) & ones != 0) as u64
+fn all_true<T: Lane>(a: V) -> u64 {
+    let width = (T::BITS / 8) as usize;
+    a.chunks_exact(width).all(|l| l.iter().any(|&b| b != 0)) as u64
 }
 
 /// `ineg` on a lane count: the shift count of a shift instruction is taken modulo the lane
@@ -165,28 +193,23 @@ fn pmax<T: PartialOrd>(a: T, b: T) -> T {
 }
 
 /// `f(a_i, b_i, c_i)` on each triple of lanes.
-fn zip3<T: Lane>(a: u128, b: u128, c: u128, f: impl Fn(T, T, T) -> T) -> u128 {
+#[inline(always)]
+fn zip3<T: Lane>(a: V, b: V, c: V, f: impl Fn(T, T, T) -> T) -> V {
     build(|i| f(lane::<T>(a, i), lane::<T>(b, i), lane::<T>(c, i)))
 }
 
 /// `v128.bitselect` (spec §4.3.2 `ibitselect`): bits of `a` where `mask` is 1, of `b`
 /// elsewhere. Also the deterministic `relaxed_laneselect` (`relaxed(R)[i_3, ..]` with
 /// `R = 0` keeps the mask as it is).
-fn bitselect(a: u128, b: u128, mask: u128) -> u128 {
-    (a & mask) | (b & !mask)
+#[inline(always)]
+fn bitselect(a: V, b: V, mask: V) -> V {
+    zip3::<u64>(a, b, mask, |a, b, m| (a & m) | (b & !m))
 }
 
 /// `i8x16.swizzle`: lane `i` is lane `b_i` of `a`, or 0 when `b_i` is 16 or more. Also
 /// the deterministic `relaxed_swizzle` (`relaxed(R)[0, ..]`: 0 for every index past 15).
-fn swizzle(a: u128, b: u128) -> u128 {
-    build(|i| {
-        let k = lane::<u8>(b, i);
-        if k < 16 {
-            lane::<u8>(a, k.into())
-        } else {
-            0
-        }
-    })
+fn swizzle(a: V, b: V) -> V {
+    b.map(|k| a.get(usize::from(k)).copied().unwrap_or(0))
 }
 
 /// `frelaxed_madd` (Wasm 3.0 §4.3.4), deterministic profile: `relaxed(R)[fadd(fmul(z_1,
@@ -204,7 +227,7 @@ fn relaxed_madd64(x: f64, y: f64, z: f64) -> f64 {
 /// `i16x8.relaxed_dot_i8x16_i7x16_s`, deterministic profile: `ivdotsat` over
 /// `irelaxed_dot_mul` with `R = 0`, i.e. both operands signed, and each pair of products
 /// added with signed saturation (only `-128 * -128 * 2` saturates).
-fn relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
+fn relaxed_dot_i8x16_i7x16_s(a: V, b: V) -> V {
     build(|i| {
         let p = |k| i32::from(lane::<i8>(a, k)) * i32::from(lane::<i8>(b, k));
         (p(2 * i) + p(2 * i + 1)).clamp(i16::MIN.into(), i16::MAX.into()) as i16
@@ -212,18 +235,68 @@ fn relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
 }
 
 /// `avgr_u`: `(a + b + 1) / 2` without overflow.
+#[inline(always)]
 fn avgr<T: Into<u32> + Copy>(a: T, b: T) -> u32 {
-    (a.into() + b.into()).div_ceil(2)
+    (a.into() + b.into() + 1) >> 1
 }
 
-fn get_v(s: &[u64], slot: Slot) -> u128 {
-    let cell = |i: usize| s.get(i).copied().unwrap_or(0);
-    cell(slot as usize) as u128 | (cell(slot as usize + 1) as u128) << 64
+/// The `v128` in the two cells from `slot` (low half first).
+#[inline(always)]
+pub(crate) fn get_v(s: &[u64], slot: Slot) -> V {
+    match s.get(slot as usize..slot as usize + 2) {
+        Some(&[lo, hi]) => cells_to_v([lo, hi]),
+        _ => [0; 16],
+    }
 }
 
-fn set_v(s: &mut [u64], slot: Slot, v: u128) {
-    if let Some([lo, hi]) = s.get_mut(slot as usize..slot as usize + 2) {
-        (*lo, *hi) = (v as u64, (v >> 64) as u64);
+/// Writes a `v128` into the two cells from `slot`.
+#[inline(always)]
+pub(crate) fn set_v(s: &mut [u64], slot: Slot, v: V) {
+    if let Some(cells) = s.get_mut(slot as usize..slot as usize + 2) {
+        cells.copy_from_slice(&v_to_cells(v));
+    }
+}
+
+/// Two cells (low half first) as the bytes of a `v128`.
+#[inline(always)]
+fn cells_to_v(cells: [u64; 2]) -> V {
+    #[cfg(target_endian = "little")]
+    {
+        // SAFETY: `[u64; 2]` and `[u8; 16]` have the same size, and every bit pattern is
+        // a valid value of both. On a little-endian target the bytes come out as the
+        // cells' `to_le_bytes`, low cell first, which is the lane order
+        // (`tests::cells_hold_lanes_little_endian`). A transmute, unlike building the
+        // array byte by byte, lets LLVM load the vector with one instruction.
+        #[allow(unsafe_code)]
+        unsafe {
+            core::mem::transmute::<[u64; 2], V>(cells)
+        }
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        let mut v = [0u8; 16];
+        v[..8].copy_from_slice(&cells[0].to_le_bytes());
+        v[8..].copy_from_slice(&cells[1].to_le_bytes());
+        v
+    }
+}
+
+/// The bytes of a `v128` as two cells, low half first (the inverse of [`cells_to_v`]).
+#[inline(always)]
+fn v_to_cells(v: V) -> [u64; 2] {
+    #[cfg(target_endian = "little")]
+    {
+        // SAFETY: as in `cells_to_v`: same size, every bit pattern valid, and on a
+        // little-endian target the inverse of that transmute.
+        #[allow(unsafe_code)]
+        unsafe {
+            core::mem::transmute::<V, [u64; 2]>(v)
+        }
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        let half = |h: &[u8]| u64::from_le_bytes(h.try_into().unwrap_or_default());
+        [half(&v[..8]), half(&v[8..])]
     }
 }
 
@@ -237,26 +310,72 @@ fn set_s(s: &mut [u64], slot: Slot, x: u64) {
     }
 }
 
+/// The result of a SIMD operation: a vector, or a scalar (a lane, a test).
+enum Out {
+    Vector(V),
+    Scalar(u64),
+}
+
+impl From<V> for Out {
+    fn from(v: V) -> Out {
+        Out::Vector(v)
+    }
+}
+
+/// The scalar result of an operation such as `extract_lane` or `all_true`.
+struct Scalar(u64);
+
+impl From<Scalar> for Out {
+    fn from(x: Scalar) -> Out {
+        Out::Scalar(x.0)
+    }
+}
+
+/// Runs one operation `f` (a closure that reads its operands from the frame) and writes
+/// its result to slot `dst`. Out of line and generic, so each operation is a function of
+/// its own: in one big function LLVM hoists the lane unpacking that many operations share
+/// above the dispatch, and every operation pays for it.
+#[inline(never)]
+fn run_op<R: Into<Out>>(s: &mut [u64], dst: Slot, f: impl FnOnce(&[u64]) -> R) {
+    match f(s).into() {
+        Out::Vector(v) => set_v(s, dst, v),
+        Out::Scalar(x) => set_s(s, dst, x),
+    }
+}
+
 /// Runs `Instr::Simd`: reads its operands from the frame `s`, writes its result.
+// Not every operation reads every operand that `ops!` unpacks for it.
+#[allow(unused_variables)]
 #[inline(never)]
 pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Slot) {
     use SimdOp as O;
-    let va = get_v(s, a);
-    let vb = get_v(s, b);
-    // A scalar operand: the shift count, the replaced lane's value, the splatted value.
-    let sb = get_s(s, b);
-    let sa = get_s(s, a);
-    let lane_idx = u32::from(c);
-    let scalar = |s: &mut [u64], x: u64| set_s(s, dst, x);
-    let r: u128 = match op {
+    // Each arm becomes a call of `run_op` with the arm's expression, which may use: `va`
+    // and `vb` (operands `a` and `b` as vectors), `sa` and `sb` (the same slots as
+    // scalars: a shift count, a replaced lane's value, a splatted value), `lane_idx` (`c`
+    // as an immediate lane index) and `s` (the frame, for a third vector operand `c`).
+    macro_rules! ops {
+        (|$s:ident, $va:ident, $vb:ident, $sa:ident, $sb:ident, $lane_idx:ident|
+         $($p:pat => $e:expr),* $(,)?) => {
+            match op {
+                $($p => run_op(s, dst, move |$s: &[u64]| {
+                    let ($va, $vb) = (get_v($s, a), get_v($s, b));
+                    let ($sa, $sb) = (get_s($s, a), get_s($s, b));
+                    let $lane_idx = u32::from(c);
+                    $e
+                }),)*
+            }
+        };
+    }
+    ops! {
+        |s, va, vb, sa, sb, lane_idx|
         // Bitwise (§4.3.3 `v128.*`).
-        O::V128Not => !va,
-        O::V128And => va & vb,
-        O::V128AndNot => va & !vb,
-        O::V128Or => va | vb,
-        O::V128Xor => va ^ vb,
+        O::V128Not => map::<u64>(va, |x| !x),
+        O::V128And => zip::<u64>(va, vb, |x, y| x & y),
+        O::V128AndNot => zip::<u64>(va, vb, |x, y| x & !y),
+        O::V128Or => zip::<u64>(va, vb, |x, y| x | y),
+        O::V128Xor => zip::<u64>(va, vb, |x, y| x ^ y),
         O::V128Bitselect => bitselect(va, vb, get_v(s, c)),
-        O::V128AnyTrue => return scalar(s, (va != 0) as u64),
+        O::V128AnyTrue => Scalar((va != [0; 16]) as u64),
 
         // Splats, lanes and swizzle.
         O::I8x16Splat => build(|_| sa as u8),
@@ -264,19 +383,19 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::I32x4Splat | O::F32x4Splat => build(|_| sa as u32),
         O::I64x2Splat | O::F64x2Splat => build(|_| sa),
         O::I8x16ExtractLaneS => {
-            return scalar(s, lane::<i8>(va, lane_idx & 15) as i32 as u32 as u64)
-        }
-        O::I8x16ExtractLaneU => return scalar(s, lane::<u8>(va, lane_idx & 15) as u64),
+            Scalar(lane::<i8>(va, lane_idx & 15) as i32 as u32 as u64)
+        },
+        O::I8x16ExtractLaneU => Scalar(lane::<u8>(va, lane_idx & 15) as u64),
         O::I16x8ExtractLaneS => {
-            return scalar(s, lane::<i16>(va, lane_idx & 7) as i32 as u32 as u64)
-        }
-        O::I16x8ExtractLaneU => return scalar(s, lane::<u16>(va, lane_idx & 7) as u64),
+            Scalar(lane::<i16>(va, lane_idx & 7) as i32 as u32 as u64)
+        },
+        O::I16x8ExtractLaneU => Scalar(lane::<u16>(va, lane_idx & 7) as u64),
         O::I32x4ExtractLane | O::F32x4ExtractLane => {
-            return scalar(s, lane::<u32>(va, lane_idx & 3) as u64)
-        }
+            Scalar(lane::<u32>(va, lane_idx & 3) as u64)
+        },
         O::I64x2ExtractLane | O::F64x2ExtractLane => {
-            return scalar(s, lane::<u64>(va, lane_idx & 1))
-        }
+            Scalar(lane::<u64>(va, lane_idx & 1))
+        },
         O::I8x16ReplaceLane => with_lane(va, lane_idx & 15, sb as u8),
         O::I16x8ReplaceLane => with_lane(va, lane_idx & 7, sb as u16),
         O::I32x4ReplaceLane | O::F32x4ReplaceLane => with_lane(va, lane_idx & 3, sb as u32),
@@ -334,14 +453,14 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::F64x2Ge => cmp::<f64>(va, vb, |x, y| x >= y),
 
         // Tests.
-        O::I8x16AllTrue => return scalar(s, all_true::<u8>(va)),
-        O::I16x8AllTrue => return scalar(s, all_true::<u16>(va)),
-        O::I32x4AllTrue => return scalar(s, all_true::<u32>(va)),
-        O::I64x2AllTrue => return scalar(s, all_true::<u64>(va)),
-        O::I8x16Bitmask => return scalar(s, bitmask::<u8>(va)),
-        O::I16x8Bitmask => return scalar(s, bitmask::<u16>(va)),
-        O::I32x4Bitmask => return scalar(s, bitmask::<u32>(va)),
-        O::I64x2Bitmask => return scalar(s, bitmask::<u64>(va)),
+        O::I8x16AllTrue => Scalar(all_true::<u8>(va)),
+        O::I16x8AllTrue => Scalar(all_true::<u16>(va)),
+        O::I32x4AllTrue => Scalar(all_true::<u32>(va)),
+        O::I64x2AllTrue => Scalar(all_true::<u64>(va)),
+        O::I8x16Bitmask => Scalar(bitmask::<u8>(va)),
+        O::I16x8Bitmask => Scalar(bitmask::<u16>(va)),
+        O::I32x4Bitmask => Scalar(bitmask::<u32>(va)),
+        O::I64x2Bitmask => Scalar(bitmask::<u64>(va)),
 
         // Integer arithmetic.
         O::I8x16Abs => map::<i8>(va, i8::wrapping_abs),
@@ -407,11 +526,11 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         // Narrowing, widening, extended arithmetic.
         O::I8x16NarrowI16x8S => {
             narrow::<i16, i8>(va, vb, |x| x.clamp(i8::MIN.into(), i8::MAX.into()) as i8)
-        }
+        },
         O::I8x16NarrowI16x8U => narrow::<i16, u8>(va, vb, |x| x.clamp(0, u8::MAX.into()) as u8),
         O::I16x8NarrowI32x4S => {
             narrow::<i32, i16>(va, vb, |x| x.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
-        }
+        },
         O::I16x8NarrowI32x4U => narrow::<i32, u16>(va, vb, |x| x.clamp(0, u16::MAX.into()) as u16),
         O::I16x8ExtendLowI8x16S => extend::<i8, i16>(va, false, i16::from),
         O::I16x8ExtendHighI8x16S => extend::<i8, i16>(va, true, i16::from),
@@ -431,40 +550,40 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::I32x4ExtAddPairwiseI16x8U => extadd::<u16, u32>(va, |x, y| u32::from(x) + u32::from(y)),
         O::I16x8ExtMulLowI8x16S => {
             extmul::<i8, i16>(va, vb, false, |x, y| i16::from(x) * i16::from(y))
-        }
+        },
         O::I16x8ExtMulHighI8x16S => {
             extmul::<i8, i16>(va, vb, true, |x, y| i16::from(x) * i16::from(y))
-        }
+        },
         O::I16x8ExtMulLowI8x16U => {
             extmul::<u8, u16>(va, vb, false, |x, y| u16::from(x) * u16::from(y))
-        }
+        },
         O::I16x8ExtMulHighI8x16U => {
             extmul::<u8, u16>(va, vb, true, |x, y| u16::from(x) * u16::from(y))
-        }
+        },
         O::I32x4ExtMulLowI16x8S => {
             extmul::<i16, i32>(va, vb, false, |x, y| i32::from(x) * i32::from(y))
-        }
+        },
         O::I32x4ExtMulHighI16x8S => {
             extmul::<i16, i32>(va, vb, true, |x, y| i32::from(x) * i32::from(y))
-        }
+        },
         O::I32x4ExtMulLowI16x8U => {
             extmul::<u16, u32>(va, vb, false, |x, y| u32::from(x) * u32::from(y))
-        }
+        },
         O::I32x4ExtMulHighI16x8U => {
             extmul::<u16, u32>(va, vb, true, |x, y| u32::from(x) * u32::from(y))
-        }
+        },
         O::I64x2ExtMulLowI32x4S => {
             extmul::<i32, i64>(va, vb, false, |x, y| i64::from(x) * i64::from(y))
-        }
+        },
         O::I64x2ExtMulHighI32x4S => {
             extmul::<i32, i64>(va, vb, true, |x, y| i64::from(x) * i64::from(y))
-        }
+        },
         O::I64x2ExtMulLowI32x4U => {
             extmul::<u32, u64>(va, vb, false, |x, y| u64::from(x) * u64::from(y))
-        }
+        },
         O::I64x2ExtMulHighI32x4U => {
             extmul::<u32, u64>(va, vb, true, |x, y| u64::from(x) * u64::from(y))
-        }
+        },
 
         // Float arithmetic (scalar NaN rules per lane).
         O::F32x4Ceil => map::<f32>(va, ceil32),
@@ -472,15 +591,15 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::F32x4Trunc => map::<f32>(va, trunc32),
         O::F32x4Nearest => map::<f32>(va, nearest32),
         O::F32x4Sqrt => map::<f32>(va, sqrt32),
-        O::F32x4Abs => va & build(|_| 0x7fff_ffffu32),
-        O::F32x4Neg => va ^ build(|_| 0x8000_0000u32),
+        O::F32x4Abs => map::<u32>(va, |x| x & 0x7fff_ffff),
+        O::F32x4Neg => map::<u32>(va, |x| x ^ 0x8000_0000),
         O::F64x2Ceil => map::<f64>(va, ceil64),
         O::F64x2Floor => map::<f64>(va, floor64),
         O::F64x2Trunc => map::<f64>(va, trunc64),
         O::F64x2Nearest => map::<f64>(va, nearest64),
         O::F64x2Sqrt => map::<f64>(va, sqrt64),
-        O::F64x2Abs => va & build(|_| 0x7fff_ffff_ffff_ffffu64),
-        O::F64x2Neg => va ^ build(|_| 0x8000_0000_0000_0000u64),
+        O::F64x2Abs => map::<u64>(va, |x| x & 0x7fff_ffff_ffff_ffff),
+        O::F64x2Neg => map::<u64>(va, |x| x ^ 0x8000_0000_0000_0000),
         O::F32x4Add => zip::<f32>(va, vb, |x, y| x + y),
         O::F32x4Sub => zip::<f32>(va, vb, |x, y| x - y),
         O::F32x4Mul => zip::<f32>(va, vb, |x, y| x * y),
@@ -524,18 +643,18 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
         O::I32x4RelaxedTruncF32x4U => build(|i| lane::<f32>(va, i) as u32),
         O::I32x4RelaxedTruncF64x2SZero => {
             build(|i| if i < 2 { lane::<f64>(va, i) as i32 } else { 0 })
-        }
+        },
         O::I32x4RelaxedTruncF64x2UZero => {
             build(|i| if i < 2 { lane::<f64>(va, i) as u32 } else { 0 })
-        }
+        },
         O::F32x4RelaxedMadd => zip3::<f32>(va, vb, get_v(s, c), relaxed_madd32),
         O::F32x4RelaxedNmadd => {
             zip3::<f32>(va, vb, get_v(s, c), |x, y, z| relaxed_madd32(-x, y, z))
-        }
+        },
         O::F64x2RelaxedMadd => zip3::<f64>(va, vb, get_v(s, c), relaxed_madd64),
         O::F64x2RelaxedNmadd => {
             zip3::<f64>(va, vb, get_v(s, c), |x, y, z| relaxed_madd64(-x, y, z))
-        }
+        },
         O::I8x16RelaxedLaneselect
         | O::I16x8RelaxedLaneselect
         | O::I32x4RelaxedLaneselect
@@ -554,9 +673,8 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
                     i32::from(lane::<i16>(dot, 2 * i)) + i32::from(lane::<i16>(dot, 2 * i + 1));
                 pair.wrapping_add(lane::<i32>(vc, i))
             })
-        }
-    };
-    set_v(s, dst, r);
+        },
+    }
 }
 
 /// Runs `Instr::SimdShuffle`: lane `i` of the result is byte `lanes[i]` of `a` followed by
@@ -564,12 +682,12 @@ pub(crate) fn simd(op: SimdOp, s: &mut [u64], dst: Slot, a: Slot, b: Slot, c: Sl
 #[inline(never)]
 pub(crate) fn shuffle(s: &mut [u64], dst: Slot, a: Slot, b: Slot, lanes: [u32; 4]) {
     let (va, vb) = (get_v(s, a), get_v(s, b));
-    let r = build(|i| {
-        let k = (lanes[(i / 4) as usize] >> (8 * (i % 4))) as u8 as u32;
+    let r: V = core::array::from_fn(|i| {
+        let k = (lanes[i / 4] >> (8 * (i % 4))) as u8 as usize;
         if k < 16 {
-            lane::<u8>(va, k)
+            va[k]
         } else {
-            lane::<u8>(vb, (k - 16) & 15)
+            vb[(k - 16) & 15]
         }
     });
     set_v(s, dst, r);
@@ -577,12 +695,12 @@ pub(crate) fn shuffle(s: &mut [u64], dst: Slot, a: Slot, b: Slot, lanes: [u32; 4
 
 /// `global.get` / `global.set` of a `v128` global: the two cells from `slot`.
 pub(crate) fn get_v128(s: &[u64], slot: Slot) -> u128 {
-    get_v(s, slot)
+    u128::from_le_bytes(get_v(s, slot))
 }
 
 /// Writes a `v128` into the two cells from `slot`.
 pub(crate) fn set_v128(s: &mut [u64], slot: Slot, v: u128) {
-    set_v(s, slot, v)
+    set_v(s, slot, v.to_le_bytes())
 }
 
 mod mem;

@@ -2,6 +2,54 @@
 
 use super::*;
 
+// The tests speak `u128` (lane 0 in the low bits); the handlers' vectors are byte arrays.
+// These wrappers shadow the module's own helpers.
+fn set_v(s: &mut [u64], slot: Slot, v: u128) {
+    super::set_v(s, slot, v.to_le_bytes())
+}
+fn get_v(s: &[u64], slot: Slot) -> u128 {
+    u128::from_le_bytes(super::get_v(s, slot))
+}
+fn build<R: Lane>(f: impl Fn(u32) -> R) -> u128 {
+    u128::from_le_bytes(super::build(f))
+}
+fn lane<T: Lane>(v: u128, i: u32) -> T {
+    super::lane(v.to_le_bytes(), i)
+}
+fn with_lane<T: Lane>(v: u128, i: u32, x: T) -> u128 {
+    u128::from_le_bytes(super::with_lane(v.to_le_bytes(), i, x))
+}
+fn bitmask<T: Lane>(v: u128) -> u64 {
+    super::bitmask::<T>(v.to_le_bytes())
+}
+
+#[test]
+fn cells_hold_lanes_little_endian() {
+    // The low cell holds bytes 0..8 (lane 0 first), the high cell bytes 8..16.
+    let mut s = [0x0706_0504_0302_0100u64, 0x0f0e_0d0c_0b0a_0908, 0, 0];
+    let v = super::get_v(&s, 0);
+    assert_eq!(v, core::array::from_fn::<u8, 16, _>(|i| i as u8));
+    super::set_v(&mut s, 2, v);
+    assert_eq!(s[2..], s[..2]);
+    assert_eq!(v_to_cells(cells_to_v([1, u64::MAX - 1])), [1, u64::MAX - 1]);
+    // A vector that does not fit the frame reads as zero and is not written.
+    assert_eq!(super::get_v(&s, 3), [0; 16]);
+    super::set_v(&mut s, 3, [0xff; 16]);
+    assert_eq!(s[3], s[1]);
+}
+
+#[test]
+fn bitmask_and_all_true_read_each_lane() {
+    let v = u128::from_le_bytes([0x80, 1, 0, 0xff, 0, 0, 0, 0x80, 1, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(super::bitmask::<u8>(v.to_le_bytes()), 0b1000_1001);
+    assert_eq!(super::bitmask::<u16>(v.to_le_bytes()), 0b1010);
+    assert_eq!(super::bitmask::<u64>(v.to_le_bytes()), 0b01);
+    assert_eq!(all_true::<u8>(v.to_le_bytes()), 0);
+    assert_eq!(all_true::<u64>(v.to_le_bytes()), 1);
+    assert_eq!(all_true::<u16>(v.to_le_bytes()), 0);
+    assert_eq!(all_true::<u32>([1; 16]), 1);
+}
+
 /// Runs a `V V -> V` (or `V -> V`) operation on `a` and `b`.
 fn run(op: SimdOp, a: u128, b: u128) -> u128 {
     let mut s = [0u64; 6];
