@@ -1057,3 +1057,51 @@ fn reference_types_can_be_switched_off() {
     let engine = Engine::default();
     Module::new(&engine, "(module (table 1 funcref) (table 1 funcref))").unwrap();
 }
+
+/// A `local.set` of zero to a declared local in the straight-line code at a function's
+/// entry is dropped (every call zeroes its locals); later ones, and any after control
+/// flow, are kept.
+#[test]
+fn entry_zero_stores_are_dropped_only_where_the_local_is_zero() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (func (export "z") (param i32) (result i64) (local i64 i32)
+    (local.set 1 (i64.const 0))
+    (local.set 2 (i32.const 5))
+    (local.set 2 (i32.const 0))
+    (local.get 1)
+    (i64.extend_i32_u (local.get 2))
+    (i64.add))
+  (func (export "loop") (param i32) (result i32) (local i32)
+    (local.set 1 (i32.const 0))
+    (loop $l
+      (local.set 1 (i32.const 0))
+      (if (local.get 0)
+        (then
+          (local.set 1 (i32.const 9))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br $l))))
+    (local.get 1)))"#,
+    )
+    .unwrap();
+    let zeros = |def: u32| {
+        let ir = module.dump_ir(def).unwrap();
+        ir.matches("value: 0 }").count() + ir.matches("lo: 0, hi: 0 }").count()
+    };
+    // "z": `local 1 = 0` is dropped; `local 2 = 0` after `local 2 = 5` stays.
+    assert_eq!(zeros(0), 1, "{}", module.dump_ir(0).unwrap());
+    // "loop": the entry store is dropped, the one inside the loop stays.
+    assert_eq!(zeros(1), 1, "{}", module.dump_ir(1).unwrap());
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let z = instance.get_typed_func::<i32, i64>(&store, "z").unwrap();
+    let l = instance.get_typed_func::<i32, i32>(&store, "loop").unwrap();
+    assert_eq!(z.call(&mut store, 1).unwrap(), 0);
+    for n in [0, 1, 3] {
+        assert_eq!(l.call(&mut store, n).unwrap(), 0, "loop({n})");
+    }
+}

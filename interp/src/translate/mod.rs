@@ -103,6 +103,11 @@ struct Translator<'m> {
     dead_depth: u32,
     /// Index of the last instruction that is a branch target; fusions may not cross it.
     label_pc: usize,
+    /// Bit `i`: slot `i` (a declared local, below 128) still holds the zero every call
+    /// gives it, in straight-line code from the function's entry. A `local.set` of a zero
+    /// constant there is dropped. Cleared for good at the first operator that is not
+    /// simple straight-line code (`keeps_entry_zero`).
+    entry_zero: u128,
     fuel: bool,
     fuel_at: Option<usize>,
     handlers: Vec<exceptions::Handler>,
@@ -157,6 +162,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         reachable: true,
         dead_depth: 0,
         label_pc: 0,
+        entry_zero: declared_locals_mask(num_params, num_locals),
         fuel: module.engine.config().fuel,
         fuel_at: None,
         handlers: Vec::new(),
@@ -1147,8 +1153,14 @@ impl Translator<'_> {
             }
         }
         let pos = self.stack.len() - 1;
+        let zero_bit = 1u128.checked_shl(u32::from(local)).unwrap_or(0);
         match self.stack[pos] {
             Operand::Local(l) if l == local => {}
+            // The local is still zero (`entry_zero`): nothing to store.
+            Operand::Const(0) if self.entry_zero & zero_bit != 0 => {
+                self.stack.pop();
+                return;
+            }
             Operand::Local(l) => self.emit(Instr::Copy { dst: local, src: l }),
             Operand::Const(c) => self.emit_const(local, c),
             Operand::Temp => {
@@ -1158,6 +1170,7 @@ impl Translator<'_> {
                 }
             }
         }
+        self.entry_zero &= !zero_bit;
         self.stack.pop();
     }
 
@@ -1221,6 +1234,9 @@ impl Translator<'_> {
             }
         }
         self.charge_fuel();
+        if self.entry_zero != 0 && !keeps_entry_zero(&op) {
+            self.entry_zero = 0;
+        }
         match op {
             O::Unreachable => {
                 self.emit(I::Unreachable);
@@ -2386,6 +2402,38 @@ fn rotation(instr: &Instr) -> Option<(Slot, Slot, i32)> {
         Instr::I32RotrImm { dst, lhs, imm } => Some((dst, lhs, (32 - (imm & 31)) & 31)),
         _ => None,
     }
+}
+
+/// The bits of `Translator::entry_zero` for the declared (non-parameter) locals in slots
+/// `num_params..num_locals` that are below 128.
+fn declared_locals_mask(num_params: u32, num_locals: u32) -> u128 {
+    let below = |n: u32| 1u128.checked_shl(n).map_or(u128::MAX, |b| b - 1);
+    below(num_locals) & !below(num_params)
+}
+
+/// Whether `op` keeps the function's entry code straight-line, so that locals not yet set
+/// still hold zero when the next operator runs (`Translator::entry_zero`). Anything that
+/// branches, opens or closes a block, or is not listed here ends that.
+fn keeps_entry_zero(op: &Operator<'_>) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::Nop
+            | O::Drop
+            | O::I32Const { .. }
+            | O::I64Const { .. }
+            | O::F32Const { .. }
+            | O::F64Const { .. }
+            | O::LocalGet { .. }
+            | O::LocalSet { .. }
+            | O::LocalTee { .. }
+            | O::GlobalGet { .. }
+            | O::GlobalSet { .. }
+            | O::I32Add
+            | O::I32Sub
+            | O::I64Add
+            | O::I64Sub
+    )
 }
 
 /// The destination slot of an instruction that writes exactly one slot and has no other

@@ -211,6 +211,8 @@ impl Translator<'_> {
     /// emitted computed the value into its stack slots (and nothing branches between),
     /// it writes the local directly instead.
     pub(super) fn set_local_v128(&mut self, local: Slot) {
+        // Both slots are written below, not always through `set_local`.
+        self.entry_zero &= !3u128.checked_shl(u32::from(local)).unwrap_or(0);
         let len = self.stack.len();
         // Operands that still name this local must take its old value first.
         for pos in 0..len - 2 {
