@@ -105,8 +105,38 @@ fn pair(
     group.finish();
 }
 
-fn exec(c: &mut Criterion, rec: &Recorder) {
+/// Runs `weft` and `wasmi` alternately `pairs` times (which goes first alternates too)
+/// and records each pair's ratio of times. A ratio of two runs a few milliseconds apart
+/// is nearly free of the machine's slower swings in speed, which move criterion's two
+/// back-to-back measurements apart. Each timed run follows an untimed run of the same
+/// side, so that it finds its caches and branch predictors warm, as in criterion's loop.
+fn paired(rec: &Recorder, key: &str, pairs: u32, mut weft: impl FnMut(), mut wasmi: impl FnMut()) {
+    let time = |f: &mut dyn FnMut()| {
+        f();
+        let start = Instant::now();
+        f();
+        start.elapsed().as_secs_f64()
+    };
+    for i in 0..pairs {
+        let (a, b) = if i % 2 == 0 {
+            let a = time(&mut weft);
+            (a, time(&mut wasmi))
+        } else {
+            let b = time(&mut wasmi);
+            (time(&mut weft), b)
+        };
+        rec.pair_ratio(key, a / b);
+    }
+}
+
+/// The benchmark filter given on the command line (criterion's), if any.
+fn filter() -> Option<String> {
+    std::env::args().skip(1).find(|a| !a.starts_with('-'))
+}
+
+fn exec(c: &mut Criterion, rec: &Recorder, pairs: u32) {
     let (weft_engine, wasmi_engine) = (Weft::engine(true), Wasmi::engine(true));
+    let filter = filter();
     for w in WORKLOADS {
         let wasm = guest(w.name);
         let mut weft = Weft::load(&weft_engine, &wasm);
@@ -125,6 +155,19 @@ fn exec(c: &mut Criterion, rec: &Recorder) {
                 std::hint::black_box(wasmi.run(w.n));
             },
         );
+        if filter.as_ref().is_none_or(|f| key.contains(f.as_str())) {
+            paired(
+                rec,
+                w.name,
+                pairs,
+                || {
+                    std::hint::black_box(weft.run(w.n));
+                },
+                || {
+                    std::hint::black_box(wasmi.run(w.n));
+                },
+            );
+        }
     }
 }
 
@@ -220,7 +263,7 @@ fn main() {
         .configure_from_args();
     let rec = Recorder::default();
     memory(&rec);
-    exec(&mut c, &rec);
+    exec(&mut c, &rec, if quick { 11 } else { 31 });
     load(&mut c, &rec);
     host_calls(&mut c, &rec);
     c.final_summary();

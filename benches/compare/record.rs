@@ -23,6 +23,8 @@ struct MemoryRow {
 #[derive(Default)]
 pub struct Recorder {
     samples: RefCell<BTreeMap<String, [Vec<f64>; 2]>>,
+    /// Per workload, the Weft/wasmi ratio of each pair of alternating runs.
+    pairs: RefCell<BTreeMap<String, Vec<f64>>>,
     memory: RefCell<Vec<MemoryRow>>,
 }
 
@@ -35,6 +37,15 @@ impl Recorder {
             .entry(key.to_string())
             .or_default()[side as usize]
             .push(per_iter);
+    }
+
+    /// Records the Weft/wasmi time ratio of one pair of alternating runs of `workload`.
+    pub fn pair_ratio(&self, workload: &str, ratio: f64) {
+        self.pairs
+            .borrow_mut()
+            .entry(workload.to_string())
+            .or_default()
+            .push(ratio);
     }
 
     /// Records the memory figures of one workload.
@@ -67,6 +78,7 @@ impl Recorder {
     pub fn print_report(&self) {
         println!("\n## Weft / wasmi (below 1.00: Weft is faster or smaller)\n");
         self.print_time_table("Execution", "exec/");
+        self.print_pairs_table();
         self.print_time_table("Module load, lazy translation", "load-lazy/");
         self.print_time_table("Module load, eager translation", "load-eager/");
         self.print_time_table("Host calls (10^6 each)", "calls/");
@@ -97,6 +109,31 @@ impl Recorder {
         let ratios: Vec<f64> = rows.iter().map(|(_, (r, _, _))| *r).collect();
         let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
         let worst = ratios.iter().cloned().fold(0.0, f64::max);
+        println!("| **geometric mean** | **{geomean:.2}** | | |");
+        println!("\nworst: {worst:.2}\n");
+    }
+
+    /// Execution again, as the median of per-pair ratios (`paired` in main.rs), with the
+    /// spread of the middle half of the pairs.
+    fn print_pairs_table(&self) {
+        let pairs = self.pairs.borrow();
+        if pairs.is_empty() {
+            return;
+        }
+        println!("### Execution, alternating runs (median of per-pair ratios)\n");
+        println!("| workload | Weft/wasmi | middle half of pairs | pairs |");
+        println!("|---|---:|---:|---:|");
+        let mut medians = Vec::new();
+        for (name, ratios) in pairs.iter() {
+            let mut v = ratios.clone();
+            v.sort_by(f64::total_cmp);
+            let Some(m) = median(&v) else { continue };
+            let (lo, hi) = (v[v.len() / 4], v[(3 * v.len()) / 4]);
+            println!("| {name} | {m:.2} | {lo:.2}-{hi:.2} | {} |", v.len());
+            medians.push(m);
+        }
+        let geomean = (medians.iter().map(|r| r.ln()).sum::<f64>() / medians.len() as f64).exp();
+        let worst = medians.iter().cloned().fold(0.0, f64::max);
         println!("| **geometric mean** | **{geomean:.2}** | | |");
         println!("\nworst: {worst:.2}\n");
     }
