@@ -414,6 +414,17 @@ fn load<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Result<[u8; N], T
     Ok(bytes)
 }
 
+/// A `v128` load: the 16 bytes at `addr + offset` as two cells, low half first. Not
+/// `load::<16>`: a `Result<[u8; 16], _>` is returned through memory, with the bytes at an
+/// odd offset, and reading them back stalls on store forwarding.
+#[inline(always)]
+fn load_v128(mem: &[u8], addr: u64, offset: u32) -> Result<[u64; 2], TrapKind> {
+    let at = ea(mem, addr, offset, 16)?;
+    let (lo, hi) = mem[at..at + 16].split_at(8);
+    let cell = |b: &[u8]| b.try_into().map_or(0, u64::from_le_bytes);
+    Ok([cell(lo), cell(hi)])
+}
+
 #[inline(always)]
 fn store_bytes<const N: usize>(
     mem: &mut [u8],
@@ -1721,8 +1732,8 @@ fn execute(
             I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
             I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
             I::V128Load { dst, addr, offset } => {
-                let v: [u8; 16] = load(m0, s[addr as usize], offset)?;
-                simd::set_v(s, dst, v);
+                let cells = load_v128(m0, s[addr as usize], offset)?;
+                simd::set_cells(s, dst, cells);
             }
             I::V128LoadAddImm {
                 dst,
@@ -1731,8 +1742,8 @@ fn execute(
                 imm,
             } => {
                 let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let v: [u8; 16] = load(m0, addr as u64, offset as u32)?;
-                simd::set_v(s, dst, v);
+                let cells = load_v128(m0, addr as u64, offset as u32)?;
+                simd::set_cells(s, dst, cells);
             }
             I::V128Store { addr, src, offset } => {
                 store_bytes(m0, s[addr as usize], offset, simd::get_v(s, src))?;

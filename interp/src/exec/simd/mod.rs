@@ -257,6 +257,14 @@ pub(crate) fn set_v(s: &mut [u64], slot: Slot, v: V) {
     }
 }
 
+/// Writes two cells (a `v128`, low half first) from `slot`.
+#[inline(always)]
+pub(crate) fn set_cells(s: &mut [u64], slot: Slot, cells: [u64; 2]) {
+    if let Some(c) = s.get_mut(slot as usize..slot as usize + 2) {
+        c.copy_from_slice(&cells);
+    }
+}
+
 /// Two cells (low half first) as the bytes of a `v128`.
 #[inline(always)]
 fn cells_to_v(cells: [u64; 2]) -> V {
