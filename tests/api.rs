@@ -1105,3 +1105,67 @@ fn entry_zero_stores_are_dropped_only_where_the_local_is_zero() {
         assert_eq!(l.call(&mut store, n).unwrap(), 0, "loop({n})");
     }
 }
+
+/// Wasm calls go through a per-store table of resolved callees, filled on each function's
+/// first call: functions added to the store after it was filled (a later instance), calls
+/// across instances, host callees, `call_indirect` and tail calls must all still resolve.
+#[test]
+fn calls_resolve_through_the_callee_table_as_the_store_grows() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "inc", |x: i64| -> i64 { x + 1 })
+        .unwrap();
+    let a = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "inc" (func $inc (param i64) (result i64)))
+            (memory (export "mem") 1)
+            (func $sq (export "sq") (param i64) (result i64)
+                (local i64 i64 i64 i64 i64)
+                (local.set 1 (local.get 0))
+                (i64.store (i32.const 0) (local.get 0))
+                (i64.add (local.get 5) (i64.mul (local.get 1) (local.get 0))))
+            (func (export "run") (param i64) (result i64)
+                (call $inc (call $sq (local.get 0)))))"#,
+    )
+    .unwrap();
+    let a = linker.instantiate(&mut store, &a).unwrap();
+    let run = a.get_typed_func::<i64, i64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 3).unwrap(), 10);
+    assert_eq!(run.call(&mut store, 4).unwrap(), 17);
+    linker.instance(&mut store, "a", a).unwrap();
+    let b = Module::new(
+        &engine,
+        r#"(module
+            (import "a" "sq" (func $sq (param i64) (result i64)))
+            (import "env" "inc" (func $inc (param i64) (result i64)))
+            (memory 1)
+            (type $t (func (param i64) (result i64)))
+            (table 2 funcref)
+            (elem (i32.const 0) $sq $own)
+            (func $own (param i64) (result i64) (local i64)
+                (i64.store (i32.const 0) (i64.const 7))
+                (i64.add (local.get 1) (i64.load (i32.const 0))))
+            (func $tail (param i64) (result i64) (return_call $sq (local.get 0)))
+            (func (export "go") (param i64) (result i64)
+                (i64.add
+                    (i64.add (call $tail (local.get 0)) (call $own (local.get 0)))
+                    (i64.add
+                        (call_indirect (type $t) (local.get 0) (i32.const 0))
+                        (i64.add (call $inc (i64.load (i32.const 0)))
+                            (call_indirect (type $t) (local.get 0) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let b = linker.instantiate(&mut store, &b).unwrap();
+    let go = b.get_typed_func::<i64, i64>(&store, "go").unwrap();
+    for _ in 0..2 {
+        // sq 5 (tail) + own 7 + sq 5 (indirect) + inc(b's memory: 7) + own 7
+        assert_eq!(go.call(&mut store, 5).unwrap(), 25 + 7 + 25 + 8 + 7);
+        // The calls into `a` stored into a's memory, not b's.
+        let mem = a.get_memory(&store, "mem").unwrap();
+        assert_eq!(&mem.data(&store)[..8], &5i64.to_le_bytes());
+    }
+    assert_eq!(run.call(&mut store, 2).unwrap(), 5);
+}

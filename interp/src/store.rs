@@ -70,6 +70,12 @@ pub(crate) enum FuncEntity {
     },
 }
 
+/// A Wasm function resolved for calling (see `StoreInner::callees`).
+pub(crate) struct Callee {
+    pub code: Arc<crate::translate::CompiledFunc>,
+    pub instance: u32,
+}
+
 impl FuncEntity {
     pub(crate) fn ty(&self) -> &Arc<FuncType> {
         match self {
@@ -309,6 +315,11 @@ pub(crate) struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
+    /// Per store function (indexed like `funcs`, filled on first call; `None` for host
+    /// functions, functions not called yet and past its end): the translated code and
+    /// instance of a Wasm function, so a call is one indexed load. `funcs` only grows,
+    /// so an entry never goes stale.
+    pub callees: Vec<Option<Callee>>,
     pub tables: Vec<TableEntity>,
     pub memories: Vec<MemoryEntity>,
     pub globals: Vec<GlobalEntity>,
@@ -534,6 +545,7 @@ impl<T> Store<T> {
                 id: StoreId::fresh(),
                 engine: engine.clone(),
                 funcs: Vec::new(),
+                callees: Vec::new(),
                 tables: Vec::new(),
                 memories: Vec::new(),
                 globals: Vec::new(),

@@ -14,7 +14,7 @@ mod simd;
 
 use crate::error::{Error, FrameInfo, Result, Trap, TrapKind};
 use crate::func::Caller;
-use crate::store::{FuncEntity, MemoryEntity, Store, StoreInner};
+use crate::store::{Callee, FuncEntity, MemoryEntity, Store, StoreInner};
 use crate::translate::ir::{Instr, MAX_FRAME_SLOTS};
 use crate::translate::CompiledFunc;
 use crate::value::{cell_to_ref, ref_to_cell, Val};
@@ -188,6 +188,35 @@ fn zero(cells: &mut [u64]) {
         [a, b, c, d] => (*a, *b, *c, *d) = (0, 0, 0, 0),
         _ => cells.fill(0),
     }
+}
+
+/// The entry of store function `func` in `callees` (`None` for a host function),
+/// translating the function and filling the entry on its first call.
+#[cold]
+#[inline(never)]
+fn resolve_callee<'a>(
+    funcs: &[FuncEntity],
+    callees: &'a mut Vec<Option<Callee>>,
+    func: u32,
+) -> Result<Option<&'a Callee>, Error> {
+    let FuncEntity::Wasm {
+        module,
+        def,
+        instance,
+        ..
+    } = &funcs[func as usize]
+    else {
+        return Ok(None);
+    };
+    let code = module.compiled(*def)?;
+    if callees.len() < funcs.len() {
+        callees.resize_with(funcs.len(), || None);
+    }
+    let e = &mut callees[func as usize];
+    Ok(Some(e.insert(Callee {
+        code,
+        instance: *instance,
+    })))
 }
 
 /// The code of Wasm function `func`, translating it on first use.
@@ -520,6 +549,7 @@ fn execute(
 ) -> Result<Exit, Fault> {
     let StoreInner {
         funcs,
+        callees,
         tables,
         memories,
         globals,
@@ -583,14 +613,15 @@ fn execute(
             let callee: u32 = $callee;
             let base = $base as usize;
             let resume: *const Instr = $resume;
-            match &funcs[callee as usize] {
-                FuncEntity::Wasm {
-                    module,
-                    def,
+            let e = match callees.get(callee as usize) {
+                Some(Some(e)) => Some(e),
+                _ => resolve_callee(funcs, callees, callee).map_err(Fault::Error)?,
+            };
+            match e {
+                Some(Callee {
+                    code: c,
                     instance: callee_instance,
-                    ..
-                } => {
-                    let c = module.compiled_ref(*def).map_err(Fault::Error)?;
+                }) => {
                     let new_fp = fp + base;
                     if frames.len() >= max_depth || new_fp + c.frame_size as usize > max_cells {
                         return Err(TrapKind::StackExhausted.into());
@@ -613,7 +644,7 @@ fn execute(
                         m0 = memory_data(memories, mem0);
                     }
                 }
-                FuncEntity::Host { .. } => {
+                None => {
                     cur.ip = resume;
                     cur.fp = fp;
                     cur.instance = instance;
@@ -635,14 +666,15 @@ fn execute(
         ($callee:expr, $base:expr) => {{
             let callee: u32 = $callee;
             let base = $base as usize;
-            match &funcs[callee as usize] {
-                FuncEntity::Wasm {
-                    module,
-                    def,
+            let e = match callees.get(callee as usize) {
+                Some(Some(e)) => Some(e),
+                _ => resolve_callee(funcs, callees, callee).map_err(Fault::Error)?,
+            };
+            match e {
+                Some(Callee {
+                    code: c,
                     instance: callee_instance,
-                    ..
-                } => {
-                    let c = module.compiled_ref(*def).map_err(Fault::Error)?;
+                }) => {
                     if fp + c.frame_size as usize > max_cells {
                         return Err(TrapKind::StackExhausted.into());
                     }
@@ -658,7 +690,7 @@ fn execute(
                         m0 = memory_data(memories, mem0);
                     }
                 }
-                FuncEntity::Host { .. } => {
+                None => {
                     cur.ip = ip.wrapping_add(1);
                     cur.fp = fp;
                     cur.instance = instance;
@@ -748,9 +780,9 @@ fn execute(
         // itself, it keeps the previous one alive too and costs a copy per dispatch).
         ip = opaque(ip.wrapping_add(1));
         // SAFETY: `ip` points at an instruction of the running function's code. That code
-        // is alive and unmoved: it is set once in its module's `OnceLock`, and the module
-        // is kept alive by the store's functions, which `funcs` borrows for all of
-        // `execute`. The code passed `ir::check_code` when it was translated
+        // is alive and unmoved: it is set once in its module's `OnceLock` (`callees` only
+        // holds further references to it), and the module is kept alive by the store's
+        // functions, which `funcs` borrows for all of `execute`. The code passed `ir::check_code` when it was translated
         // (`translate::translate` refuses code that does not): its last instruction is a
         // `Return`, `Br` or `Unreachable`, every branch target lands inside it, every
         // `br_table` is followed by its entries and every instruction that takes a `Data`
