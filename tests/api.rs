@@ -880,7 +880,11 @@ fn fused_indexed_loads() {
   (func (export "l64") (param i32 i32) (result i64)
     (i64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 35)))))
   (func (export "l16k") (param i32) (result i32)
-    (i32.load16_u offset=3 (i32.add (local.get 0) (i32.const -2)))))"#,
+    (i32.load16_u offset=3 (i32.add (local.get 0) (i32.const -2))))
+  (func (export "l32k") (param i32 i32) (result i32)
+    (i32.load (i32.add (i32.add (local.get 0) (i32.const 8)) (i32.shl (local.get 1) (i32.const 2)))))
+  (func (export "l64k") (param i32 i32) (result i64)
+    (i64.load (i32.add (i32.add (local.get 0) (i32.const -8)) (i32.shl (local.get 1) (i32.const 3))))))"#,
     )
     .unwrap();
     for (def, fused) in [
@@ -889,6 +893,8 @@ fn fused_indexed_loads() {
         (2, "Load32Shl"),
         (3, "Load64Shl"),
         (4, "Load16UAddImm"),
+        (5, "Load32AddImmShl"),
+        (6, "Load64AddImmShl"),
     ] {
         let ir = module.dump_ir(def).unwrap();
         assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
@@ -928,6 +934,19 @@ fn fused_indexed_loads() {
     assert_eq!(l16k.call(&mut store, 3).unwrap(), 0x0605);
     // 1 - 2 wraps to 0xffff_ffff; the offset then goes past 4 GiB.
     assert!(l16k.call(&mut store, 1).is_err(), "offset does not wrap");
+    let l32k = f(&store, "l32k");
+    let l64k = instance
+        .get_typed_func::<(i32, i32), i64>(&store, "l64k")
+        .unwrap();
+    assert_eq!(l32k.call(&mut store, (-8, 1)).unwrap(), 0x0807_0605);
+    // -12 + 8 + 4 wraps through -4 to address 0.
+    assert_eq!(l32k.call(&mut store, (-12, 1)).unwrap(), 0x0403_0201);
+    assert_eq!(
+        l64k.call(&mut store, (0, 1)).unwrap(),
+        0x0807_0605_0403_0201
+    );
+    assert_eq!(l64k.call(&mut store, (65536, 0)).unwrap(), 0);
+    assert!(l64k.call(&mut store, (65537, 0)).is_err(), "out of bounds");
 }
 
 /// `I32Add3` (`a + b + c`), `I32AddXor` (`a + (b ^ c)`) and `I32Rotl2Xor`

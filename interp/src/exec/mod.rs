@@ -1260,6 +1260,30 @@ fn execute(
             } => ld_shl!(dst, base, index, shift, offset, 8, |b| u64::from_le_bytes(
                 b
             )),
+            I::Load32AddImmShl {
+                dst,
+                base,
+                index,
+                shift,
+                imm,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                let b = (s[base as usize] as u32).wrapping_add(imm as i32 as u32);
+                let bytes: [u8; 4] = load(m0, b.wrapping_add(i) as u64, 0)?;
+                s[dst as usize] = u32::from_le_bytes(bytes) as u64;
+            }
+            I::Load64AddImmShl {
+                dst,
+                base,
+                index,
+                shift,
+                imm,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                let b = (s[base as usize] as u32).wrapping_add(imm as i32 as u32);
+                let bytes: [u8; 8] = load(m0, b.wrapping_add(i) as u64, 0)?;
+                s[dst as usize] = u64::from_le_bytes(bytes);
+            }
             I::Store8Imm {
                 addr,
                 value,

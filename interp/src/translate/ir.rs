@@ -575,6 +575,23 @@ pub(crate) enum Instr {
         shift: u8,
         offset: u16,
     },
+    /// `Load32` from address `(base + imm) + (index << shift)` with no static offset (an
+    /// `I32AddImmShl` feeding the load; the sums wrap as `i32.add` does).
+    Load32AddImmShl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
+    /// `Load64` from address `(base + imm) + (index << shift)`, as `Load32AddImmShl`.
+    Load64AddImmShl {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
     /// `Store8` of a constant (truncated), memory 0.
     Store8Imm {
         addr: Slot,

@@ -617,6 +617,27 @@ impl Translator<'_> {
         }
     }
 
+    /// As `take_add_into`, for an `I32AddImmShl` (`(base + imm) + (index << shift)`):
+    /// returns its operands, the shift and the constant.
+    fn take_add_imm_shl_into(&mut self, slot: Slot) -> Option<(Slot, Slot, u8, i16)> {
+        if self.code.len() <= self.label_pc || u32::from(slot) < self.num_locals {
+            return None;
+        }
+        match self.code.last() {
+            Some(&Instr::I32AddImmShl {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm,
+            }) if dst == slot => {
+                self.code.pop();
+                Some((lhs, index, shift, imm))
+            }
+            _ => None,
+        }
+    }
+
     /// As `take_add_into`, for an `i32.add` of a constant (`I32AddImm`): returns its
     /// operand and the constant.
     fn take_add_imm_into(&mut self, slot: Slot) -> Option<(Slot, i32)> {
@@ -749,6 +770,28 @@ impl Translator<'_> {
                     },
                 });
                 return Ok(());
+            }
+            if let (0, LoadKind::L32 | LoadKind::L64) = (offset, kind) {
+                if let Some((base, index, shift, imm)) = self.take_add_imm_shl_into(addr) {
+                    self.emit(if kind == LoadKind::L32 {
+                        Instr::Load32AddImmShl {
+                            dst,
+                            base,
+                            index,
+                            shift,
+                            imm,
+                        }
+                    } else {
+                        Instr::Load64AddImmShl {
+                            dst,
+                            base,
+                            index,
+                            shift,
+                            imm,
+                        }
+                    });
+                    return Ok(());
+                }
             }
             if let Some((lhs, imm)) = self.take_add_imm_into(addr) {
                 self.emit(match kind {
@@ -2467,6 +2510,8 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | Load16UShl { dst, .. }
         | Load32Shl { dst, .. }
         | Load64Shl { dst, .. }
+        | Load32AddImmShl { dst, .. }
+        | Load64AddImmShl { dst, .. }
         | F64MulAdd { dst, .. }
         | MemorySize { dst, .. }
         | TableGet { dst, .. }
