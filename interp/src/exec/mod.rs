@@ -606,6 +606,17 @@ fn execute(
     }
     let mut s = window(stack, fp)?;
 
+    // The `callees` entry of store function `$callee` (`None` for a host function),
+    // resolving it on the function's first call.
+    macro_rules! callee_entry {
+        ($callee:expr) => {
+            match callees.get($callee as usize) {
+                Some(Some(e)) => Some(e),
+                _ => resolve_callee(funcs, callees, $callee).map_err(Fault::Error)?,
+            }
+        };
+    }
+
     // Enters Wasm function `$callee` (a store function index) whose frame starts at slot
     // `$base`, or leaves to `run` when it is a host function.
     macro_rules! call {
@@ -613,11 +624,7 @@ fn execute(
             let callee: u32 = $callee;
             let base = $base as usize;
             let resume: *const Instr = $resume;
-            let e = match callees.get(callee as usize) {
-                Some(Some(e)) => Some(e),
-                _ => resolve_callee(funcs, callees, callee).map_err(Fault::Error)?,
-            };
-            match e {
+            match callee_entry!(callee) {
                 Some(Callee {
                     code: c,
                     instance: callee_instance,
@@ -666,11 +673,7 @@ fn execute(
         ($callee:expr, $base:expr) => {{
             let callee: u32 = $callee;
             let base = $base as usize;
-            let e = match callees.get(callee as usize) {
-                Some(Some(e)) => Some(e),
-                _ => resolve_callee(funcs, callees, callee).map_err(Fault::Error)?,
-            };
-            match e {
+            match callee_entry!(callee) {
                 Some(Callee {
                     code: c,
                     instance: callee_instance,
@@ -757,11 +760,20 @@ fn execute(
             s[$dst as usize] = $e;
         }};
     }
-    // A load from `base + (index << shift)` (wrapping, as `I32AddShl`), then `offset`.
+    // A load from `base + imm + (index << shift)` (wrapping, as `I32AddImmShl`), then
+    // `offset`.
     macro_rules! ld_shl {
-        ($dst:expr, $base:expr, $index:expr, $shift:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
+        ($dst:expr, $base:expr, $imm:expr, $index:expr, $shift:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
             let i = (s[$index as usize] as u32).wrapping_shl($shift as u32);
-            let addr = (s[$base as usize] as u32).wrapping_add(i);
+            let base = (s[$base as usize] as u32).wrapping_add($imm as i32 as u32);
+            let $b: [u8; $n] = load(m0, base.wrapping_add(i) as u64, $off as u32)?;
+            s[$dst as usize] = $e;
+        }};
+    }
+    // A load from `lhs + imm` (wrapping, as `I32AddImm`), then `offset`.
+    macro_rules! ld_add_imm {
+        ($dst:expr, $lhs:expr, $imm:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
+            let addr = (s[$lhs as usize] as u32).wrapping_add($imm as u32);
             let $b: [u8; $n] = load(m0, addr as u64, $off as u32)?;
             s[$dst as usize] = $e;
         }};
@@ -1179,48 +1191,32 @@ fn execute(
                 lhs,
                 offset,
                 imm,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let b: [u8; 4] = load(m0, addr as u64, offset as u32)?;
-                s[dst as usize] = u32::from_le_bytes(b) as u64;
-            }
+            } => ld_add_imm!(dst, lhs, imm, offset, 4, |b| u32::from_le_bytes(b) as u64),
             I::Load64AddImm {
                 dst,
                 lhs,
                 offset,
                 imm,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let b: [u8; 8] = load(m0, addr as u64, offset as u32)?;
-                s[dst as usize] = u64::from_le_bytes(b);
-            }
+            } => ld_add_imm!(dst, lhs, imm, offset, 8, |b| u64::from_le_bytes(b)),
             I::Load8UAddImm {
                 dst,
                 lhs,
                 offset,
                 imm,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let b: [u8; 1] = load(m0, addr as u64, offset as u32)?;
-                s[dst as usize] = b[0] as u64;
-            }
+            } => ld_add_imm!(dst, lhs, imm, offset, 1, |b| b[0] as u64),
             I::Load16UAddImm {
                 dst,
                 lhs,
                 offset,
                 imm,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let b: [u8; 2] = load(m0, addr as u64, offset as u32)?;
-                s[dst as usize] = u16::from_le_bytes(b) as u64;
-            }
+            } => ld_add_imm!(dst, lhs, imm, offset, 2, |b| u16::from_le_bytes(b) as u64),
             I::Load8UShl {
                 dst,
                 base,
                 index,
                 shift,
                 offset,
-            } => ld_shl!(dst, base, index, shift, offset, 1, |b| b[0] as u64),
+            } => ld_shl!(dst, base, 0, index, shift, offset, 1, |b| b[0] as u64),
             I::Load16UShl {
                 dst,
                 base,
@@ -1230,6 +1226,7 @@ fn execute(
             } => ld_shl!(
                 dst,
                 base,
+                0,
                 index,
                 shift,
                 offset,
@@ -1245,6 +1242,7 @@ fn execute(
             } => ld_shl!(
                 dst,
                 base,
+                0,
                 index,
                 shift,
                 offset,
@@ -1257,33 +1255,34 @@ fn execute(
                 index,
                 shift,
                 offset,
-            } => ld_shl!(dst, base, index, shift, offset, 8, |b| u64::from_le_bytes(
-                b
-            )),
+            } => ld_shl!(dst, base, 0, index, shift, offset, 8, |b| {
+                u64::from_le_bytes(b)
+            }),
             I::Load32AddImmShl {
                 dst,
                 base,
                 index,
                 shift,
                 imm,
-            } => {
-                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
-                let b = (s[base as usize] as u32).wrapping_add(imm as i32 as u32);
-                let bytes: [u8; 4] = load(m0, b.wrapping_add(i) as u64, 0)?;
-                s[dst as usize] = u32::from_le_bytes(bytes) as u64;
-            }
+            } => ld_shl!(
+                dst,
+                base,
+                imm,
+                index,
+                shift,
+                0,
+                4,
+                |bytes| u32::from_le_bytes(bytes) as u64
+            ),
             I::Load64AddImmShl {
                 dst,
                 base,
                 index,
                 shift,
                 imm,
-            } => {
-                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
-                let b = (s[base as usize] as u32).wrapping_add(imm as i32 as u32);
-                let bytes: [u8; 8] = load(m0, b.wrapping_add(i) as u64, 0)?;
-                s[dst as usize] = u64::from_le_bytes(bytes);
-            }
+            } => ld_shl!(dst, base, imm, index, shift, 0, 8, |bytes| {
+                u64::from_le_bytes(bytes)
+            }),
             I::Store8Imm {
                 addr,
                 value,
