@@ -860,6 +860,150 @@ fn fused_alu_forms_compute_their_parts() {
     assert_eq!(steps.call(&mut store, 1).unwrap(), 7999);
 }
 
+/// Compiles `wat`, checks that defined function `def` uses instruction `fused` for each
+/// pair in `uses`, and instantiates it.
+fn fused_instance(wat: &str, uses: &[(u32, &str)]) -> (Store<()>, weft::Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    for &(def, fused) in uses {
+        let ir = module.dump_ir(def).unwrap();
+        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
+
+/// An in-place increment and a compare-and-branch against another local fuse into one
+/// instruction (`I32AddImmBrNe`/`Eq`/`LtU`/`GeU`, `I64AddImmBrNe`/`Eq`) that adds with
+/// wrap-around, compares the sum and branches as the pair did, also when the loop is
+/// rotated (the negated form) and when the bound is the stepped local itself.
+#[test]
+fn increment_and_compare_branch_fuse() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "ne") (param $i i32) (param $n i32) (result i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 3))) (local.get $n))))
+    (local.get $k))
+  (func (export "ltu") (param $i i32) (param $n i32) (result i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $k))
+  (func (export "geu") (param $i i32) (param $n i32) (result i32) (local $k i32)
+    (loop $l
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $l (i32.ge_u (local.tee $i (i32.add (local.get $i) (i32.const -1))) (local.get $n))))
+    (local.get $k))
+  (func (export "rot") (param $i i32) (param $n i32) (result i32) (local $k i32)
+    (block $out
+      (loop $l
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br_if $out (i32.ge_u (local.tee $i (i32.add (local.get $i) (i32.const -1))) (local.get $n)))
+        (br $l)))
+    (local.get $k))
+  (func (export "eq64") (param $i i64) (param $n i64) (result i32) (local $k i32)
+    (block $out
+      (loop $l
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $i (i64.add (local.get $i) (i64.const -2)))
+        (br_if $out (i64.eq (local.get $i) (local.get $n)))
+        (br $l)))
+    (local.get $k))
+  (func (export "self") (param $i i32) (result i32)
+    (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $i))
+    (if (result i32) (then (i32.const 7)) (else (local.get $i)))))"#,
+        &[
+            (0, "I32AddImmBrNe"),
+            (1, "I32AddImmBrLtU"),
+            (2, "I32AddImmBrGeU"),
+            (3, "I32AddImmBrLtU"),
+            (4, "I64AddImmBr"),
+        ],
+    );
+    let pair = |store: &Store<()>, name: &str| {
+        instance
+            .get_typed_func::<(i32, i32), i32>(store, name)
+            .unwrap()
+    };
+    let ne = pair(&store, "ne");
+    assert_eq!(ne.call(&mut store, (0, 30)).unwrap(), 10);
+    // Wraps: from -3 by 3 past zero to 6.
+    assert_eq!(ne.call(&mut store, (-9, 6)).unwrap(), 5);
+    let ltu = pair(&store, "ltu");
+    assert_eq!(ltu.call(&mut store, (0, 10)).unwrap(), 10);
+    assert_eq!(ltu.call(&mut store, (5, 3)).unwrap(), 1, "already past");
+    // -1 + 1 wraps to 0 (below 2 unsigned), then 1, then 2.
+    assert_eq!(ltu.call(&mut store, (-1, 2)).unwrap(), 3);
+    let geu = pair(&store, "geu");
+    assert_eq!(geu.call(&mut store, (10, 3)).unwrap(), 8);
+    assert_eq!(geu.call(&mut store, (3, 3)).unwrap(), 1);
+    // The exit test `i >= n` of a rotated loop: 1 and 0 stay in, 0 - 1 wraps to
+    // u32::MAX, at or above any bound.
+    let rot = pair(&store, "rot");
+    assert_eq!(rot.call(&mut store, (2, 5)).unwrap(), 3);
+    assert_eq!(rot.call(&mut store, (10, 3)).unwrap(), 1);
+    let eq64 = instance
+        .get_typed_func::<(i64, i64), i32>(&store, "eq64")
+        .unwrap();
+    assert_eq!(eq64.call(&mut store, (10, 0)).unwrap(), 5);
+    assert_eq!(eq64.call(&mut store, (1 << 40, (1 << 40) - 8)).unwrap(), 4);
+    assert_eq!(eq64.call(&mut store, (1, -5)).unwrap(), 3, "crosses zero");
+    let this = instance.get_typed_func::<i32, i32>(&store, "self").unwrap();
+    assert_eq!(this.call(&mut store, 4).unwrap(), 5);
+    assert_eq!(this.call(&mut store, -1).unwrap(), 0);
+}
+
+/// A byte load from an address that an `i32.add` (or `base + (index << shift)`) just
+/// wrote to a local fuses into one instruction (`Load8UAddTee`, `Load8UShlTee`) that
+/// keeps the address in the local, wraps the sum as `i32.add` does, adds the offset
+/// without wrapping and traps out of bounds; the loaded byte may go to that same local.
+#[test]
+fn byte_loads_that_keep_their_address_fuse() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09")
+  (func (export "add") (param $a i32) (param $b i32) (result i32) (local $p i32)
+    (i32.load8_u offset=1 (local.tee $p (i32.add (local.get $a) (local.get $b))))
+    (i32.shl (local.get $p) (i32.const 8))
+    (i32.or))
+  (func (export "shl") (param $a i32) (param $i i32) (result i32) (local $p i32)
+    (i32.load8_u (local.tee $p (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 1)))))
+    (i32.shl (local.get $p) (i32.const 8))
+    (i32.or))
+  (func (export "same") (param $a i32) (param $b i32) (result i32)
+    (local.set $a (i32.load8_u (local.tee $a (i32.add (local.get $a) (local.get $b)))))
+    (local.get $a)))"#,
+        &[
+            (0, "Load8UAddTee"),
+            (1, "Load8UShlTee"),
+            (2, "Load8UAddTee"),
+        ],
+    );
+    let f = |store: &Store<()>, name: &str| {
+        instance
+            .get_typed_func::<(i32, i32), i32>(store, name)
+            .unwrap()
+    };
+    let add = f(&store, "add");
+    assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5 << 8 | 7);
+    // -1 + 1 wraps to address 0; the byte is at 0 + 1.
+    assert_eq!(add.call(&mut store, (-1, 1)).unwrap(), 2);
+    // The offset does not wrap: u32::MAX + 1 is past the memory.
+    assert!(add.call(&mut store, (-1, 0)).is_err(), "out of bounds");
+    let shl = f(&store, "shl");
+    assert_eq!(shl.call(&mut store, (1, 3)).unwrap(), 7 << 8 | 8);
+    assert_eq!(shl.call(&mut store, (4, -2)).unwrap(), 1, "wraps to 0");
+    assert!(shl.call(&mut store, (0, 1 << 15)).is_err(), "out of bounds");
+    let same = f(&store, "same");
+    assert_eq!(same.call(&mut store, (1, 2)).unwrap(), 4);
+}
+
 /// Loads from `base + (index << shift)` (`Load8UShl`, `Load16UShl`, `Load32Shl`,
 /// `Load64Shl`) and from `local + constant` for 16 bits (`Load16UAddImm`) wrap the sum as
 /// `i32.add` does and add the static offset without wrapping.

@@ -537,6 +537,34 @@ fn opaque(p: *const Instr) -> *const Instr {
     p
 }
 
+/// `s`, unchanged, through an empty piece of assembly that takes it in a register (on
+/// other targets, plain `s`). `execute` passes its frame window through this at every
+/// fetch: the window is then a fresh value in a register when each instruction starts,
+/// and LLVM keeps it there through the hot arms instead of spilling it across the whole
+/// loop, which it did as arms were added (one more load per operand).
+#[inline(always)]
+fn frame_in_register(s: &mut [u64; MAX_FRAME_SLOTS]) -> &mut [u64; MAX_FRAME_SLOTS] {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut p: *mut [u64; MAX_FRAME_SLOTS] = s;
+        // SAFETY: as in `opaque`, the assembly is empty and leaves the register that
+        // holds `p` unchanged, so `p` is `s`: a unique, live reference to the window,
+        // which we give back with the same lifetime (`s` is not used after this)
+        // (`tests::frame_in_register_returns_its_argument`).
+        #[allow(unsafe_code, clippy::pointers_in_nomem_asm_block)]
+        unsafe {
+            core::arch::asm!(
+                "/* {0} */",
+                inout(reg) p,
+                options(pure, nomem, nostack, preserves_flags)
+            );
+            &mut *p
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    s
+}
+
 /// The dispatch loop. Wasm calls and returns stay inside it (the callers wait in
 /// `frames`); it returns only when the entry function returns, to call a host function,
 /// or on a trap.
@@ -745,6 +773,26 @@ fn execute(
             }
         }};
     }
+    // `slot += imm` in place (`i32`, or `i64` when `wide`), then branch if `$cond` holds
+    // of the sum and `rhs` (read after the add).
+    macro_rules! add_imm_cmp_br {
+        ($slot:expr, $imm:expr, $rhs:expr, $t:expr, |$x:ident, $y:ident| $cond:expr) => {{
+            let sum = (s[$slot as usize] as u32).wrapping_add($imm as i32 as u32);
+            s[$slot as usize] = sum as u64;
+            let ($x, $y) = (sum as u64, s[$rhs as usize]);
+            if $cond {
+                jump!($t);
+            }
+        }};
+        (wide $slot:expr, $imm:expr, $rhs:expr, $t:expr, |$x:ident, $y:ident| $cond:expr) => {{
+            let sum = s[$slot as usize].wrapping_add($imm as i64 as u64);
+            s[$slot as usize] = sum;
+            let ($x, $y) = (sum, s[$rhs as usize]);
+            if $cond {
+                jump!($t);
+            }
+        }};
+    }
     macro_rules! br_if_imm {
         ($l:expr, $imm:expr, $t:expr, |$a:ident, $i:ident| $cond:expr) => {{
             let $a = s[$l as usize];
@@ -770,6 +818,15 @@ fn execute(
             s[$dst as usize] = $e;
         }};
     }
+    // `tee = addr`, then a `Load8U` from `addr + offset` into `dst`.
+    macro_rules! ld8u_tee {
+        ($dst:expr, $tee:expr, $addr:expr, $off:expr) => {{
+            let addr: u32 = $addr;
+            s[$tee as usize] = addr as u64;
+            let b: [u8; 1] = load(m0, addr as u64, $off as u32)?;
+            s[$dst as usize] = b[0] as u64;
+        }};
+    }
     // A load from `lhs + imm` (wrapping, as `I32AddImm`), then `offset`.
     macro_rules! ld_add_imm {
         ($dst:expr, $lhs:expr, $imm:expr, $off:expr, $n:literal, |$b:ident| $e:expr) => {{
@@ -791,6 +848,7 @@ fn execute(
         // Opaque so that LLVM addresses the fields from the stepped pointer (left to
         // itself, it keeps the previous one alive too and costs a copy per dispatch).
         ip = opaque(ip.wrapping_add(1));
+        s = frame_in_register(s);
         // SAFETY: `ip` points at an instruction of the running function's code. That code
         // is alive and unmoved: it is set once in its module's `OnceLock` (`callees` only
         // holds further references to it), and the module is kept alive by the store's
@@ -854,6 +912,42 @@ fn execute(
                 imm,
                 target,
             } => add_imm_br!(dst, lhs, imm, target, |sum| sum == 0),
+            I::I32AddImmBrNe {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(slot, imm, rhs, target, |x, y| x as u32 != y as u32),
+            I::I32AddImmBrEq {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(slot, imm, rhs, target, |x, y| x as u32 == y as u32),
+            I::I32AddImmBrLtU {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(slot, imm, rhs, target, |x, y| (x as u32) < y as u32),
+            I::I32AddImmBrGeU {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(slot, imm, rhs, target, |x, y| x as u32 >= y as u32),
+            I::I64AddImmBrNe {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(wide slot, imm, rhs, target, |x, y| x != y),
+            I::I64AddImmBrEq {
+                slot,
+                imm,
+                rhs,
+                target,
+            } => add_imm_cmp_br!(wide slot, imm, rhs, target, |x, y| x == y),
             I::BrIfI32AddLtU {
                 lhs,
                 rhs,
@@ -1210,6 +1304,27 @@ fn execute(
                 offset,
                 imm,
             } => ld_add_imm!(dst, lhs, imm, offset, 2, |b| u16::from_le_bytes(b) as u64),
+            I::Load8UAddTee {
+                dst,
+                tee,
+                lhs,
+                rhs,
+                offset,
+            } => {
+                let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
+                ld8u_tee!(dst, tee, addr, offset)
+            }
+            I::Load8UShlTee {
+                dst,
+                tee,
+                base,
+                index,
+                shift,
+                offset,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                ld8u_tee!(dst, tee, (s[base as usize] as u32).wrapping_add(i), offset)
+            }
             I::Load8UShl {
                 dst,
                 base,
@@ -1964,5 +2079,27 @@ mod tests {
         let before = first.wrapping_sub(1);
         assert_eq!(opaque(before).wrapping_add(1), first);
         assert_eq!(opaque(core::ptr::null()), core::ptr::null());
+    }
+
+    #[test]
+    fn frame_in_register_returns_its_argument() {
+        let mut cells = vec![0u64; MAX_FRAME_SLOTS + 2];
+        let at = cells.as_ptr().wrapping_add(1);
+        let window: &mut [u64; MAX_FRAME_SLOTS] =
+            (&mut cells[1..=MAX_FRAME_SLOTS]).try_into().unwrap();
+        window[0] = 7;
+        let window = frame_in_register(window);
+        assert_eq!(window.as_ptr(), at, "the same window");
+        assert_eq!(window[0], 7);
+        window[MAX_FRAME_SLOTS - 1] = 9;
+        let window = frame_in_register(window);
+        window[1] = 8;
+        assert_eq!(cells[1..4], [7, 8, 0]);
+        assert_eq!(cells[MAX_FRAME_SLOTS], 9);
+        assert_eq!(
+            (cells[0], cells[MAX_FRAME_SLOTS + 1]),
+            (0, 0),
+            "nothing outside"
+        );
     }
 }

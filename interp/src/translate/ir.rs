@@ -339,6 +339,51 @@ pub(crate) enum Instr {
         imm: i16,
         target: u32,
     },
+    /// Fusion of an in-place `i32.add` of a constant and a compare-and-branch on the
+    /// sum: `slot += imm`, then jumps if `slot != rhs` (a loop stepping an index to a
+    /// bound held in a local). `rhs` is read after the add.
+    I32AddImmBrNe {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
+    /// As `I32AddImmBrNe`, jumping if `slot == rhs`.
+    I32AddImmBrEq {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
+    /// As `I32AddImmBrNe`, jumping if `slot < rhs` (unsigned).
+    I32AddImmBrLtU {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
+    /// As `I32AddImmBrNe`, jumping if `slot >= rhs` (unsigned).
+    I32AddImmBrGeU {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
+    /// As `I32AddImmBrNe` for `i64`: `slot += imm` (sign-extended), then jumps if
+    /// `slot != rhs`.
+    I64AddImmBrNe {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
+    /// As `I64AddImmBrNe`, jumping if `slot == rhs`.
+    I64AddImmBrEq {
+        slot: Slot,
+        imm: i16,
+        rhs: Slot,
+        target: u32,
+    },
     /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
     BrTable {
         index: Slot,
@@ -540,6 +585,25 @@ pub(crate) enum Instr {
         lhs: Slot,
         offset: u16,
         imm: i32,
+    },
+    /// `tee = lhs + rhs` (wrapping), then `Load8U` from `tee + offset`: an `i32.add`
+    /// into a local that a load then reads (`p = base + i; *p`, the address kept).
+    Load8UAddTee {
+        dst: Slot,
+        tee: Slot,
+        lhs: Slot,
+        rhs: Slot,
+        offset: u16,
+    },
+    /// `tee = base + (index << shift)` (wrapping), then `Load8U` from `tee + offset`:
+    /// as `Load8UAddTee`, for an `I32AddShl` (the address of `a[i]`, kept).
+    Load8UShlTee {
+        dst: Slot,
+        tee: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u8,
     },
     /// `Load8U` from address `base + (index << shift)` (an `I32AddShl` feeding the load,
     /// `a[i]` for an array of 2^shift-byte elements; the sum wraps as `i32.add` does,
@@ -1668,6 +1732,12 @@ impl Instr {
             | Instr::BrIfI32AddLtU { target: t, .. }
             | Instr::I32AddImmBrNez { target: t, .. }
             | Instr::I32AddImmBrEqz { target: t, .. }
+            | Instr::I32AddImmBrNe { target: t, .. }
+            | Instr::I32AddImmBrEq { target: t, .. }
+            | Instr::I32AddImmBrLtU { target: t, .. }
+            | Instr::I32AddImmBrGeU { target: t, .. }
+            | Instr::I64AddImmBrNe { target: t, .. }
+            | Instr::I64AddImmBrEq { target: t, .. }
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
             | Instr::BrIfI64Eqz { target: t, .. }

@@ -581,6 +581,101 @@ impl Translator<'_> {
         }
     }
 
+    /// If the last instruction is an `I32AddImm2` whose second increment is of `slot`
+    /// (`pair_increments` paired it with the one before), splits it back into its two
+    /// `I32AddImm`s, so that a branch on `slot` can fuse the second.
+    fn unpair_increment(&mut self, slot: Slot) {
+        if self.code.len() <= self.label_pc {
+            return;
+        }
+        if let Some(&Instr::I32AddImm2 { a, ka, b, kb }) = self.code.last() {
+            if b == slot {
+                self.code.pop();
+                let first = Instr::I32AddImm {
+                    dst: a,
+                    lhs: a,
+                    imm: ka.into(),
+                };
+                self.emit(first);
+                self.emit(Instr::I32AddImm {
+                    dst: b,
+                    lhs: b,
+                    imm: kb.into(),
+                });
+            }
+        }
+    }
+
+    /// `x = x + k; br_if (x op y)` with `x` a local stepped in place (a loop index and
+    /// its bound): if `branch` compares `x` as its left operand and the last instruction
+    /// is that increment, removes the increment and returns one instruction that adds
+    /// and branches.
+    fn add_imm_compare_branch(&mut self, branch: Instr) -> Option<Instr> {
+        use Instr::*;
+        let (lhs, wide) = match branch {
+            BrIfI32Ne { lhs, .. }
+            | BrIfI32Eq { lhs, .. }
+            | BrIfI32LtU { lhs, .. }
+            | BrIfI32GeU { lhs, .. } => (lhs, false),
+            BrIfI64Ne { lhs, .. } | BrIfI64Eq { lhs, .. } => (lhs, true),
+            _ => return None,
+        };
+        if !wide {
+            self.unpair_increment(lhs);
+        }
+        if self.code.len() <= self.label_pc {
+            return None;
+        }
+        let imm = match *self.code.last()? {
+            I32AddImm { dst, lhs: src, imm } if !wide && dst == lhs && src == lhs => imm,
+            I64AddImm { dst, lhs: src, imm } if wide && dst == lhs && src == lhs => imm,
+            _ => return None,
+        };
+        let imm = i16::try_from(imm).ok()?;
+        let slot = lhs;
+        let fused = match branch {
+            BrIfI32Ne { rhs, target, .. } => I32AddImmBrNe {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            BrIfI32Eq { rhs, target, .. } => I32AddImmBrEq {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            BrIfI32LtU { rhs, target, .. } => I32AddImmBrLtU {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            BrIfI32GeU { rhs, target, .. } => I32AddImmBrGeU {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            BrIfI64Ne { rhs, target, .. } => I64AddImmBrNe {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            BrIfI64Eq { rhs, target, .. } => I64AddImmBrEq {
+                slot,
+                imm,
+                rhs,
+                target,
+            },
+            _ => return None,
+        };
+        self.code.pop();
+        Some(fused)
+    }
+
     /// If the last instruction is an `i32.add` into temporary `slot` (and nothing branches
     /// to the point after it), removes it and returns its operands, so the instruction
     /// that consumes `slot` can add them itself.
@@ -636,6 +731,40 @@ impl Translator<'_> {
             }
             _ => None,
         }
+    }
+
+    /// A `Load8U` at `local + offset` right after an `i32.add` (or `I32AddShl`) that
+    /// computed the local: removes the add and returns one instruction that computes the
+    /// local and loads from it. The add still writes the local, which stays live.
+    fn load8u_tee(&mut self, dst: Slot, local: Slot, offset: u32) -> Option<Instr> {
+        if self.code.len() <= self.label_pc || u32::from(local) >= self.num_locals {
+            return None;
+        }
+        let fused = match *self.code.last()? {
+            Instr::I32Add { dst: tee, lhs, rhs } if tee == local => Instr::Load8UAddTee {
+                dst,
+                tee,
+                lhs,
+                rhs,
+                offset: u16::try_from(offset).ok()?,
+            },
+            Instr::I32AddShl {
+                dst: tee,
+                lhs,
+                index,
+                shift,
+            } if tee == local => Instr::Load8UShlTee {
+                dst,
+                tee,
+                base: lhs,
+                index,
+                shift,
+                offset: u8::try_from(offset).ok()?,
+            },
+            _ => return None,
+        };
+        self.code.pop();
+        Some(fused)
     }
 
     /// As `take_add_into`, for an `i32.add` of a constant (`I32AddImm`): returns its
@@ -725,6 +854,10 @@ impl Translator<'_> {
         let addr = self.pop_slot();
         let dst = self.push_temp();
         if mem == 0 && kind == LoadKind::L8U {
+            if let Some(fused) = self.load8u_tee(dst, addr, offset) {
+                self.emit(fused);
+                return Ok(());
+            }
             if let Some((lhs, rhs)) = self.take_add_into(addr) {
                 self.emit(Instr::Load8UAdd {
                     dst,
@@ -1101,23 +1234,7 @@ impl Translator<'_> {
         if let (Instr::BrIfNez { cond, target } | Instr::BrIfEqz { cond, target }, true) =
             (branch, self.code.len() > self.label_pc)
         {
-            // `pair_increments` may have paired the increment with the one before it.
-            if let Some(&Instr::I32AddImm2 { a, ka, b, kb }) = self.code.last() {
-                if b == cond {
-                    self.code.pop();
-                    let first = Instr::I32AddImm {
-                        dst: a,
-                        lhs: a,
-                        imm: ka.into(),
-                    };
-                    self.emit(first);
-                    self.emit(Instr::I32AddImm {
-                        dst: b,
-                        lhs: b,
-                        imm: kb.into(),
-                    });
-                }
-            }
+            self.unpair_increment(cond);
             if let Some(&Instr::I32AddImm { dst, lhs, imm }) = self.code.last() {
                 if let (true, Ok(imm)) = (dst == cond, i16::try_from(imm)) {
                     self.code.pop();
@@ -1138,6 +1255,9 @@ impl Translator<'_> {
                     };
                 }
             }
+        }
+        if let Some(fused) = self.add_imm_compare_branch(branch) {
+            branch = fused;
         }
         if let Instr::BrIfI32LtU { lhs, rhs, target } = branch {
             if rhs != lhs {
@@ -1299,12 +1419,14 @@ impl Translator<'_> {
             O::If { blockty } => {
                 let cond = self.pop_slot();
                 self.materialize_all();
-                let at = self.code.len();
-                let branch = self.fused_branch(cond, true).unwrap_or(I::BrIfEqz {
+                let mut branch = self.fused_branch(cond, true).unwrap_or(I::BrIfEqz {
                     cond,
                     target: u32::MAX,
                 });
-                let at = at.min(self.code.len());
+                if let Some(fused) = self.add_imm_compare_branch(branch) {
+                    branch = fused;
+                }
+                let at = self.code.len();
                 self.emit(branch);
                 self.push_ctrl(CtrlKind::If, blockty);
                 if let Some(c) = self.ctrl.last_mut() {
@@ -2479,12 +2601,15 @@ fn keeps_entry_zero(op: &Operator<'_>) -> bool {
     )
 }
 
-/// The destination slot of an instruction that writes exactly one slot and has no other
-/// effect on control flow.
+/// The destination slot of an instruction that writes one result (after reading all its
+/// operands) and has no other effect on control flow. The `*Tee` loads also write their
+/// address to `tee`, before the result.
 fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
     use Instr::*;
     match instr {
         Copy { dst, .. }
+        | Load8UAddTee { dst, .. }
+        | Load8UShlTee { dst, .. }
         | Const32 { dst, .. }
         | Const64 { dst, .. }
         | GlobalGet { dst, .. }
