@@ -6,7 +6,7 @@
 #
 # BINARY defaults to the newest compare benchmark (`cargo bench --bench compare --no-run`).
 # Prints `execute`'s address modulo 64 (0 when the alignment directive works) and the
-# bytes of the fetch-and-dispatch block (`add $0xc,%rbp` ... `jmp *%rax`) modulo 64. If
+# bytes of the fetch-and-dispatch block (the step of `ip`, `add $0xc,%r..`, ... `jmp *%rax`) modulo 64. If
 # the block straddles a 64-byte line, it prints the padding that would move it to the
 # start of the next line. x86-64 only; needs objdump and nm (binutils).
 set -euo pipefail
@@ -17,7 +17,7 @@ sym=$(nm "$bin" | awk '/ [tT] _ZN11weft_interp4exec7execute/ && !n++ {print $1}'
 asm=$(objdump -d --no-show-raw-insn "$bin" | awk '/<_ZN11weft_interp4exec7execute[^>+]*>:$/,/^$/')
 # The first indirect jump on %rax, and the step of `ip` a few instructions before it.
 read -r first last < <(awk '
-    /add    \$0xc,%rbp$/ { step = $1 }
+    /add    \$0xc,%r[a-z0-9]+$/ { step = $1 }
     /jmp    \*%rax/ && !n++ { sub(":", "", step); sub(":", "", $1); print step, $1 }
 ' <<<"$asm")
 start=$((0x$first % 64)) end=$((0x$last % 64 + 2))

@@ -1004,6 +1004,65 @@ fn byte_loads_that_keep_their_address_fuse() {
     assert_eq!(same.call(&mut store, (1, 2)).unwrap(), 4);
 }
 
+/// A branch on a loaded byte (`br_if`, `if`, also through `i32.eqz`) fuses with the load
+/// (`BrIfLoad8UNez`, `BrIfLoad8UEqz`), which still traps out of bounds and adds the
+/// offset without wrapping; an `i32.eqz` of a comparison fuses into the negated
+/// compare-and-branch.
+#[test]
+fn branches_on_a_loaded_byte_fuse() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (memory 1)
+  (data (i32.const 0) "\00\07\00\05")
+  (func (export "nez") (param $p i32) (result i32)
+    (block $b
+      (br_if $b (i32.load8_u offset=1 (local.get $p)))
+      (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "eqz") (param $p i32) (result i32)
+    (block $b
+      (br_if $b (i32.eqz (i32.load8_u (local.get $p))))
+      (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "if") (param $p i32) (result i32)
+    (if (result i32) (i32.load8_u (local.get $p)) (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "geu") (param $a i32) (param $b i32) (result i32)
+    (block $b
+      (br_if $b (i32.eqz (i32.lt_u (local.get $a) (local.get $b))))
+      (return (i32.const 0)))
+    (i32.const 1)))"#,
+        &[
+            (0, "BrIfLoad8UNez"),
+            (1, "BrIfLoad8UEqz"),
+            (2, "BrIfLoad8UEqz"),
+            (3, "BrIfI32GeU"),
+        ],
+    );
+    let f =
+        |store: &Store<()>, name: &str| instance.get_typed_func::<i32, i32>(store, name).unwrap();
+    let (nez, eqz, iff) = (f(&store, "nez"), f(&store, "eqz"), f(&store, "if"));
+    for (p, byte) in [(0, 0), (1, 7), (2, 0), (3, 5)] {
+        let set = (byte != 0) as i32;
+        assert_eq!(iff.call(&mut store, p).unwrap(), set, "if at {p}");
+        assert_eq!(eqz.call(&mut store, p).unwrap(), 1 - set, "eqz at {p}");
+    }
+    assert_eq!(nez.call(&mut store, 0).unwrap(), 1, "offset 1 reads 7");
+    assert_eq!(nez.call(&mut store, 1).unwrap(), 0);
+    assert!(nez.call(&mut store, 65535).is_err(), "out of bounds");
+    assert!(
+        nez.call(&mut store, -1).is_err(),
+        "the offset does not wrap"
+    );
+    assert!(eqz.call(&mut store, 65536).is_err(), "out of bounds");
+    let geu = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "geu")
+        .unwrap();
+    assert_eq!(geu.call(&mut store, (3, 2)).unwrap(), 1);
+    assert_eq!(geu.call(&mut store, (2, 2)).unwrap(), 1);
+    assert_eq!(geu.call(&mut store, (-1, 2)).unwrap(), 1, "unsigned");
+    assert_eq!(geu.call(&mut store, (1, 2)).unwrap(), 0);
+}
+
 /// Loads from `base + (index << shift)` (`Load8UShl`, `Load16UShl`, `Load32Shl`,
 /// `Load64Shl`) and from `local + constant` for 16 bits (`Load16UAddImm`) wrap the sum as
 /// `i32.add` does and add the static offset without wrapping.

@@ -1270,6 +1270,26 @@ fn execute(
                 ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)
             }
             I::Load8U { dst, addr, offset } => ldm!(dst, addr, offset, 1, |b| b[0] as u64),
+            I::BrIfLoad8UNez {
+                addr,
+                offset,
+                target,
+            } => {
+                let b: [u8; 1] = load(m0, s[addr as usize], offset)?;
+                if b[0] != 0 {
+                    jump!(target);
+                }
+            }
+            I::BrIfLoad8UEqz {
+                addr,
+                offset,
+                target,
+            } => {
+                let b: [u8; 1] = load(m0, s[addr as usize], offset)?;
+                if b[0] == 0 {
+                    jump!(target);
+                }
+            }
             I::Load16S { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64
                     as u64)

@@ -4,8 +4,9 @@
 
 use super::ir::{Instr, Slot};
 
-/// If `cmp` is a comparison writing `cond`, the instruction that branches when the
-/// comparison holds (or fails, when `negate`), with its target still to be set.
+/// If `cmp` is a comparison writing `cond` (or a byte load, tested for not zero), the
+/// instruction that branches when the comparison holds (or fails, when `negate`), with
+/// its target still to be set.
 pub(super) fn compare_branch(cmp: Instr, cond: Slot, negate: bool) -> Option<Instr> {
     use Instr::*;
     const T: u32 = u32::MAX;
@@ -29,6 +30,11 @@ pub(super) fn compare_branch(cmp: Instr, cond: Slot, negate: bool) -> Option<Ins
                     BrIfNez { cond: src, target: T }
                 } else {
                     BrIfEqz { cond: src, target: T }
+                }),
+                Load8U { dst, addr, offset } if dst == cond => Some(if negate {
+                    BrIfLoad8UEqz { addr, offset, target: T }
+                } else {
+                    BrIfLoad8UNez { addr, offset, target: T }
                 }),
                 I64Eqz { dst, src } if dst == cond => Some(if negate {
                     BrIfI64Nez { cond: src, target: T }
@@ -175,6 +181,24 @@ fn negated(branch: Instr) -> Option<Instr> {
             slot,
             imm,
             rhs,
+            target,
+        },
+        BrIfLoad8UNez {
+            addr,
+            offset,
+            target,
+        } => BrIfLoad8UEqz {
+            addr,
+            offset,
+            target,
+        },
+        BrIfLoad8UEqz {
+            addr,
+            offset,
+            target,
+        } => BrIfLoad8UNez {
+            addr,
+            offset,
             target,
         },
         BrIfNez { cond, target } => BrIfEqz { cond, target },

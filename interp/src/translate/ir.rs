@@ -384,6 +384,19 @@ pub(crate) enum Instr {
         rhs: Slot,
         target: u32,
     },
+    /// Fusion of `i32.load8_u` (memory 0) and `br_if` on the byte: jumps if the byte at
+    /// `addr + offset` is not zero (a lookup table tested in a scanning loop).
+    BrIfLoad8UNez {
+        addr: Slot,
+        offset: u32,
+        target: u32,
+    },
+    /// As `BrIfLoad8UNez`, jumping if the byte is zero.
+    BrIfLoad8UEqz {
+        addr: Slot,
+        offset: u32,
+        target: u32,
+    },
     /// Followed by `len + 1` `Br` instructions; jumps to entry `min(index, len)`.
     BrTable {
         index: Slot,
@@ -1738,6 +1751,8 @@ impl Instr {
             | Instr::I32AddImmBrGeU { target: t, .. }
             | Instr::I64AddImmBrNe { target: t, .. }
             | Instr::I64AddImmBrEq { target: t, .. }
+            | Instr::BrIfLoad8UNez { target: t, .. }
+            | Instr::BrIfLoad8UEqz { target: t, .. }
             | Instr::BrIfNez { target: t, .. }
             | Instr::BrIfEqz { target: t, .. }
             | Instr::BrIfI64Eqz { target: t, .. }

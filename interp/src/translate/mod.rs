@@ -1290,6 +1290,14 @@ impl Translator<'_> {
         }
         let fused = fuse::compare_branch(*self.code.last()?, cond, negate)?;
         self.code.pop();
+        // An `i32.eqz` became a branch on its operand, which may itself be the result of a
+        // comparison or a byte load (`i32.load8_u; i32.eqz; br_if`): fuse that too.
+        if let Instr::BrIfNez { cond: inner, .. } | Instr::BrIfEqz { cond: inner, .. } = fused {
+            let negate = matches!(fused, Instr::BrIfEqz { .. });
+            if let Some(twice) = self.fused_branch(inner, negate) {
+                return Some(twice);
+            }
+        }
         Some(fused)
     }
 
