@@ -1063,6 +1063,60 @@ fn branches_on_a_loaded_byte_fuse() {
     assert_eq!(geu.call(&mut store, (1, 2)).unwrap(), 0);
 }
 
+/// An in-place add of a local and an in-place increment after it fuse
+/// (`I32AddAndAddImm`), in order: the add reads the stride before the increment when the
+/// increment is of the stride itself. A `br_if` on the increment splits them again.
+#[test]
+fn add_then_increment_fuse() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "steps") (param $n i32) (param $s i32) (result i32) (local $p i32) (local $k i32)
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (local.get $s)))
+      (local.set $s (i32.add (local.get $s) (i32.const 2)))
+      (local.set $p (i32.add (local.get $p) (local.get $n)))
+      (local.set $k (i32.add (local.get $k) (i32.const -1)))
+      (br_if $l (i32.gt_s (local.tee $n (i32.add (local.get $n) (i32.const -1))) (i32.const 0))))
+    (i32.add (i32.mul (local.get $p) (i32.const 1000)) (local.get $k)))
+  (func (export "split") (param $n i32) (result i32) (local $p i32)
+    (local.set $p (i32.const 1))
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (local.get $p)))
+      (local.set $n (i32.add (local.get $n) (i32.const -1)))
+      (br_if $l (local.get $n)))
+    (local.get $p)))"#,
+        &[(0, "I32AddAndAddImm"), (1, "I32AddImmBrNez")],
+    );
+    let steps = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "steps")
+        .unwrap();
+    let model = |mut n: i32, mut s: i32| {
+        let (mut p, mut k) = (0i32, 0i32);
+        loop {
+            p = p.wrapping_add(s);
+            s = s.wrapping_add(2);
+            p = p.wrapping_add(n);
+            k -= 1;
+            n -= 1;
+            if n <= 0 {
+                break;
+            }
+        }
+        p.wrapping_mul(1000).wrapping_add(k)
+    };
+    for (n, s) in [(1, 5), (4, 3), (10, -7), (3, i32::MAX)] {
+        assert_eq!(
+            steps.call(&mut store, (n, s)).unwrap(),
+            model(n, s),
+            "({n}, {s})"
+        );
+    }
+    let split = instance
+        .get_typed_func::<i32, i32>(&store, "split")
+        .unwrap();
+    assert_eq!(split.call(&mut store, 3).unwrap(), 8);
+}
+
 /// Loads from `base + (index << shift)` (`Load8UShl`, `Load16UShl`, `Load32Shl`,
 /// `Load64Shl`) and from `local + constant` for 16 bits (`Load16UAddImm`) wrap the sum as
 /// `i32.add` does and add the static offset without wrapping.

@@ -1507,6 +1507,10 @@ fn execute(
                 s[a as usize] = (s[a as usize] as u32).wrapping_add(ka as i32 as u32) as u64;
                 s[b as usize] = (s[b as usize] as u32).wrapping_add(kb as i32 as u32) as u64;
             }
+            I::I32AddAndAddImm { a, b, c, kc } => {
+                s[a as usize] = (s[a as usize] as u32).wrapping_add(s[b as usize] as u32) as u64;
+                s[c as usize] = (s[c as usize] as u32).wrapping_add(kc as i32 as u32) as u64;
+            }
             I::LoadMem {
                 dst,
                 addr,

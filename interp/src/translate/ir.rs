@@ -1592,6 +1592,15 @@ pub(crate) enum Instr {
         b: Slot,
         kb: i16,
     },
+    /// An in-place `i32.add` and an in-place `I32AddImm` in a row: `a += b; c += kc`
+    /// (a strength-reduced loop stepping a pointer by a stride and a counter by a
+    /// constant), in that order.
+    I32AddAndAddImm {
+        a: Slot,
+        b: Slot,
+        c: Slot,
+        kc: i16,
+    },
     I32ShlImm {
         dst: Slot,
         lhs: Slot,

@@ -563,7 +563,8 @@ impl Translator<'_> {
 
     /// After a `local.set`: if the last two instructions (with nothing branching between
     /// or after them) are in-place `I32AddImm`s with 16-bit constants, makes them one
-    /// `I32AddImm2`.
+    /// `I32AddImm2`; an in-place `i32.add` then such an `I32AddImm` become one
+    /// `I32AddAndAddImm`.
     fn pair_increments(&mut self) {
         let n = self.code.len();
         if n < self.label_pc + 2 {
@@ -575,34 +576,70 @@ impl Translator<'_> {
             }
             _ => None,
         };
-        if let (Some((a, ka)), Some((b, kb))) = (inc(&self.code[n - 2]), inc(&self.code[n - 1])) {
-            self.code.truncate(n - 2);
-            self.emit(Instr::I32AddImm2 { a, ka, b, kb });
+        let Some((c, kc)) = inc(&self.code[n - 1]) else {
+            return;
+        };
+        match self.code[n - 2] {
+            Instr::I32AddImm { .. } => {
+                if let Some((a, ka)) = inc(&self.code[n - 2]) {
+                    self.code.truncate(n - 2);
+                    self.emit(Instr::I32AddImm2 {
+                        a,
+                        ka,
+                        b: c,
+                        kb: kc,
+                    });
+                }
+            }
+            Instr::I32Add { dst, lhs, rhs } if dst == lhs => {
+                self.code.truncate(n - 2);
+                self.emit(Instr::I32AddAndAddImm {
+                    a: dst,
+                    b: rhs,
+                    c,
+                    kc,
+                });
+            }
+            _ => {}
         }
     }
 
-    /// If the last instruction is an `I32AddImm2` whose second increment is of `slot`
-    /// (`pair_increments` paired it with the one before), splits it back into its two
-    /// `I32AddImm`s, so that a branch on `slot` can fuse the second.
+    /// If the last instruction is an `I32AddImm2` (or `I32AddAndAddImm`) whose second
+    /// increment is of `slot` (`pair_increments` paired it with the one before), splits
+    /// it back into its two instructions, so that a branch on `slot` can fuse the second.
     fn unpair_increment(&mut self, slot: Slot) {
         if self.code.len() <= self.label_pc {
             return;
         }
-        if let Some(&Instr::I32AddImm2 { a, ka, b, kb }) = self.code.last() {
-            if b == slot {
-                self.code.pop();
-                let first = Instr::I32AddImm {
+        let (first, b, kb) = match self.code.last() {
+            Some(&Instr::I32AddImm2 { a, ka, b, kb }) => (
+                Instr::I32AddImm {
                     dst: a,
                     lhs: a,
                     imm: ka.into(),
-                };
-                self.emit(first);
-                self.emit(Instr::I32AddImm {
-                    dst: b,
-                    lhs: b,
-                    imm: kb.into(),
-                });
-            }
+                },
+                b,
+                kb,
+            ),
+            Some(&Instr::I32AddAndAddImm { a, b, c, kc }) => (
+                Instr::I32Add {
+                    dst: a,
+                    lhs: a,
+                    rhs: b,
+                },
+                c,
+                kc,
+            ),
+            _ => return,
+        };
+        if b == slot {
+            self.code.pop();
+            self.emit(first);
+            self.emit(Instr::I32AddImm {
+                dst: b,
+                lhs: b,
+                imm: kb.into(),
+            });
         }
     }
 
