@@ -1117,6 +1117,53 @@ fn add_then_increment_fuse() {
     assert_eq!(split.call(&mut store, 3).unwrap(), 8);
 }
 
+/// A 32-bit load from a constant address (`Load32Abs`) and two 32-bit loads from one base
+/// (`Load32Pair`) compute the addresses as their parts do: the constant and the base are
+/// 32-bit, the offset is added without wrapping, each load traps out of bounds, and a
+/// load that overwrites the base is not paired with the next one.
+#[test]
+fn loads_from_a_constant_or_a_shared_base_fuse() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (memory 1)
+  (data (i32.const 8) "\01\00\00\00\02\00\00\00\10\00\00\00")
+  (func (export "abs") (result i32)
+    (i32.add (i32.load offset=4 (i32.const 8)) (i32.load (i32.const 16))))
+  (func (export "far") (result i32) (i32.load offset=1 (i32.const -1)))
+  (func (export "pair") (param $p i32) (result i32)
+    (i32.sub (i32.load offset=4 (local.get $p)) (i32.load (local.get $p))))
+  (func (export "chase") (param $p i32) (result i32)
+    (local.set $p (i32.load offset=8 (local.get $p)))
+    (i32.load offset=4 (local.get $p))))"#,
+        &[(0, "Load32Abs"), (2, "Load32Pair")],
+    );
+    let abs = instance.get_typed_func::<(), i32>(&store, "abs").unwrap();
+    assert_eq!(abs.call(&mut store, ()).unwrap(), 2 + 16);
+    let far = instance.get_typed_func::<(), i32>(&store, "far").unwrap();
+    assert!(
+        far.call(&mut store, ()).is_err(),
+        "the offset does not wrap"
+    );
+    let pair = instance.get_typed_func::<i32, i32>(&store, "pair").unwrap();
+    assert_eq!(pair.call(&mut store, 8).unwrap(), 1);
+    assert_eq!(pair.call(&mut store, 12).unwrap(), 14);
+    assert!(
+        pair.call(&mut store, 65532).is_err(),
+        "second load out of bounds"
+    );
+    assert!(
+        pair.call(&mut store, 65536).is_err(),
+        "first load out of bounds"
+    );
+    // p = [8 + 8] = 16, then [16 + 4] = 0: the second load uses the loaded base.
+    let chase = instance
+        .get_typed_func::<i32, i32>(&store, "chase")
+        .unwrap();
+    assert_eq!(chase.call(&mut store, 8).unwrap(), 0);
+    // p = [0 + 8] = 1, then [1 + 4]: bytes 5-8, 00 00 00 01.
+    assert_eq!(chase.call(&mut store, 0).unwrap(), 1 << 24);
+}
+
 /// Loads from `base + (index << shift)` (`Load8UShl`, `Load16UShl`, `Load32Shl`,
 /// `Load64Shl`) and from `local + constant` for 16 bits (`Load16UAddImm`) wrap the sum as
 /// `i32.add` does and add the static offset without wrapping.

@@ -592,6 +592,33 @@ fn align_dispatch() {
     }
 }
 
+/// `m0`, unchanged, through an empty piece of assembly that takes its address and length
+/// in registers (on other targets, plain `m0`): as `frame_in_register`, for the cached
+/// memory 0 that every `Load*`/`Store*` bounds-checks against and reads.
+#[inline(always)]
+fn memory_in_registers(m0: &mut [u8]) -> &mut [u8] {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let (mut p, mut len) = (m0.as_mut_ptr(), m0.len());
+        // SAFETY: as in `opaque`, the assembly is empty and leaves both registers
+        // unchanged, so `p` and `len` are those of `m0`, a unique, live slice, which we
+        // rebuild with the same lifetime (`m0` is not used after this)
+        // (`tests::memory_in_registers_returns_its_argument`).
+        #[allow(unsafe_code, clippy::pointers_in_nomem_asm_block)]
+        unsafe {
+            core::arch::asm!(
+                "/* {0} {1} */",
+                inout(reg) p,
+                inout(reg) len,
+                options(pure, nomem, nostack, preserves_flags)
+            );
+            core::slice::from_raw_parts_mut(p, len)
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    m0
+}
+
 /// The dispatch loop. Wasm calls and returns stay inside it (the callers wait in
 /// `frames`); it returns only when the entry function returns, to call a host function,
 /// or on a trap.
@@ -877,6 +904,7 @@ fn execute(
         // itself, it keeps the previous one alive too and costs a copy per dispatch).
         ip = opaque(ip.wrapping_add(1));
         s = frame_in_register(s);
+        m0 = memory_in_registers(m0);
         // SAFETY: `ip` points at an instruction of the running function's code. That code
         // is alive and unmoved: it is set once in its module's `OnceLock` (`callees` only
         // holds further references to it), and the module is kept alive by the store's
@@ -1265,6 +1293,23 @@ fn execute(
             }
             I::Load64 { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 8, |b| u64::from_le_bytes(b))
+            }
+            I::Load32Abs { dst, at, offset } => {
+                let b: [u8; 4] = load(m0, at as u64, offset)?;
+                s[dst as usize] = u32::from_le_bytes(b) as u64;
+            }
+            I::Load32Pair {
+                dst0,
+                dst1,
+                addr,
+                off0,
+                off1,
+            } => {
+                let a = s[addr as usize];
+                let b: [u8; 4] = load(m0, a, off0 as u32)?;
+                s[dst0 as usize] = u32::from_le_bytes(b) as u64;
+                let b: [u8; 4] = load(m0, a, off1 as u32)?;
+                s[dst1 as usize] = u32::from_le_bytes(b) as u64;
             }
             I::Load8S { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)
@@ -2138,9 +2183,21 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn execute_starts_on_a_64_byte_line() {
-        let f: fn(&mut StoreInner, &mut [u64], &mut Vec<Frame>, &mut Frame) -> Result<Exit, Fault> =
-            execute;
+        let f = execute as fn(_, _, _, _) -> _;
         assert_eq!(f as usize % 64, 0);
+    }
+
+    #[test]
+    fn memory_in_registers_returns_its_argument() {
+        let mut bytes = vec![1u8, 2, 3, 4, 5];
+        let at = bytes.as_ptr().wrapping_add(1);
+        let m = memory_in_registers(&mut bytes[1..4]);
+        assert_eq!((m.as_ptr(), m.len()), (at, 3));
+        assert_eq!(m, [2, 3, 4]);
+        m[2] = 9;
+        let empty = memory_in_registers(&mut []);
+        assert!(empty.is_empty());
+        assert_eq!(bytes, [1, 2, 3, 9, 5], "nothing outside");
     }
 
     #[test]

@@ -599,6 +599,22 @@ pub(crate) enum Instr {
         offset: u16,
         imm: i32,
     },
+    /// `Load32` from the constant address `at` (a static or global variable in linear
+    /// memory), then `offset`.
+    Load32Abs {
+        dst: Slot,
+        at: u32,
+        offset: u32,
+    },
+    /// Two `Load32`s from one base: `dst0 = [addr + off0]`, then `dst1 = [addr + off1]`
+    /// (two fields of a struct; `dst0` is not `addr`).
+    Load32Pair {
+        dst0: Slot,
+        dst1: Slot,
+        addr: Slot,
+        off0: u16,
+        off1: u16,
+    },
     /// `tee = lhs + rhs` (wrapping), then `Load8U` from `tee + offset`: an `i32.add`
     /// into a local that a load then reads (`p = base + i; *p`, the address kept).
     Load8UAddTee {

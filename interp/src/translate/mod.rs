@@ -770,6 +770,35 @@ impl Translator<'_> {
         }
     }
 
+    /// A `Load32` from `addr + offset` right after another `Load32` from `addr` (into a
+    /// slot other than `addr`, both offsets below 64 KiB): removes the first and returns
+    /// one instruction that does both loads, in order.
+    fn load32_pair(&mut self, dst1: Slot, addr: Slot, offset: u32) -> Option<Instr> {
+        if self.code.len() <= self.label_pc {
+            return None;
+        }
+        let Instr::Load32 {
+            dst: dst0,
+            addr: first,
+            offset: off0,
+        } = *self.code.last()?
+        else {
+            return None;
+        };
+        if first != addr || dst0 == addr {
+            return None;
+        }
+        let pair = Instr::Load32Pair {
+            dst0,
+            dst1,
+            addr,
+            off0: u16::try_from(off0).ok()?,
+            off1: u16::try_from(offset).ok()?,
+        };
+        self.code.pop();
+        Some(pair)
+    }
+
     /// A `Load8U` at `local + offset` right after an `i32.add` (or `I32AddShl`) that
     /// computed the local: removes the add and returns one instruction that computes the
     /// local and loads from it. The add still writes the local, which stays live.
@@ -888,8 +917,24 @@ impl Translator<'_> {
             return Ok(());
         }
         let offset = offset32(memarg)?;
+        if let (0, LoadKind::L32, Some(&Operand::Const(at))) = (mem, kind, self.stack.last()) {
+            self.stack.pop();
+            let dst = self.push_temp();
+            self.emit(Instr::Load32Abs {
+                dst,
+                at: at as u32,
+                offset,
+            });
+            return Ok(());
+        }
         let addr = self.pop_slot();
         let dst = self.push_temp();
+        if let (0, LoadKind::L32) = (mem, kind) {
+            if let Some(pair) = self.load32_pair(dst, addr, offset) {
+                self.emit(pair);
+                return Ok(());
+            }
+        }
         if mem == 0 && kind == LoadKind::L8U {
             if let Some(fused) = self.load8u_tee(dst, addr, offset) {
                 self.emit(fused);
@@ -2648,11 +2693,13 @@ fn keeps_entry_zero(op: &Operator<'_>) -> bool {
 
 /// The destination slot of an instruction that writes one result (after reading all its
 /// operands) and has no other effect on control flow. The `*Tee` loads also write their
-/// address to `tee`, before the result.
+/// address to `tee`, before the result, and `Load32Pair` its first load to `dst0`.
 fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
     use Instr::*;
     match instr {
         Copy { dst, .. }
+        | Load32Abs { dst, .. }
+        | Load32Pair { dst1: dst, .. }
         | Load8UAddTee { dst, .. }
         | Load8UShlTee { dst, .. }
         | Const32 { dst, .. }
