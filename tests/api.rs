@@ -876,6 +876,15 @@ fn fused_instance(wat: &str, uses: &[(u32, &str)]) -> (Store<()>, weft::Instance
     (store, instance)
 }
 
+/// Export `name` of `instance` as a function of two `i32`s to an `i32`.
+fn func2(
+    store: &Store<()>,
+    instance: &weft::Instance,
+    name: &str,
+) -> weft::TypedFunc<(i32, i32), i32> {
+    instance.get_typed_func(store, name).unwrap()
+}
+
 /// An in-place increment and a compare-and-branch against another local fuse into one
 /// instruction (`I32AddImmBrNe`/`Eq`/`LtU`/`GeU`, `I64AddImmBrNe`/`Eq`) that adds with
 /// wrap-around, compares the sum and branches as the pair did, also when the loop is
@@ -925,11 +934,7 @@ fn increment_and_compare_branch_fuse() {
             (4, "I64AddImmBr"),
         ],
     );
-    let pair = |store: &Store<()>, name: &str| {
-        instance
-            .get_typed_func::<(i32, i32), i32>(store, name)
-            .unwrap()
-    };
+    let pair = |store: &Store<()>, name: &str| func2(store, &instance, name);
     let ne = pair(&store, "ne");
     assert_eq!(ne.call(&mut store, (0, 30)).unwrap(), 10);
     // Wraps: from -3 by 3 past zero to 6.
@@ -985,11 +990,7 @@ fn byte_loads_that_keep_their_address_fuse() {
             (2, "Load8UAddTee"),
         ],
     );
-    let f = |store: &Store<()>, name: &str| {
-        instance
-            .get_typed_func::<(i32, i32), i32>(store, name)
-            .unwrap()
-    };
+    let f = |store: &Store<()>, name: &str| func2(store, &instance, name);
     let add = f(&store, "add");
     assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5 << 8 | 7);
     // -1 + 1 wraps to address 0; the byte is at 0 + 1.
@@ -1207,11 +1208,7 @@ fn fused_indexed_loads() {
     let instance = Linker::<()>::new(&engine)
         .instantiate(&mut store, &module)
         .unwrap();
-    let f = |store: &Store<()>, name: &str| {
-        instance
-            .get_typed_func::<(i32, i32), i32>(store, name)
-            .unwrap()
-    };
+    let f = |store: &Store<()>, name: &str| func2(store, &instance, name);
     let (l8, l16, l32) = (f(&store, "l8"), f(&store, "l16"), f(&store, "l32"));
     let l64 = instance
         .get_typed_func::<(i32, i32), i64>(&store, "l64")
