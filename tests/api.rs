@@ -154,6 +154,82 @@ fn host_error_becomes_an_error_of_the_call() {
     assert!(err.to_string().contains("boom"));
 }
 
+/// Typed host functions of numbers only are called on the interpreter's cells (no
+/// `Val`s): every number type keeps its bits (a NaN payload, the sign of an `i32`, all 64
+/// bits of an `i64`), results may outnumber parameters, a host function may call back
+/// into Wasm, and one of references still works beside them.
+#[test]
+fn typed_host_functions_of_numbers_run_on_cells() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+  (import "h" "mix" (func $mix (param i32 i64 f32 f64) (result f64 i32 i64)))
+  (import "h" "two" (func $two (result i64 i64)))
+  (import "h" "back" (func $back (param i32) (result i32)))
+  (import "h" "refs" (func $refs (param externref) (result i32)))
+  (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (func (export "mix") (param i32 i64 f32 f64) (result f64 i32 i64)
+    (call $mix (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "nan") (param f32) (result i32)
+    (drop (drop (call $mix (i32.const 0) (i64.const 0) (local.get 0) (f64.const 0))))
+    (i32.reinterpret_f32 (f32.demote_f64)))
+  (func (export "two") (result i64)
+    (call $two) (i64.sub))
+  (func (export "back") (param i32) (result i32) (call $back (local.get 0)))
+  (func (export "refs") (result i32) (call $refs (ref.null extern))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("h", "mix", |a: i32, b: i64, c: f32, d: f64| {
+            (d + c as f64, a.wrapping_neg(), b ^ -1)
+        })
+        .unwrap()
+        .func_wrap("h", "two", || (10i64, 3i64))
+        .unwrap()
+        .func_wrap("h", "back", |mut caller: Caller<'_, ()>, x: i32| {
+            let twice = caller
+                .get_export("twice")
+                .and_then(|e| e.into_func())
+                .ok_or_else(|| Error::host("no export"))?;
+            let mut out = [Val::I32(0)];
+            twice.call(&mut caller, &[Val::I32(x)], &mut out)?;
+            match out[0] {
+                Val::I32(y) => Ok(y + 1),
+                _ => Err(Error::host("not an i32")),
+            }
+        })
+        .unwrap()
+        .func_wrap("h", "refs", |r: Option<weft::ExternRef>| r.is_none() as i32)
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let mix = instance
+        .get_typed_func::<(i32, i64, f32, f64), (f64, i32, i64)>(&store, "mix")
+        .unwrap();
+    assert_eq!(
+        mix.call(&mut store, (i32::MIN + 1, 1 << 40, 0.5, 2.25))
+            .unwrap(),
+        (2.75, i32::MAX, !(1i64 << 40))
+    );
+    assert_eq!(mix.call(&mut store, (-7, -1, -0.0, -0.0)).unwrap().1, 7);
+    let nan = instance.get_typed_func::<f32, i32>(&store, "nan").unwrap();
+    // A quiet NaN with a payload comes back from the host as it went in (the
+    // promotion and demotion around it keep quiet NaN payloads).
+    let bits = 0x7fc0_1234u32;
+    assert_eq!(
+        nan.call(&mut store, f32::from_bits(bits)).unwrap() as u32,
+        bits
+    );
+    let two = instance.get_typed_func::<(), i64>(&store, "two").unwrap();
+    assert_eq!(two.call(&mut store, ()).unwrap(), 7);
+    let back = instance.get_typed_func::<i32, i32>(&store, "back").unwrap();
+    assert_eq!(back.call(&mut store, 20).unwrap(), 41);
+    let refs = instance.get_typed_func::<(), i32>(&store, "refs").unwrap();
+    assert_eq!(refs.call(&mut store, ()).unwrap(), 1);
+}
+
 /// An error type of the embedder's own, raised by a host function.
 #[derive(Debug, PartialEq)]
 struct Denied {

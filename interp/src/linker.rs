@@ -1,7 +1,7 @@
 //! Linking: named definitions that satisfy imports (spec §4.5.4, step "imports").
 
 use crate::error::{Error, Result};
-use crate::func::{HostFuncFn, IntoFunc};
+use crate::func::{HostImpl, IntoFunc};
 use crate::module::Module;
 use crate::store::{AsContext, AsContextMut, Store};
 use crate::types::FuncType;
@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 enum Definition<T> {
     Extern(Extern),
-    HostFunc(Arc<FuncType>, HostFuncFn<T>),
+    HostFunc(Arc<FuncType>, HostImpl<T>),
 }
 
 impl<T> Clone for Definition<T> {
@@ -136,7 +136,13 @@ impl<T> Linker<T> {
         self.insert(
             module,
             name,
-            Definition::HostFunc(Arc::new(ty), Arc::new(func)),
+            Definition::HostFunc(
+                Arc::new(ty),
+                HostImpl {
+                    dynamic: Arc::new(func),
+                    cells: None,
+                },
+            ),
         )
     }
 

@@ -8,7 +8,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::exception::{ExnEntity, TagEntity};
-use crate::func::HostFuncFn;
+use crate::func::{HostFuncFn, HostImpl};
 use crate::gc::Heap;
 use crate::module::Module;
 use crate::type_registry::TypeCache;
@@ -527,7 +527,7 @@ pub struct Store<T> {
     pub(crate) host_funcs: Vec<HostFuncFn<T>>,
     /// The embedder's host functions. Shared so the interpreter can hold a snapshot while
     /// it calls them (a function added meanwhile copies the list: `Arc::make_mut`).
-    pub(crate) host_impls: Arc<Vec<HostFuncFn<T>>>,
+    pub(crate) host_impls: Arc<Vec<HostImpl<T>>>,
     data: T,
 }
 

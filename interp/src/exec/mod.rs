@@ -295,24 +295,32 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     return Err(Error::Unsupported("internal: not a host function".into()));
                 };
                 let host = *host as usize;
-                // References read from cells belong to this store (`Val::in_store`).
-                params.clear();
-                let mut n = fp;
-                for t in ty.params() {
-                    let v = Val::read_cells(*t, stack.get(n..).unwrap_or_default());
-                    n += t.cells();
-                    params.push(v.in_store(id));
-                }
-                results.clear();
-                for t in ty.results() {
-                    results.push(Val::default_for(*t));
-                }
                 if host >= impls.len() {
                     impls = store.host_impls.clone();
                 }
                 let Some(f) = impls.get(host) else {
                     return Err(Error::StoreMismatch("func"));
                 };
+                // A typed closure of numbers runs on the frame's cells, reading its
+                // arguments and writing its results in place: no `Val`s.
+                let on_cells = f
+                    .cells
+                    .as_ref()
+                    .map(|g| (g, ty.params().len().max(ty.results().len())));
+                if on_cells.is_none() {
+                    // References read from cells belong to this store (`Val::in_store`).
+                    params.clear();
+                    let mut n = fp;
+                    for t in ty.params() {
+                        let v = Val::read_cells(*t, stack.get(n..).unwrap_or_default());
+                        n += t.cells();
+                        params.push(v.in_store(id));
+                    }
+                    results.clear();
+                    for t in ty.results() {
+                        results.push(Val::default_for(*t));
+                    }
+                }
                 let instance = Instance(instance_of(&store.inner, cur.func), id);
                 // While the host runs, Wasm it calls may collect: this stack's frames are
                 // roots meanwhile, and references given to the host stay alive. With no
@@ -331,7 +339,13 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                     store: &mut *store,
                     instance: Some(instance),
                 };
-                let outcome = f(caller, &params, &mut results);
+                let outcome = match on_cells {
+                    Some((g, n)) => match stack.get_mut(fp..fp + n) {
+                        Some(cells) => g(caller, cells),
+                        None => Err(TrapKind::StackExhausted.into()),
+                    },
+                    None => (f.dynamic)(caller, &params, &mut results),
+                };
                 store.inner.gc.suspended_roots.truncate(suspended);
                 if let Err(e) = outcome {
                     // A host function that fails with an exception of this store throws it
@@ -356,6 +370,9 @@ fn run<T>(store: &mut Store<T>, stack: &mut [u64], entry: u32) -> Result<()> {
                         }
                     }
                     return Err(with_backtrace(e, &store.inner, &frames, cur.func));
+                }
+                if on_cells.is_some() {
+                    continue;
                 }
                 let FuncEntity::Host { ty, .. } = &store.inner.funcs[func as usize] else {
                     return Err(Error::Unsupported("internal: not a host function".into()));

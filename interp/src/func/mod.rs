@@ -15,6 +15,29 @@ use std::sync::Arc;
 pub(crate) type HostFuncFn<T> =
     Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static>;
 
+/// A host function of numbers only, on the interpreter's cells: it reads its arguments
+/// from the first cells and writes its results over them (one cell per value).
+pub(crate) type CellsFn<T> =
+    Arc<dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync + 'static>;
+
+/// The embedder's host function: its dynamic form, and for a typed closure whose
+/// parameters and results are all numbers, the form on cells that Wasm calls use.
+/// (Public only as the result of [`IntoFunc`]'s hidden method.)
+#[doc(hidden)]
+pub struct HostImpl<T> {
+    pub(crate) dynamic: HostFuncFn<T>,
+    pub(crate) cells: Option<CellsFn<T>>,
+}
+
+impl<T> Clone for HostImpl<T> {
+    fn clone(&self) -> Self {
+        HostImpl {
+            dynamic: self.dynamic.clone(),
+            cells: self.cells.clone(),
+        }
+    }
+}
+
 /// A function in a store: defined in Wasm or by the host.
 ///
 /// ```
@@ -36,7 +59,11 @@ impl Func {
         C: AsContextMut + ?Sized,
         F: Fn(Caller<'_, C::Data>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     {
-        Func::from_host(store.as_context_mut(), Arc::new(ty), Arc::new(func))
+        let f = HostImpl {
+            dynamic: Arc::new(func),
+            cells: None,
+        };
+        Func::from_host(store.as_context_mut(), Arc::new(ty), f)
     }
 
     /// A host function from a Rust closure with Wasm-typed parameters and results, optionally
@@ -52,7 +79,7 @@ impl Func {
         Func::from_host(store.as_context_mut(), Arc::new(ty), f)
     }
 
-    pub(crate) fn from_host<T>(store: &mut Store<T>, ty: Arc<FuncType>, f: HostFuncFn<T>) -> Func {
+    pub(crate) fn from_host<T>(store: &mut Store<T>, ty: Arc<FuncType>, f: HostImpl<T>) -> Func {
         let host = store.host_funcs.len() as u32;
         Arc::make_mut(&mut store.host_impls).push(f);
         store
@@ -138,9 +165,10 @@ fn bind_host_func<T>(id: StoreId, host: u32, ty: &FuncType) -> HostFuncFn<T> {
     let has_refs = ty.params().iter().chain(ty.results()).any(|t| t.is_ref());
     Arc::new(
         move |mut caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-            let Some(f) = caller.store.host_impls.get(host as usize).cloned() else {
+            let Some(f) = caller.store.host_impls.get(host as usize) else {
                 return Err(Error::StoreMismatch("func"));
             };
+            let f = f.dynamic.clone();
             if caller.instance.is_none() {
                 let importer = caller.store.inner.host_importers.get(host as usize);
                 if let Some(Importer::One(i)) = importer {

@@ -1,7 +1,7 @@
 //! Statically typed functions: Rust types that stand for Wasm types, typed calls from the
 //! host, and host functions from plain closures.
 
-use super::{Caller, Func, HostFuncFn};
+use super::{Caller, CellsFn, Func, HostFuncFn, HostImpl};
 use crate::error::{Error, Result};
 use crate::store::{AsContextMut, FuncEntity};
 use crate::types::{FuncType, ValType};
@@ -17,9 +17,49 @@ pub trait WasmTy: Sized + Send + 'static {
     fn into_val(self) -> Val;
     /// From a dynamic value of type [`WasmTy::valtype`].
     fn from_val(val: Val) -> Option<Self>;
+    /// Whether a value of this type is a number in one cell (`i32`, `i64`, `f32`, `f64`),
+    /// which host calls can read and write without a `Val`.
+    #[doc(hidden)]
+    const NUMBER: bool = false;
+    /// From a cell (for a [`WasmTy::NUMBER`] type).
+    #[doc(hidden)]
+    fn from_cell(_cell: u64) -> Option<Self> {
+        None
+    }
+    /// Into a cell (for a [`WasmTy::NUMBER`] type; 0 for others).
+    #[doc(hidden)]
+    fn into_cell(self) -> u64 {
+        0
+    }
 }
 
 macro_rules! wasm_ty {
+    ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr,
+     cell |$c:ident| $from_cell:expr, |$w:ident| $into_cell:expr) => {
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn into_val(self) -> Val {
+                let $v = self;
+                $into
+            }
+            fn from_val(val: Val) -> Option<Self> {
+                match val {
+                    $from => Some($out),
+                    _ => None,
+                }
+            }
+            const NUMBER: bool = true;
+            fn from_cell($c: u64) -> Option<Self> {
+                Some($from_cell)
+            }
+            fn into_cell(self) -> u64 {
+                let $w = self;
+                $into_cell
+            }
+        }
+    };
     ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr) => {
         impl WasmTy for $t {
             fn valtype() -> ValType {
@@ -39,12 +79,18 @@ macro_rules! wasm_ty {
     };
 }
 
-wasm_ty!(i32, I32, |v| Val::I32(v), Val::I32(x) => x);
-wasm_ty!(u32, I32, |v| Val::I32(v as i32), Val::I32(x) => x as u32);
-wasm_ty!(i64, I64, |v| Val::I64(v), Val::I64(x) => x);
-wasm_ty!(u64, I64, |v| Val::I64(v as i64), Val::I64(x) => x as u64);
-wasm_ty!(f32, F32, |v| Val::F32(v.to_bits()), Val::F32(x) => f32::from_bits(x));
-wasm_ty!(f64, F64, |v| Val::F64(v.to_bits()), Val::F64(x) => f64::from_bits(x));
+wasm_ty!(i32, I32, |v| Val::I32(v), Val::I32(x) => x,
+    cell |c| c as u32 as i32, |v| v as u32 as u64);
+wasm_ty!(u32, I32, |v| Val::I32(v as i32), Val::I32(x) => x as u32,
+    cell |c| c as u32, |v| v as u64);
+wasm_ty!(i64, I64, |v| Val::I64(v), Val::I64(x) => x,
+    cell |c| c as i64, |v| v as u64);
+wasm_ty!(u64, I64, |v| Val::I64(v as i64), Val::I64(x) => x as u64,
+    cell |c| c, |v| v);
+wasm_ty!(f32, F32, |v| Val::F32(v.to_bits()), Val::F32(x) => f32::from_bits(x),
+    cell |c| f32::from_bits(c as u32), |v| v.to_bits() as u64);
+wasm_ty!(f64, F64, |v| Val::F64(v.to_bits()), Val::F64(x) => f64::from_bits(x),
+    cell |c| f64::from_bits(c), |v| v.to_bits());
 wasm_ty!(u128, V128, |v| Val::V128(v), Val::V128(x) => x);
 wasm_ty!(Option<Func>, FuncRef, |v| Val::FuncRef(v), Val::FuncRef(x) => x);
 wasm_ty!(Option<ExternRef>, ExternRef, |v| Val::ExternRef(v), Val::ExternRef(x) => x);
@@ -63,6 +109,16 @@ pub trait WasmTyList: Sized + Send + 'static {
     /// Builds the list from `next(type)` for each of its types, in order.
     #[doc(hidden)]
     fn from_each_val(next: impl FnMut(ValType) -> Val) -> Option<Self>;
+    /// Whether every value is a [`WasmTy::NUMBER`] (one cell each).
+    #[doc(hidden)]
+    const NUMBERS: bool;
+    /// From the first cells of `cells`, one per value (for [`WasmTyList::NUMBERS`]).
+    #[doc(hidden)]
+    fn from_cells(cells: &[u64]) -> Option<Self>;
+    /// Into the first cells of `cells`, one per value (for [`WasmTyList::NUMBERS`]);
+    /// `false` if there are too few cells.
+    #[doc(hidden)]
+    fn into_cells(self, cells: &mut [u64]) -> bool;
 }
 
 /// Parameters of a typed function.
@@ -91,6 +147,19 @@ impl<A: WasmTy> WasmTyList for A {
     fn from_each_val(mut next: impl FnMut(ValType) -> Val) -> Option<Self> {
         A::from_val(next(A::valtype()))
     }
+    const NUMBERS: bool = A::NUMBER;
+    fn from_cells(cells: &[u64]) -> Option<Self> {
+        A::from_cell(*cells.first()?)
+    }
+    fn into_cells(self, cells: &mut [u64]) -> bool {
+        match cells.first_mut() {
+            Some(c) => {
+                *c = self.into_cell();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 macro_rules! tuple_list {
@@ -118,6 +187,20 @@ macro_rules! tuple_list {
             }
             fn from_each_val(mut next: impl FnMut(ValType) -> Val) -> Option<Self> {
                 Some(($($a::from_val(next($a::valtype()))?,)*))
+            }
+            const NUMBERS: bool = true $(&& $a::NUMBER)*;
+            fn from_cells(cells: &[u64]) -> Option<Self> {
+                let mut it = cells.iter();
+                Some(($($a::from_cell(*it.next()?)?,)*))
+            }
+            fn into_cells(self, cells: &mut [u64]) -> bool {
+                let ($($a,)*) = self;
+                let mut it = cells.iter_mut();
+                $(match it.next() {
+                    Some(c) => *c = $a.into_cell(),
+                    None => return false,
+                })*
+                true
             }
         }
     };
@@ -162,9 +245,9 @@ impl<L: WasmTyList> WasmRet for Result<L> {
 /// A Rust closure that can become a host function. `Params` is a marker for the closure's
 /// parameter list; you never name it.
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
-    /// The function type and the dynamic form of the closure.
+    /// The function type and the forms of the closure the store keeps.
     #[doc(hidden)]
-    fn into_func(self) -> (FuncType, HostFuncFn<T>);
+    fn into_func(self) -> (FuncType, HostImpl<T>);
 }
 
 /// Marker for closures that take a [`Caller`] first.
@@ -187,6 +270,25 @@ fn write_results<L: WasmTyList>(list: L, results: &mut [Val]) -> Result<()> {
     Ok(())
 }
 
+/// The form on cells of a typed host closure, when its parameters and results are all
+/// numbers: `call` gets the arguments read from the cells and gives the results to write
+/// back over them.
+fn cells_form<T, P: WasmTyList, L: WasmTyList>(
+    call: impl Fn(Caller<'_, T>, P) -> Result<L> + Send + Sync + 'static,
+) -> Option<CellsFn<T>> {
+    if !(P::NUMBERS && L::NUMBERS) {
+        return None;
+    }
+    Some(Arc::new(move |caller: Caller<'_, T>, cells: &mut [u64]| {
+        let params = P::from_cells(cells)
+            .ok_or_else(|| Error::TypeMismatch("host function parameters".into()))?;
+        if !call(caller, params)?.into_cells(cells) {
+            return Err(Error::TypeMismatch("host function results".into()));
+        }
+        Ok(())
+    }))
+}
+
 macro_rules! into_func {
     ($($a:ident)*) => {
         #[allow(non_snake_case, unused_variables, unused_mut)]
@@ -195,14 +297,19 @@ macro_rules! into_func {
             F: Fn($($a),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn into_func(self) -> (FuncType, HostFuncFn<T>) {
+            fn into_func(self) -> (FuncType, HostImpl<T>) {
                 let ty = FuncType::new(<($($a,)*)>::valtypes(), R::List::valtypes());
-                let f: HostFuncFn<T> = Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                let func = Arc::new(self);
+                let g = func.clone();
+                let dynamic: HostFuncFn<T> = Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
                     let ($($a,)*) = <($($a,)*)>::from_vals(params)
                         .ok_or_else(|| Error::TypeMismatch("host function parameters".into()))?;
-                    write_results(self($($a),*).into_result()?, results)
+                    write_results(g($($a),*).into_result()?, results)
                 });
-                (ty, f)
+                let cells = cells_form(move |_caller: Caller<'_, T>, ($($a,)*): ($($a,)*)| {
+                    func($($a),*).into_result()
+                });
+                (ty, HostImpl { dynamic, cells })
             }
         }
 
@@ -212,14 +319,19 @@ macro_rules! into_func {
             F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn into_func(self) -> (FuncType, HostFuncFn<T>) {
+            fn into_func(self) -> (FuncType, HostImpl<T>) {
                 let ty = FuncType::new(<($($a,)*)>::valtypes(), R::List::valtypes());
-                let f: HostFuncFn<T> = Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                let func = Arc::new(self);
+                let g = func.clone();
+                let dynamic: HostFuncFn<T> = Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
                     let ($($a,)*) = <($($a,)*)>::from_vals(params)
                         .ok_or_else(|| Error::TypeMismatch("host function parameters".into()))?;
-                    write_results(self(caller, $($a),*).into_result()?, results)
+                    write_results(g(caller, $($a),*).into_result()?, results)
                 });
-                (ty, f)
+                let cells = cells_form(move |caller: Caller<'_, T>, ($($a,)*): ($($a,)*)| {
+                    func(caller, $($a),*).into_result()
+                });
+                (ty, HostImpl { dynamic, cells })
             }
         }
     };
