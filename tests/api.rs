@@ -812,9 +812,7 @@ fn fused_adds_wrap_like_i32_add() {
 /// into branches (`BrIfI32AndImmNez`/`Eqz`) branch on `x & k`.
 #[test]
 fn fused_add_imm_loads_and_bit_tests() {
-    let engine = Engine::default();
-    let module = Module::new(
-        &engine,
+    let (mut store, instance) = fused_instance(
         r#"(module
   (memory 1)
   (data (i32.const 0) "\01\02\03\04\05\06\07\08\09")
@@ -830,22 +828,14 @@ fn fused_add_imm_loads_and_bit_tests() {
   (func (export "if_bit") (param i32) (result i32)
     (if (result i32) (i32.and (local.get 0) (i32.const 4))
       (then (i32.const 1)) (else (i32.const 0)))))"#,
-    )
-    .unwrap();
-    for (def, fused) in [
-        (0, "Load32AddImm"),
-        (1, "Load64AddImm"),
-        (2, "Load8UAddImm"),
-        (3, "BrIfI32AndImmNez"),
-        (4, "BrIfI32AndImmEqz"),
-    ] {
-        let ir = module.dump_ir(def).unwrap();
-        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
-    }
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::<()>::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+        &[
+            (0, "Load32AddImm"),
+            (1, "Load64AddImm"),
+            (2, "Load8UAddImm"),
+            (3, "BrIfI32AndImmNez"),
+            (4, "BrIfI32AndImmEqz"),
+        ],
+    );
     let l32 = instance.get_typed_func::<i32, i32>(&store, "l32").unwrap();
     let l64 = instance.get_typed_func::<i32, i64>(&store, "l64").unwrap();
     let l8 = instance.get_typed_func::<i32, i32>(&store, "l8").unwrap();
@@ -874,9 +864,7 @@ fn fused_add_imm_loads_and_bit_tests() {
 /// increments, in order, also of one local; split again when a `br_if` tests the second).
 #[test]
 fn fused_alu_forms_compute_their_parts() {
-    let engine = Engine::default();
-    let module = Module::new(
-        &engine,
+    let (mut store, instance) = fused_instance(
         r#"(module
   (func (export "idx") (param i32 i32) (result i32)
     (i32.add (i32.add (local.get 0) (i32.const 8)) (i32.shl (local.get 1) (i32.const 2))))
@@ -893,21 +881,13 @@ fn fused_alu_forms_compute_their_parts() {
       (local.set 0 (i32.add (local.get 0) (i32.const -1)))
       (br_if $l (local.get 0)))
     (i32.add (i32.mul (local.get $a) (i32.const 1000)) (local.get $b))))"#,
-    )
-    .unwrap();
-    for (def, fused) in [
-        (0, "I32AddImmShl"),
-        (1, "I32XorRotlImm"),
-        (2, "I32AddImm2"),
-        (2, "I32AddImmBrNez"),
-    ] {
-        let ir = module.dump_ir(def).unwrap();
-        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
-    }
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::<()>::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+        &[
+            (0, "I32AddImmShl"),
+            (1, "I32XorRotlImm"),
+            (2, "I32AddImm2"),
+            (2, "I32AddImmBrNez"),
+        ],
+    );
     let idx = instance
         .get_typed_func::<(i32, i32), i32>(&store, "idx")
         .unwrap();
@@ -1246,9 +1226,7 @@ fn loads_from_a_constant_or_a_shared_base_fuse() {
 /// `i32.add` does and add the static offset without wrapping.
 #[test]
 fn fused_indexed_loads() {
-    let engine = Engine::default();
-    let module = Module::new(
-        &engine,
+    let (mut store, instance) = fused_instance(
         r#"(module
   (memory 1)
   (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
@@ -1266,24 +1244,16 @@ fn fused_indexed_loads() {
     (i32.load (i32.add (i32.add (local.get 0) (i32.const 8)) (i32.shl (local.get 1) (i32.const 2)))))
   (func (export "l64k") (param i32 i32) (result i64)
     (i64.load (i32.add (i32.add (local.get 0) (i32.const -8)) (i32.shl (local.get 1) (i32.const 3))))))"#,
-    )
-    .unwrap();
-    for (def, fused) in [
-        (0, "Load8UShl"),
-        (1, "Load16UShl"),
-        (2, "Load32Shl"),
-        (3, "Load64Shl"),
-        (4, "Load16UAddImm"),
-        (5, "Load32AddImmShl"),
-        (6, "Load64AddImmShl"),
-    ] {
-        let ir = module.dump_ir(def).unwrap();
-        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
-    }
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::<()>::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+        &[
+            (0, "Load8UShl"),
+            (1, "Load16UShl"),
+            (2, "Load32Shl"),
+            (3, "Load64Shl"),
+            (4, "Load16UAddImm"),
+            (5, "Load32AddImmShl"),
+            (6, "Load64AddImmShl"),
+        ],
+    );
     let f = |store: &Store<()>, name: &str| func2(store, &instance, name);
     let (l8, l16, l32) = (f(&store, "l8"), f(&store, "l16"), f(&store, "l32"));
     let l64 = instance
@@ -1330,9 +1300,7 @@ fn fused_indexed_loads() {
 /// (`rotl(x, a) ^ rotl(y, b)`, also from `rotr`) compute what their parts do, wrapping.
 #[test]
 fn fused_add_and_rotate_chains() {
-    let engine = Engine::default();
-    let module = Module::new(
-        &engine,
+    let (mut store, instance) = fused_instance(
         r#"(module
   (func (export "add3") (param i32 i32 i32) (result i32)
     (i32.add (local.get 2) (i32.add (local.get 0) (local.get 1))))
@@ -1342,16 +1310,8 @@ fn fused_add_and_rotate_chains() {
     (i32.xor
       (i32.xor (i32.rotr (local.get 0) (i32.const 2)) (i32.rotl (local.get 1) (i32.const 45)))
       (i32.rotr (local.get 0) (i32.const 22)))))"#,
-    )
-    .unwrap();
-    for (def, fused) in [(0, "I32Add3"), (1, "I32AddXor"), (2, "I32Rotl2Xor")] {
-        let ir = module.dump_ir(def).unwrap();
-        assert!(ir.contains(fused), "function {def} uses {fused}:\n{ir}");
-    }
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::<()>::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+        &[(0, "I32Add3"), (1, "I32AddXor"), (2, "I32Rotl2Xor")],
+    );
     let add3 = instance
         .get_typed_func::<(i32, i32, i32), i32>(&store, "add3")
         .unwrap();
