@@ -582,17 +582,17 @@ fn frame_in_register(s: &mut [u64; MAX_FRAME_SLOTS]) -> &mut [u64; MAX_FRAME_SLO
     s
 }
 
-/// Aligns `execute`'s code to 64 bytes: an alignment directive raises the alignment of
-/// the function's section (and pads here, once per entry, before the dispatch loop). The
-/// block that fetches and dispatches every instruction is then at the same offset within
-/// a 64-byte line in every binary that links Weft, set by `execute`'s own code rather
-/// than by where the linker happens to put it. Where it straddled two lines, every
-/// workload ran 10-50% slower (no-op padding; on other targets, nothing).
 /// Bytes of padding after the 64-byte boundary that put the dispatch block at the start
 /// of a line with the current code (`benches/dispatch-layout.sh` prints where it is).
 #[cfg(target_arch = "x86_64")]
 const DISPATCH_PAD: usize = 32;
 
+/// Aligns `execute`'s code to 64 bytes: an alignment directive raises the alignment of
+/// the function's section (and pads here, once per entry, before the dispatch loop). The
+/// block that fetches and dispatches every instruction is then at the same offset within
+/// a 64-byte line in every binary that links Weft, set by `execute`'s own code rather
+/// than by where the linker happens to put it. Where it straddled two lines, every
+/// workload ran 30-50% slower (no-op padding; on other targets, nothing).
 #[inline(always)]
 fn align_dispatch() {
     #[cfg(target_arch = "x86_64")]

@@ -34,8 +34,8 @@ pub trait WasmTy: Sized + Send + 'static {
 }
 
 macro_rules! wasm_ty {
-    ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr,
-     cell |$c:ident| $from_cell:expr, |$w:ident| $into_cell:expr) => {
+    ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr
+     $(, cell |$c:ident| $from_cell:expr, |$w:ident| $into_cell:expr)?) => {
         impl WasmTy for $t {
             fn valtype() -> ValType {
                 ValType::$vt
@@ -50,31 +50,16 @@ macro_rules! wasm_ty {
                     _ => None,
                 }
             }
-            const NUMBER: bool = true;
-            fn from_cell($c: u64) -> Option<Self> {
-                Some($from_cell)
-            }
-            fn into_cell(self) -> u64 {
-                let $w = self;
-                $into_cell
-            }
-        }
-    };
-    ($t:ty, $vt:ident, |$v:ident| $into:expr, $from:pat => $out:expr) => {
-        impl WasmTy for $t {
-            fn valtype() -> ValType {
-                ValType::$vt
-            }
-            fn into_val(self) -> Val {
-                let $v = self;
-                $into
-            }
-            fn from_val(val: Val) -> Option<Self> {
-                match val {
-                    $from => Some($out),
-                    _ => None,
+            $(
+                const NUMBER: bool = true;
+                fn from_cell($c: u64) -> Option<Self> {
+                    Some($from_cell)
                 }
-            }
+                fn into_cell(self) -> u64 {
+                    let $w = self;
+                    $into_cell
+                }
+            )?
         }
     };
 }
