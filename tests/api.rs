@@ -1120,6 +1120,101 @@ fn branches_on_a_loaded_byte_fuse() {
     assert_eq!(geu.call(&mut store, (1, 2)).unwrap(), 0);
 }
 
+/// A byte store through a local index and an in-place add to that index fuse
+/// (`Store8ImmAddStep`): the store uses the index before the add, its address wraps like
+/// `i32.add`, either operand order fuses (and `x = x + x`), and a trapping store leaves the
+/// bytes before it written.
+#[test]
+fn store_then_step_fuses() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (memory 1)
+  (func (export "mark") (param $base i32) (param $start i32) (param $step i32) (param $n i32) (result i32)
+    (local $j i32)
+    (local.set $j (local.get $start))
+    (loop $l
+      (i32.store8 (i32.add (local.get $base) (local.get $j)) (i32.const 1))
+      (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $step))) (local.get $n))))
+    (local.get $j))
+  (func (export "mark2") (param $base i32) (param $j i32) (param $step i32) (param $n i32) (result i32)
+    (loop $l
+      (i32.store8 offset=3 (i32.add (local.get $j) (local.get $base)) (i32.const -1))
+      (local.set $j (i32.add (local.get $step) (local.get $j)))
+      (br_if $l (i32.lt_u (local.get $j) (local.get $n))))
+    (local.get $j))
+  (func (export "double") (param $base i32) (param $j i32) (param $n i32) (result i32)
+    (loop $l
+      (i32.store8 (i32.add (local.get $base) (local.get $j)) (i32.const 2))
+      (local.set $j (i32.add (local.get $j) (local.get $j)))
+      (br_if $l (i32.lt_u (local.get $j) (local.get $n))))
+    (local.get $j))
+  (func (export "sum") (param $from i32) (param $to i32) (result i32) (local $s i32)
+    (block $out
+      (loop $l
+        (br_if $out (i32.ge_u (local.get $from) (local.get $to)))
+        (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $from))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $l)))
+    (local.get $s)))"#,
+        &[
+            (0, "Store8ImmAddStep"),
+            (1, "Store8ImmAddStep"),
+            (2, "Store8ImmAddStep"),
+        ],
+    );
+    let mark = instance
+        .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "mark")
+        .unwrap();
+    let mark2 = instance
+        .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "mark2")
+        .unwrap();
+    let double = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "double")
+        .unwrap();
+    let sum = func2(&store, &instance, "sum");
+    assert_eq!(mark.call(&mut store, (100, 0, 3, 10)).unwrap(), 12);
+    assert_eq!(sum.call(&mut store, (100, 110)).unwrap(), 4);
+    assert_eq!(mark2.call(&mut store, (200, 0, 5, 12)).unwrap(), 15);
+    assert_eq!(sum.call(&mut store, (200, 220)).unwrap(), 3 * 255);
+    assert_eq!(double.call(&mut store, (300, 1, 20)).unwrap(), 32);
+    assert_eq!(sum.call(&mut store, (300, 320)).unwrap(), 5 * 2);
+    // 0xffff_ffff + 2 is address 1.
+    assert_eq!(mark.call(&mut store, (-1, 2, 1, 4)).unwrap(), 4);
+    assert_eq!(sum.call(&mut store, (0, 4)).unwrap(), 2);
+    // 65530, 65532 and 65534 are written; 65536 traps.
+    let err = mark.call(&mut store, (65530, 0, 2, 100)).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
+    assert_eq!(sum.call(&mut store, (65530, 65536)).unwrap(), 3);
+}
+
+/// An `i64.extend_i32_s` feeding an `i64.add` fuses (`I64AddExtendI32S`) with the
+/// extension on either side, sign-extends, and wraps like `i64.add`.
+#[test]
+fn add_of_extended_i32_fuses() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "right") (param i64 i32) (result i64)
+    (i64.add (local.get 0) (i64.extend_i32_s (local.get 1))))
+  (func (export "left") (param i64 i32) (result i64) (local i64)
+    (local.set 2 (i64.add (i64.extend_i32_s (local.get 1)) (local.get 0)))
+    (local.get 2)))"#,
+        &[(0, "I64AddExtendI32S"), (1, "I64AddExtendI32S")],
+    );
+    for name in ["right", "left"] {
+        let f = instance
+            .get_typed_func::<(i64, i32), i64>(&store, name)
+            .unwrap();
+        for (a, b) in [(10, 5), (10, -5), (i64::MAX, 1), (0, i32::MIN), (-1, -1)] {
+            let want = a.wrapping_add(i64::from(b));
+            assert_eq!(
+                f.call(&mut store, (a, b)).unwrap(),
+                want,
+                "{name}({a}, {b})"
+            );
+        }
+    }
+}
+
 /// An in-place add of a local and an in-place increment after it fuse
 /// (`I32AddAndAddImm`), in order: the add reads the stride before the increment when the
 /// increment is of the stride itself. A `br_if` on the increment splits them again.

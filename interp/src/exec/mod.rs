@@ -1380,6 +1380,18 @@ fn execute(
                 let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
                 store_bytes(m0, addr as u64, offset, [value as u8])?
             }
+            I::Store8ImmAddStep {
+                base,
+                x,
+                step,
+                value,
+                offset,
+            } => {
+                let i = s[x as usize] as u32;
+                let addr = (s[base as usize] as u32).wrapping_add(i);
+                store_bytes(m0, addr as u64, offset.into(), [value as u8])?;
+                s[x as usize] = i.wrapping_add(s[step as usize] as u32) as u64;
+            }
             I::Load8UAdd {
                 dst,
                 lhs,
@@ -1948,6 +1960,9 @@ fn execute(
                 .rotate_right(b as u32 & 31)
                 as u64),
             I::I64Add { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
+            I::I64AddExtendI32S { dst, lhs, src } => {
+                bin!(dst, lhs, src, |a, b| a.wrapping_add(b as i32 as i64 as u64))
+            }
             I::I64Sub { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
             I::I64Mul { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
             I::I64DivS { dst, lhs, rhs } => {

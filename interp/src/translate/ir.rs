@@ -563,6 +563,16 @@ pub(crate) enum Instr {
         value: i8,
         offset: u32,
     },
+    /// `Store8ImmAdd` at `base + x`, then `x = x + step` (`i32`, in place): a byte store
+    /// through an index stepped right after it (a sieve's inner loop). The store reads
+    /// `x` before the add; a trapping store leaves `x` unchanged.
+    Store8ImmAddStep {
+        base: Slot,
+        x: Slot,
+        step: Slot,
+        value: i8,
+        offset: u16,
+    },
     /// `Load8U` from address `lhs + rhs` (an `i32.add` feeding the load).
     Load8UAdd {
         dst: Slot,
@@ -1686,6 +1696,13 @@ pub(crate) enum Instr {
         dst: Slot,
         lhs: Slot,
         imm: i32,
+    },
+    /// `dst = lhs + (src as i32 as i64)`: an `i64.extend_i32_s` and the `i64.add` that
+    /// consumes it.
+    I64AddExtendI32S {
+        dst: Slot,
+        lhs: Slot,
+        src: Slot,
     },
     I64MulImm {
         dst: Slot,

@@ -504,6 +504,45 @@ impl Translator<'_> {
         self.emit(Instr::I32Add { dst, lhs, rhs });
     }
 
+    /// `i64.add`, fusing an `i64.extend_i32_s` that computed either operand into a
+    /// temporary just before (`I64AddExtendI32S`).
+    fn i64_add(&mut self) {
+        let n = self.stack.len();
+        let extended = match (self.code.last(), self.code.len() > self.label_pc) {
+            (Some(&Instr::I64ExtendI32S { dst, src }), true) if n >= 2 => {
+                let is_temp = |pos: usize| {
+                    self.stack[pos] == Operand::Temp && self.temp_slot(pos as u32) == dst
+                };
+                // The extension is the right operand, or the left one with a local on its
+                // right (anything else there would have been computed after it).
+                let rhs_local = matches!(self.stack[n - 1], Operand::Local(_));
+                (is_temp(n - 1) || (is_temp(n - 2) && rhs_local)).then_some(src)
+            }
+            _ => None,
+        };
+        let Some(src) = extended else {
+            return self.binop_imm(
+                |dst, lhs, rhs| Instr::I64Add { dst, lhs, rhs },
+                |dst, lhs, imm| Instr::I64AddImm { dst, lhs, imm },
+                true,
+            );
+        };
+        self.code.pop();
+        let rhs = self.pop_slot();
+        let lhs = self.pop_slot();
+        let other = if rhs == self.temp_slot(n as u32 - 1) {
+            lhs
+        } else {
+            rhs
+        };
+        let dst = self.push_temp();
+        self.emit(Instr::I64AddExtendI32S {
+            dst,
+            lhs: other,
+            src,
+        });
+    }
+
     /// `i32.xor`, fusing an `i32.rotl`/`i32.rotr` by a constant that computed either
     /// operand into a temporary.
     fn i32_xor(&mut self) {
@@ -559,6 +598,55 @@ impl Translator<'_> {
             }
         }
         self.emit(Instr::I32Xor { dst, lhs, rhs });
+    }
+
+    /// After a `local.set` or `local.tee` of `x`: a byte store at `base + x` (a
+    /// `Store8ImmAdd`) then `x += step`, with nothing branching between or after them,
+    /// become one `Store8ImmAddStep`.
+    fn store_then_step(&mut self) {
+        let n = self.code.len();
+        if n < self.label_pc + 2 {
+            return;
+        }
+        if let (
+            Instr::Store8ImmAdd {
+                lhs,
+                rhs,
+                value,
+                offset,
+            },
+            Instr::I32Add {
+                dst: x,
+                lhs: a,
+                rhs: b,
+            },
+        ) = (self.code[n - 2], self.code[n - 1])
+        {
+            let step = if a == x {
+                Some(b)
+            } else if b == x {
+                Some(a)
+            } else {
+                None
+            };
+            let base = if rhs == x {
+                Some(lhs)
+            } else if lhs == x {
+                Some(rhs)
+            } else {
+                None
+            };
+            if let (Some(step), Some(base), Ok(offset)) = (step, base, u16::try_from(offset)) {
+                self.code.truncate(n - 2);
+                self.emit(Instr::Store8ImmAddStep {
+                    base,
+                    x,
+                    step,
+                    value,
+                    offset,
+                });
+            }
+        }
     }
 
     /// After a `local.set`: if the last two instructions (with nothing branching between
@@ -1724,6 +1812,7 @@ impl Translator<'_> {
             O::LocalSet { local_index } => match self.local(local_index) {
                 (l, false) => {
                     self.set_local(l);
+                    self.store_then_step();
                     self.pair_increments();
                 }
                 (l, true) => self.set_local_v128(l),
@@ -1731,6 +1820,7 @@ impl Translator<'_> {
             O::LocalTee { local_index } => match self.local(local_index) {
                 (l, false) => {
                     self.set_local(l);
+                    self.store_then_step();
                     self.push(Operand::Local(l));
                 }
                 (l, true) => {
@@ -2380,19 +2470,7 @@ impl Translator<'_> {
                 },
                 false,
             ),
-            O::I64Add => self.binop_imm(
-                |d, l, r| I::I64Add {
-                    dst: d,
-                    lhs: l,
-                    rhs: r,
-                },
-                |d, l, i| I::I64AddImm {
-                    dst: d,
-                    lhs: l,
-                    imm: i,
-                },
-                true,
-            ),
+            O::I64Add => self.i64_add(),
             O::I64Sub => {
                 let neg = match self.stack.last() {
                     Some(Operand::Const(c)) => i32::try_from((*c as i64).wrapping_neg()).ok(),
@@ -2758,6 +2836,7 @@ fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
         | F64Sqrt { dst, .. }
         | I64ExtendI32S { dst, .. }
         | I64ExtendI32U { dst, .. }
+        | I64AddExtendI32S { dst, .. }
         | F32ConvertI32S { dst, .. }
         | F32ConvertI32U { dst, .. }
         | F32ConvertI64S { dst, .. }
