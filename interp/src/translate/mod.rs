@@ -530,12 +530,10 @@ impl Translator<'_> {
         self.code.pop();
         let rhs = self.pop_slot();
         let lhs = self.pop_slot();
-        let other = if rhs == self.temp_slot(n as u32 - 1) {
-            lhs
-        } else {
-            rhs
-        };
         let dst = self.push_temp();
+        // The extension's temporary is now `dst` (the left operand's position) or was the
+        // right operand's; the add reads the other one.
+        let other = other_of(lhs, rhs, self.temp_slot(n as u32 - 1)).unwrap_or(rhs);
         self.emit(Instr::I64AddExtendI32S {
             dst,
             lhs: other,
@@ -622,20 +620,7 @@ impl Translator<'_> {
             },
         ) = (self.code[n - 2], self.code[n - 1])
         {
-            let step = if a == x {
-                Some(b)
-            } else if b == x {
-                Some(a)
-            } else {
-                None
-            };
-            let base = if rhs == x {
-                Some(lhs)
-            } else if lhs == x {
-                Some(rhs)
-            } else {
-                None
-            };
+            let (step, base) = (other_of(a, b, x), other_of(lhs, rhs, x));
             if let (Some(step), Some(base), Ok(offset)) = (step, base, u16::try_from(offset)) {
                 self.code.truncate(n - 2);
                 self.emit(Instr::Store8ImmAddStep {
@@ -2767,6 +2752,17 @@ fn keeps_entry_zero(op: &Operator<'_>) -> bool {
             | O::I64Add
             | O::I64Sub
     )
+}
+
+/// Of the two operands `a` and `b`, the one that is not `x` (`None` if neither is).
+fn other_of(a: Slot, b: Slot, x: Slot) -> Option<Slot> {
+    if a == x {
+        Some(b)
+    } else if b == x {
+        Some(a)
+    } else {
+        None
+    }
 }
 
 /// The destination slot of an instruction that writes one result (after reading all its
