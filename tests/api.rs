@@ -1620,3 +1620,152 @@ fn calls_resolve_through_the_callee_table_as_the_store_grows() {
     }
     assert_eq!(run.call(&mut store, 2).unwrap(), 5);
 }
+
+/// The axpy update `c[j] = c[j] + a * b[j]` runs as two paired loads (`Load64x2`) and a
+/// multiply-add that stores (`F64MulAddStore`), rounding as `f64.mul` then `f64.add` do;
+/// a load or the store out of bounds still traps, after the stores before it.
+#[test]
+fn axpy_update_fuses() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (memory (export "mem") 1)
+  (func (export "axpy") (param $c i32) (param $b i32) (param $a f64) (param $n i32)
+    (loop $l
+      (f64.store (local.get $c)
+        (f64.add (f64.load (local.get $c))
+                 (f64.mul (local.get $a) (f64.load offset=8 (local.get $b)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+  (func (export "set") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
+  (func (export "get") (param i32) (result f64) (f64.load (local.get 0))))"#,
+        &[(0, "Load64x2"), (0, "F64MulAddStore")],
+    );
+    let axpy = instance
+        .get_typed_func::<(i32, i32, f64, i32), ()>(&store, "axpy")
+        .unwrap();
+    let set = instance
+        .get_typed_func::<(i32, f64), ()>(&store, "set")
+        .unwrap();
+    let get = instance.get_typed_func::<i32, f64>(&store, "get").unwrap();
+    // c at 0, b at 1000 (read from 1008 on, the static offset).
+    // a * b[2] is 1 - 2^-60, rounded to 1 before the add: a fused multiply-add would
+    // leave -2^-60 in c[2].
+    let e = 2f64.powi(-30);
+    let (c, b) = (
+        [1.5, -0.0, -1.0, 3.0],
+        [2.0, 0.0, 2.0 * (1.0 - e), f64::NAN],
+    );
+    for i in 0..4 {
+        set.call(&mut store, (8 * i, c[i as usize])).unwrap();
+        set.call(&mut store, (1008 + 8 * i, b[i as usize])).unwrap();
+    }
+    axpy.call(&mut store, (0, 1000, 0.5 * (1.0 + e), 4))
+        .unwrap();
+    let got: Vec<f64> = (0..4)
+        .map(|i| get.call(&mut store, 8 * i).unwrap())
+        .collect();
+    assert_eq!(got[0], 1.5 + 0.5 * (1.0 + e) * 2.0);
+    assert!(
+        got[1] == 0.0 && got[1].is_sign_positive(),
+        "-0 + a * 0 is +0"
+    );
+    assert_eq!(got[2], 0.0, "rounded after the multiply, not fused");
+    assert!(got[3].is_nan());
+    // The last `b` load is out of bounds: the first element is updated, then it traps.
+    let last = 65536 - 8;
+    set.call(&mut store, (0, 1.0)).unwrap();
+    assert!(axpy.call(&mut store, (0, last - 8, 1.0, 2)).is_err());
+    assert_eq!(
+        get.call(&mut store, 0).unwrap(),
+        1.0 + get.call(&mut store, last).unwrap()
+    );
+    // The store (and the load of `c`) out of bounds.
+    assert!(axpy.call(&mut store, (65536, 0, 1.0, 1)).is_err());
+}
+
+/// Two `i32.ge_u` bounds checks in a row run as one `BrIfI32GeU2`: each branches to its
+/// own target, the first one first.
+#[test]
+fn bounds_checks_pair() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "check") (param $i i32) (param $j i32) (param $len i32) (result i32)
+    (block $first
+      (block $second
+        (br_if $first (i32.ge_u (local.get $i) (local.get $len)))
+        (br_if $second (i32.ge_u (local.get $j) (local.get $len)))
+        (return (i32.const 0)))
+      (return (i32.const 2)))
+    (i32.const 1)))"#,
+        &[(0, "BrIfI32GeU2")],
+    );
+    let check = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "check")
+        .unwrap();
+    for (i, j, want) in [
+        (0, 0, 0),
+        (5, 0, 1),
+        (0, 5, 2),
+        (5, 5, 1),
+        (-1, 0, 1),
+        (4, 4, 1),
+        (3, 4, 2),
+    ] {
+        assert_eq!(
+            check.call(&mut store, (i, j, 4)).unwrap(),
+            want,
+            "({i}, {j})"
+        );
+    }
+}
+
+/// `br_if (x == k)` right before `br_table x` becomes entry `k` of the table (also past
+/// its end, padded with the default, and for `i32.eqz`): the branch is gone, every index
+/// still reaches the label it did.
+#[test]
+fn br_table_absorbs_a_peeled_case() {
+    let wat = |test: &str| {
+        format!(
+            r#"(module
+  (func (export "switch") (param $x i32) (result i32)
+    (block $d (block $c (block $b (block $a (block $k
+      (br_if $k {test})
+      (br_table $a $b $c $d (local.get $x)))
+      (return (i32.const 100)))
+      (return (i32.const 10)))
+      (return (i32.const 11)))
+      (return (i32.const 12)))
+    (i32.const 13)))"#
+        )
+    };
+    for (k, test) in [
+        (1, "(i32.eq (local.get $x) (i32.const 1))"),
+        (3, "(i32.eq (local.get $x) (i32.const 3))"),
+        (6, "(i32.eq (local.get $x) (i32.const 6))"),
+        (0, "(i32.eqz (local.get $x))"),
+    ] {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wat(test)).unwrap();
+        let ir = module.dump_ir(0).unwrap();
+        assert!(
+            !ir.contains("BrIf"),
+            "k = {k}: the br_if is absorbed:\n{ir}"
+        );
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::<()>::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance
+            .get_typed_func::<i32, i32>(&store, "switch")
+            .unwrap();
+        for x in [0, 1, 2, 3, 4, 5, 6, 7, 100, -1] {
+            let want = if x == k {
+                100
+            } else {
+                [10, 11, 12].get(x as usize).copied().unwrap_or(13)
+            };
+            assert_eq!(f.call(&mut store, x).unwrap(), want, "k = {k}, x = {x}");
+        }
+    }
+}

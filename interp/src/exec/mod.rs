@@ -1053,6 +1053,26 @@ fn execute(
             I::BrIfI32GeU { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
             }
+            I::BrIfI32GeU2 { lhs, rhs, target } => {
+                if s[lhs as usize] as u32 >= s[rhs as usize] as u32 {
+                    jump!(target);
+                } else {
+                    ip = ip.wrapping_add(1);
+                    // SAFETY: `ir::check_code` verified that a `BrIfI32GeU` follows every
+                    // `BrIfI32GeU2`, so `ip` now points at it; its target is checked
+                    // relative to itself, as `jump!` takes it from here.
+                    #[allow(unsafe_code)]
+                    let next = unsafe { *ip };
+                    let I::BrIfI32GeU { lhs, rhs, target } = next else {
+                        return Err(Fault::Error(Error::Unsupported(
+                            "internal: paired bounds check".into(),
+                        )));
+                    };
+                    if s[lhs as usize] as u32 >= s[rhs as usize] as u32 {
+                        jump!(target);
+                    }
+                }
+            }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
             }
@@ -1327,6 +1347,19 @@ fn execute(
                 s[dst0 as usize] = u32::from_le_bytes(b) as u64;
                 let b: [u8; 4] = load(m0, a, off1 as u32)?;
                 s[dst1 as usize] = u32::from_le_bytes(b) as u64;
+            }
+            I::Load64x2 {
+                dst0,
+                addr0,
+                dst1,
+                addr1,
+                off0,
+                off1,
+            } => {
+                let b: [u8; 8] = load(m0, s[addr0 as usize], off0.into())?;
+                s[dst0 as usize] = u64::from_le_bytes(b);
+                let b: [u8; 8] = load(m0, s[addr1 as usize], off1.into())?;
+                s[dst1 as usize] = u64::from_le_bytes(b);
             }
             I::Load8S { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)
@@ -2012,6 +2045,17 @@ fn execute(
             I::F64MulAdd { dst, acc, lhs, rhs } => {
                 let product = f64_of(s[lhs as usize]) * f64_of(s[rhs as usize]);
                 s[dst as usize] = from_f64(f64_of(s[acc as usize]) + product);
+            }
+            I::F64MulAddStore {
+                addr,
+                acc,
+                lhs,
+                rhs,
+                offset,
+            } => {
+                let product = f64_of(s[lhs as usize]) * f64_of(s[rhs as usize]);
+                let v = from_f64(f64_of(s[acc as usize]) + product);
+                store_bytes(m0, s[addr as usize], offset.into(), v.to_le_bytes())?
             }
             I::F64Add { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| from_f64(f64_of(a) + f64_of(b)))

@@ -280,9 +280,48 @@ pub(super) fn invert_branch_over_jump(code: &mut [Instr]) {
     }
 }
 
+/// Two `BrIfI32GeU`s in a row (a bounds check of each of two indices, as Rust emits for
+/// `c[i] += a * b[j]`): the first becomes a `BrIfI32GeU2`, which runs both in one
+/// dispatch. The code keeps its length and its targets.
+pub(super) fn pair_bounds_checks(code: &mut [Instr]) {
+    let mut at = 0;
+    while at + 1 < code.len() {
+        if let (Instr::BrIfI32GeU { lhs, rhs, target }, Instr::BrIfI32GeU { .. }) =
+            (code[at], code[at + 1])
+        {
+            code[at] = Instr::BrIfI32GeU2 { lhs, rhs, target };
+            // The second stays a plain `BrIfI32GeU`: it is this pair's, not a new head.
+            at += 1;
+        }
+        at += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_checks_in_a_row_are_paired() {
+        let ret = Instr::Return { src: 0, n: 0 };
+        let check = |lhs, target| Instr::BrIfI32GeU {
+            lhs,
+            rhs: 9,
+            target,
+        };
+        let mut code = [check(1, 4), check(2, 4), check(3, 5), ret, ret, ret];
+        pair_bounds_checks(&mut code);
+        let paired = Instr::BrIfI32GeU2 {
+            lhs: 1,
+            rhs: 9,
+            target: 4,
+        };
+        // A run of three: the first two pair; the second stays the plain check the pair
+        // runs, so the third is left alone.
+        assert_eq!(code[..3], [paired, check(2, 4), check(3, 5)]);
+        super::super::ir::make_targets_relative(&mut code);
+        assert!(super::super::ir::check_code(&code));
+    }
 
     #[test]
     fn exit_then_jump_back_is_inverted() {

@@ -140,6 +140,14 @@ pub(crate) enum Instr {
         rhs: Slot,
         target: u32,
     },
+    /// `BrIfI32GeU`, then (when it falls through) the `BrIfI32GeU` that follows it, in
+    /// one dispatch: two bounds checks in a row. The second stays a complete instruction,
+    /// so a branch to it still works.
+    BrIfI32GeU2 {
+        lhs: Slot,
+        rhs: Slot,
+        target: u32,
+    },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
         lhs: Slot,
@@ -624,6 +632,16 @@ pub(crate) enum Instr {
         addr: Slot,
         off0: u16,
         off1: u16,
+    },
+    /// Two `Load64`s in a row: `dst0 = [addr0 + off0]`, then `dst1 = [addr1 + off1]`
+    /// (the two operands of an arithmetic operation read from two arrays).
+    Load64x2 {
+        dst0: Slot,
+        addr0: Slot,
+        dst1: Slot,
+        addr1: Slot,
+        off0: u8,
+        off1: u8,
     },
     /// `tee = lhs + rhs` (wrapping), then `Load8U` from `tee + offset`: an `i32.add`
     /// into a local that a load then reads (`p = base + i; *p`, the address kept).
@@ -1427,6 +1445,16 @@ pub(crate) enum Instr {
         rhs: Slot,
     },
 
+    /// `Store64` of `acc + lhs * rhs` (as `F64MulAdd`) to `addr + offset`: the update
+    /// `c[j] = c[j] + a * b[j]` of an axpy loop, in one dispatch.
+    F64MulAddStore {
+        addr: Slot,
+        acc: Slot,
+        lhs: Slot,
+        rhs: Slot,
+        offset: u16,
+    },
+
     /// A SIMD operation ([`SimdOp`] says which operands it takes): `a`, `b`, `c` are
     /// read, `dst` written; a `v128` operand or result is the pair of slots from there
     /// (low half first). Out-of-line handler (`exec::simd`), like `Wide`.
@@ -1803,6 +1831,7 @@ impl Instr {
             | Instr::BrIfI64Nez { target: t, .. }
             | Instr::BrIfI32Eq { target: t, .. }
             | Instr::BrIfI32EqImm { target: t, .. }
+            | Instr::BrIfI32GeU2 { target: t, .. }
             | Instr::BrIfI64Eq { target: t, .. }
             | Instr::BrIfI64EqImm { target: t, .. }
             | Instr::BrIfI32Ne { target: t, .. }
@@ -1868,7 +1897,8 @@ pub(crate) fn absolute_target(at: usize, rel: u32, len: usize) -> Option<usize> 
 /// `exec::execute`): control can never run past the last instruction, because it is a
 /// `Return`, `Br` or `Unreachable`; every (relative) branch target lands inside `code`;
 /// every `BrTable` is followed by its `len + 1` `Br` entries; and every instruction that
-/// takes a trailing `Data` operand is followed by one.
+/// takes a trailing `Data` operand is followed by one (and every `BrIfI32GeU2` by the
+/// `BrIfI32GeU` it runs).
 pub(crate) fn check_code(code: &[Instr]) -> bool {
     let ends = matches!(
         code.last(),
@@ -1883,6 +1913,7 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             Instr::BrTable { len, .. } => {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
             }
+            Instr::BrIfI32GeU2 { .. } => matches!(code.get(at + 1), Some(Instr::BrIfI32GeU { .. })),
             Instr::CallIndirect { .. }
             | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }

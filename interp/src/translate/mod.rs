@@ -103,6 +103,9 @@ struct Translator<'m> {
     dead_depth: u32,
     /// Index of the last instruction that is a branch target; fusions may not cross it.
     label_pc: usize,
+    /// The last plain `br_if` emitted: its instruction's index and the index in `ctrl` of
+    /// its label (for `br_table` to take over a test of its index, `absorb_br_if`).
+    last_br_if: Option<(usize, usize)>,
     /// Bit `i`: slot `i` (a declared local, below 128) still holds the zero every call
     /// gives it, in straight-line code from the function's entry. A `local.set` of a zero
     /// constant there is dropped. Cleared for good at the first operator that is not
@@ -162,6 +165,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
         reachable: true,
         dead_depth: 0,
         label_pc: 0,
+        last_br_if: None,
         entry_zero: declared_locals_mask(num_params, num_locals),
         fuel: module.engine.config().fuel,
         fuel_at: None,
@@ -202,6 +206,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     }
     code.shrink_to_fit();
     fuse::invert_branch_over_jump(&mut code);
+    fuse::pair_bounds_checks(&mut code);
     ir::make_targets_relative(&mut code);
     let pads_ok = handlers
         .iter()
@@ -872,6 +877,32 @@ impl Translator<'_> {
         Some(pair)
     }
 
+    /// A `Load64` right after another `Load64` (both offsets below 256): removes the first
+    /// and returns one instruction that does both loads, in order.
+    fn load64_pair(&mut self, dst1: Slot, addr1: Slot, offset: u32) -> Option<Instr> {
+        if self.code.len() <= self.label_pc {
+            return None;
+        }
+        let Instr::Load64 {
+            dst: dst0,
+            addr: addr0,
+            offset: off0,
+        } = *self.code.last()?
+        else {
+            return None;
+        };
+        let pair = Instr::Load64x2 {
+            dst0,
+            addr0,
+            dst1,
+            addr1,
+            off0: u8::try_from(off0).ok()?,
+            off1: u8::try_from(offset).ok()?,
+        };
+        self.code.pop();
+        Some(pair)
+    }
+
     /// A `Load8U` at `local + offset` right after an `i32.add` (or `I32AddShl`) that
     /// computed the local: removes the add and returns one instruction that computes the
     /// local and loads from it. The add still writes the local, which stays live.
@@ -947,6 +978,29 @@ impl Translator<'_> {
             }
         }
         self.emit(Instr::F64Add { dst, lhs, rhs });
+    }
+
+    /// A `Store64` of the temporary an `F64MulAdd` just computed: removes the `F64MulAdd`
+    /// and returns one instruction that computes the sum and stores it.
+    fn mul_add_store(&mut self, addr: Slot, src: Slot, offset: u32) -> Option<Instr> {
+        if self.code.len() <= self.label_pc || u32::from(src) < self.num_locals {
+            return None;
+        }
+        let Instr::F64MulAdd { dst, acc, lhs, rhs } = *self.code.last()? else {
+            return None;
+        };
+        if dst != src {
+            return None;
+        }
+        let fused = Instr::F64MulAddStore {
+            addr,
+            acc,
+            lhs,
+            rhs,
+            offset: u16::try_from(offset).ok()?,
+        };
+        self.code.pop();
+        Some(fused)
     }
 
     /// The address type of memory `mem` (validated: it exists).
@@ -1111,6 +1165,12 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
+        if (mem, kind) == (0, LoadKind::L64) {
+            if let Some(pair) = self.load64_pair(dst, addr, offset) {
+                self.emit(pair);
+                return Ok(());
+            }
+        }
         if mem == 0 {
             self.emit(match kind {
                 LoadKind::L32 => Instr::Load32 { dst, addr, offset },
@@ -1188,6 +1248,12 @@ impl Translator<'_> {
         }
         let src = self.pop_slot();
         let addr = self.pop_slot();
+        if (mem, kind) == (0, StoreKind::S64) {
+            if let Some(fused) = self.mul_add_store(addr, src, offset) {
+                self.emit(fused);
+                return Ok(());
+            }
+        }
         if mem == 0 {
             self.emit(match kind {
                 StoreKind::S8 => Instr::Store8 { addr, src, offset },
@@ -1350,6 +1416,37 @@ impl Translator<'_> {
         }
     }
 
+    /// `br_if (x == k) L; br_table T x`, nothing between (LLVM peels a hot case off a
+    /// `switch` like this): removes the `br_if` and makes entry `k` of the table jump to
+    /// `L` instead, padding the table with `default` up to `k` when it is short (at most
+    /// 16 entries). The branch needed no moves, and the table sees the same stack, so its
+    /// entry needs none either.
+    fn absorb_br_if(&mut self, index: Slot, depths: &mut Vec<u32>, default: u32) {
+        let Some((at, idx)) = self.last_br_if else {
+            return;
+        };
+        if at + 1 != self.code.len() || at < self.label_pc || idx >= self.ctrl.len() {
+            return;
+        }
+        let k = match self.code[at] {
+            Instr::BrIfI32EqImm { lhs, imm, .. } if lhs == index => imm as u32,
+            Instr::BrIfEqz { cond, .. } if cond == index => 0,
+            _ => return,
+        };
+        let len = depths.len();
+        if k as usize > len + 16 {
+            return;
+        }
+        depths.resize(len.max(k as usize + 1), default);
+        depths[k as usize] = (self.ctrl.len() - 1 - idx) as u32;
+        self.code.pop();
+        let patches = &mut self.ctrl[idx].patches;
+        if patches.last() == Some(&at) {
+            patches.pop();
+        }
+        self.last_br_if = None;
+    }
+
     /// Whether a branch to label `depth` needs moves (or is a return).
     fn br_needs_moves(&self, depth: u32) -> bool {
         let c = &self.ctrl[self.ctrl.len() - 1 - depth as usize];
@@ -1428,6 +1525,7 @@ impl Translator<'_> {
         }
         let at = self.code.len();
         self.emit(branch);
+        self.last_br_if = Some((at, idx));
         if self.ctrl[idx].kind == CtrlKind::Loop {
             let t = self.ctrl[idx].loop_pc;
             self.code[at].set_target(t);
@@ -1669,9 +1767,11 @@ impl Translator<'_> {
             O::BrTable { targets } => {
                 let index = self.pop_slot();
                 let depths: Vec<u32> = targets.targets().collect::<Result<_, _>>()?;
+                let mut depths = depths;
                 let default = targets.default();
                 let arity = self.ctrl[self.ctrl.len() - 1 - default as usize].label_arity();
                 self.materialize_top(arity);
+                self.absorb_br_if(index, &mut depths, default);
                 self.emit(I::BrTable {
                     index,
                     len: depths.len() as u32,
@@ -2767,13 +2867,15 @@ fn other_of(a: Slot, b: Slot, x: Slot) -> Option<Slot> {
 
 /// The destination slot of an instruction that writes one result (after reading all its
 /// operands) and has no other effect on control flow. The `*Tee` loads also write their
-/// address to `tee`, before the result, and `Load32Pair` its first load to `dst0`.
+/// address to `tee`, before the result, and `Load32Pair` and `Load64x2` their first load
+/// to `dst0`.
 fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
     use Instr::*;
     match instr {
         Copy { dst, .. }
         | Load32Abs { dst, .. }
         | Load32Pair { dst1: dst, .. }
+        | Load64x2 { dst1: dst, .. }
         | Load8UAddTee { dst, .. }
         | Load8UShlTee { dst, .. }
         | Const32 { dst, .. }
