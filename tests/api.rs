@@ -1769,3 +1769,46 @@ fn br_table_absorbs_a_peeled_case() {
         }
     }
 }
+
+/// Pair heads (`I32AddImmThenBrIfI32LtU`, `CopyThenCopy`, ...) run the instruction after
+/// them as well, and that instruction still runs on its own when a branch lands on it:
+/// here the loop's test is entered both from the step before it and from a `br_if` that
+/// skips the step.
+#[test]
+fn pair_heads_run_the_next_instruction_and_leave_it_a_target() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "count") (param $n i32) (param $skip i32) (result i32) (local $i i32) (local $steps i32)
+    (loop $l
+      (block $test
+        (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $test (i32.and (local.get $skip) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1))))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (i32.mul (local.get $steps) (i32.const 1000)) (local.get $i))))"#,
+        &[(0, "I32AddImmThenBrIfI32LtU")],
+    );
+    let count = func2(&store, &instance, "count");
+    let model = |n: u32, skip: u32| {
+        let (mut i, mut steps) = (0u32, 0u32);
+        loop {
+            steps += 1;
+            i += 1;
+            if skip & i == 0 {
+                i += 1;
+            }
+            if i >= n {
+                break;
+            }
+        }
+        (steps * 1000 + i) as i32
+    };
+    for (n, skip) in [(10, 0), (10, 1), (7, 1), (1, 0), (100, 3)] {
+        assert_eq!(
+            count.call(&mut store, (n as i32, skip as i32)).unwrap(),
+            model(n, skip),
+            "count({n}, {skip})"
+        );
+    }
+}

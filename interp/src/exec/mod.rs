@@ -818,6 +818,43 @@ fn execute(
             s[$dst as usize] = $e;
         }};
     }
+    // For a pair head (`fuse::pair_with_next`), after its own work: steps to the
+    // instruction after it, which the head runs too, and binds that one's fields.
+    macro_rules! then {
+        ($pat:pat) => {
+            ip = ip.wrapping_add(1);
+            // SAFETY: `ir::check_code` verified that every pair head is followed by the
+            // kind of instruction it pairs with, and `ip` pointed at the head, so it now
+            // points at that instruction (whose targets are checked relative to itself,
+            // as `jump!` takes them from here).
+            #[allow(unsafe_code)]
+            let next = unsafe { *ip };
+            let $pat = next else {
+                return Err(Fault::Error(Error::Unsupported(
+                    "internal: instruction pair".into(),
+                )));
+            };
+        };
+    }
+    // `br_table`: the entries are `Br`s (see the translator) right after the `BrTable`
+    // at `ip`; jumps straight to the chosen entry's target.
+    macro_rules! br_table {
+        ($index:expr, $len:expr) => {{
+            let i = (s[$index as usize] as u32).min($len) as usize;
+            // SAFETY: `ir::check_code` verified that `len + 1` `Br` entries follow the
+            // `BrTable`, and `i <= len`, so `ip + i + 1` is one of them.
+            #[allow(unsafe_code)]
+            let entry = unsafe { &*ip.wrapping_add(i + 1) };
+            match *entry {
+                I::Br(t) => ip = ip.wrapping_add(i + 1).wrapping_offset(t as i32 as isize),
+                _ => {
+                    return Err(Fault::Error(Error::Unsupported(
+                        "internal: br_table".into(),
+                    )))
+                }
+            }
+        }};
+    }
     macro_rules! imm {
         ($dst:expr, $l:expr, $i:expr, |$a:ident, $b:ident| $e:expr) => {{
             let $a = s[$l as usize];
@@ -1057,21 +1094,19 @@ fn execute(
                 if s[lhs as usize] as u32 >= s[rhs as usize] as u32 {
                     jump!(target);
                 } else {
-                    ip = ip.wrapping_add(1);
-                    // SAFETY: `ir::check_code` verified that a `BrIfI32GeU` follows every
-                    // `BrIfI32GeU2`, so `ip` now points at it; its target is checked
-                    // relative to itself, as `jump!` takes it from here.
-                    #[allow(unsafe_code)]
-                    let next = unsafe { *ip };
-                    let I::BrIfI32GeU { lhs, rhs, target } = next else {
-                        return Err(Fault::Error(Error::Unsupported(
-                            "internal: paired bounds check".into(),
-                        )));
-                    };
-                    if s[lhs as usize] as u32 >= s[rhs as usize] as u32 {
-                        jump!(target);
-                    }
+                    then!(I::BrIfI32GeU { lhs, rhs, target });
+                    br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
                 }
+            }
+            I::I32AddImmThenBrIfI32LtU { dst, lhs, imm } => {
+                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
+                then!(I::BrIfI32LtU { lhs, rhs, target });
+                br_if!(lhs, rhs, target, |a, b| (a as u32) < (b as u32))
+            }
+            I::CopyThenBrIfI32Ne { dst, src } => {
+                s[dst as usize] = s[src as usize];
+                then!(I::BrIfI32Ne { lhs, rhs, target });
+                br_if!(lhs, rhs, target, |a, b| a as u32 != b as u32)
             }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
@@ -1179,21 +1214,19 @@ fn execute(
                     jump!(target);
                 }
             }
-            I::BrTable { index, len } => {
-                // The entries are `Br`s (see the translator): jump straight to the target.
-                let i = (s[index as usize] as u32).min(len) as usize;
-                // SAFETY: `ir::check_code` verified that `len + 1` `Br` entries follow the
-                // `BrTable`, and `i <= len`, so `ip + i` is one of them.
-                #[allow(unsafe_code)]
-                let entry = unsafe { &*ip.wrapping_add(i + 1) };
-                match *entry {
-                    I::Br(t) => ip = ip.wrapping_add(i + 1).wrapping_offset(t as i32 as isize),
-                    _ => {
-                        return Err(Fault::Error(Error::Unsupported(
-                            "internal: br_table".into(),
-                        )))
-                    }
-                }
+            I::BrTable { index, len } => br_table!(index, len),
+            I::Load8UShlTeeThenBrTable {
+                dst,
+                tee,
+                base,
+                index,
+                shift,
+                offset,
+            } => {
+                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
+                ld8u_tee!(dst, tee, (s[base as usize] as u32).wrapping_add(i), offset);
+                then!(I::BrTable { index, len });
+                br_table!(index, len)
             }
             I::Return { src, n } => {
                 match n {
@@ -1307,6 +1340,11 @@ fn execute(
             }
             I::Data(_) => {}
             I::Copy { dst, src } => s[dst as usize] = s[src as usize],
+            I::CopyThenCopy { dst, src } => {
+                s[dst as usize] = s[src as usize];
+                then!(I::Copy { dst, src });
+                s[dst as usize] = s[src as usize];
+            }
             I::CopyN { dst, src, n } => {
                 let (dst, src, n) = (dst as usize, src as usize, n as usize);
                 s.copy_within(src..src + n, dst);
@@ -2153,6 +2191,11 @@ fn execute(
             I::I32AddImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
                 .wrapping_add(i as u32)
                 as u64),
+            I::I32AddImmThenAddImm { dst, lhs, imm } => {
+                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
+                then!(I::I32AddImm { dst, lhs, imm });
+                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
+            }
             I::I32MulImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
                 .wrapping_mul(i as u32)
                 as u64),

@@ -280,21 +280,53 @@ pub(super) fn invert_branch_over_jump(code: &mut [Instr]) {
     }
 }
 
-/// Two `BrIfI32GeU`s in a row (a bounds check of each of two indices, as Rust emits for
-/// `c[i] += a * b[j]`): the first becomes a `BrIfI32GeU2`, which runs both in one
-/// dispatch. The code keeps its length and its targets.
-pub(super) fn pair_bounds_checks(code: &mut [Instr]) {
-    let mut at = 0;
-    while at + 1 < code.len() {
-        if let (Instr::BrIfI32GeU { lhs, rhs, target }, Instr::BrIfI32GeU { .. }) =
-            (code[at], code[at + 1])
-        {
-            code[at] = Instr::BrIfI32GeU2 { lhs, rhs, target };
-            // The second stays a plain `BrIfI32GeU`: it is this pair's, not a new head.
-            at += 1;
+/// Superinstructions that need no free bits: where an instruction often runs right before
+/// another, the first becomes a pair head (`BrIfI32GeU2` or a `*Then*` instruction), which
+/// does its own work and then that of the instruction after it, in one dispatch. The second
+/// stays as it was, so branches to it, and labels between the two, still work; the code
+/// keeps its length and its targets. Pairs are taken from the end backwards, so in a run
+/// the last pair (usually a loop's test) wins.
+pub(super) fn pair_with_next(code: &mut [Instr]) {
+    for at in (0..code.len().saturating_sub(1)).rev() {
+        if let Some(head) = pair_head(code[at], code[at + 1]) {
+            code[at] = head;
         }
-        at += 1;
     }
+}
+
+/// The pair head that runs `first` and then `second`, if there is one. A head is never a
+/// valid `second`, so pairs do not overlap.
+fn pair_head(first: Instr, second: Instr) -> Option<Instr> {
+    use Instr::*;
+    Some(match (first, second) {
+        // Two bounds checks in a row, as Rust emits for `c[i] += a * b[j]`.
+        (BrIfI32GeU { lhs, rhs, target }, BrIfI32GeU { .. }) => BrIfI32GeU2 { lhs, rhs, target },
+        (I32AddImm { dst, lhs, imm }, BrIfI32LtU { .. }) => {
+            I32AddImmThenBrIfI32LtU { dst, lhs, imm }
+        }
+        (I32AddImm { dst, lhs, imm }, I32AddImm { .. }) => I32AddImmThenAddImm { dst, lhs, imm },
+        (Copy { dst, src }, Copy { .. }) => CopyThenCopy { dst, src },
+        (Copy { dst, src }, BrIfI32Ne { .. }) => CopyThenBrIfI32Ne { dst, src },
+        (
+            Load8UShlTee {
+                dst,
+                tee,
+                base,
+                index,
+                shift,
+                offset,
+            },
+            BrTable { .. },
+        ) => Load8UShlTeeThenBrTable {
+            dst,
+            tee,
+            base,
+            index,
+            shift,
+            offset,
+        },
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -302,23 +334,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bounds_checks_in_a_row_are_paired() {
+    fn runs_pair_from_the_end() {
         let ret = Instr::Return { src: 0, n: 0 };
         let check = |lhs, target| Instr::BrIfI32GeU {
             lhs,
             rhs: 9,
             target,
         };
-        let mut code = [check(1, 4), check(2, 4), check(3, 5), ret, ret, ret];
-        pair_bounds_checks(&mut code);
-        let paired = Instr::BrIfI32GeU2 {
-            lhs: 1,
+        let paired = |lhs, target| Instr::BrIfI32GeU2 {
+            lhs,
             rhs: 9,
-            target: 4,
+            target,
         };
-        // A run of three: the first two pair; the second stays the plain check the pair
-        // runs, so the third is left alone.
-        assert_eq!(code[..3], [paired, check(2, 4), check(3, 5)]);
+        // Three checks in a row: the last two pair (the second is left a plain check, the
+        // instruction its head runs), the first stays alone.
+        let mut code = [check(1, 4), check(2, 4), check(3, 5), ret, ret, ret];
+        pair_with_next(&mut code);
+        assert_eq!(code[..3], [check(1, 4), paired(2, 4), check(3, 5)]);
+        // Four: two pairs.
+        let mut code = [check(1, 4), check(2, 4), check(3, 5), check(4, 5), ret, ret];
+        pair_with_next(&mut code);
+        assert_eq!(
+            code[..4],
+            [paired(1, 4), check(2, 4), paired(3, 5), check(4, 5)]
+        );
         super::super::ir::make_targets_relative(&mut code);
         assert!(super::super::ir::check_code(&code));
     }

@@ -141,12 +141,46 @@ pub(crate) enum Instr {
         target: u32,
     },
     /// `BrIfI32GeU`, then (when it falls through) the `BrIfI32GeU` that follows it, in
-    /// one dispatch: two bounds checks in a row. The second stays a complete instruction,
-    /// so a branch to it still works.
+    /// one dispatch: two bounds checks in a row. Like every pair head below (see
+    /// `fuse::pair_with_next`), it leaves the second a complete instruction, so a branch
+    /// to it still works.
     BrIfI32GeU2 {
         lhs: Slot,
         rhs: Slot,
         target: u32,
+    },
+    /// `I32AddImm`, then the `BrIfI32LtU` after it (a loop's step and test, which other
+    /// paths enter at the test).
+    I32AddImmThenBrIfI32LtU {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `I32AddImm` after it.
+    I32AddImmThenAddImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `Copy`, then the `Copy` after it (moves of call arguments or block results).
+    CopyThenCopy {
+        dst: Slot,
+        src: Slot,
+    },
+    /// `Copy`, then the `BrIfI32Ne` after it.
+    CopyThenBrIfI32Ne {
+        dst: Slot,
+        src: Slot,
+    },
+    /// `Load8UShlTee`, then the `BrTable` after it (an interpreter's opcode fetch and
+    /// dispatch).
+    Load8UShlTeeThenBrTable {
+        dst: Slot,
+        tee: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u8,
     },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
@@ -1897,8 +1931,8 @@ pub(crate) fn absolute_target(at: usize, rel: u32, len: usize) -> Option<usize> 
 /// `exec::execute`): control can never run past the last instruction, because it is a
 /// `Return`, `Br` or `Unreachable`; every (relative) branch target lands inside `code`;
 /// every `BrTable` is followed by its `len + 1` `Br` entries; and every instruction that
-/// takes a trailing `Data` operand is followed by one (and every `BrIfI32GeU2` by the
-/// `BrIfI32GeU` it runs).
+/// takes a trailing `Data` operand is followed by one, and every pair head (`BrIfI32GeU2`,
+/// `*Then*`) by the instruction it runs after itself.
 pub(crate) fn check_code(code: &[Instr]) -> bool {
     let ends = matches!(
         code.last(),
@@ -1914,6 +1948,19 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
             }
             Instr::BrIfI32GeU2 { .. } => matches!(code.get(at + 1), Some(Instr::BrIfI32GeU { .. })),
+            Instr::I32AddImmThenBrIfI32LtU { .. } => {
+                matches!(code.get(at + 1), Some(Instr::BrIfI32LtU { .. }))
+            }
+            Instr::I32AddImmThenAddImm { .. } => {
+                matches!(code.get(at + 1), Some(Instr::I32AddImm { .. }))
+            }
+            Instr::CopyThenCopy { .. } => matches!(code.get(at + 1), Some(Instr::Copy { .. })),
+            Instr::CopyThenBrIfI32Ne { .. } => {
+                matches!(code.get(at + 1), Some(Instr::BrIfI32Ne { .. }))
+            }
+            Instr::Load8UShlTeeThenBrTable { .. } => {
+                matches!(code.get(at + 1), Some(Instr::BrTable { .. }))
+            }
             Instr::CallIndirect { .. }
             | Instr::ReturnCallIndirect { .. }
             | Instr::LoadMem { .. }

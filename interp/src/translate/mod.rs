@@ -206,7 +206,7 @@ pub(crate) fn translate(module: &ModuleInner, def: u32) -> Result<CompiledFunc> 
     }
     code.shrink_to_fit();
     fuse::invert_branch_over_jump(&mut code);
-    fuse::pair_bounds_checks(&mut code);
+    fuse::pair_with_next(&mut code);
     ir::make_targets_relative(&mut code);
     let pads_ok = handlers
         .iter()
