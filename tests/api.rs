@@ -1684,7 +1684,7 @@ fn axpy_update_fuses() {
     assert!(axpy.call(&mut store, (65536, 0, 1.0, 1)).is_err());
 }
 
-/// Two `i32.ge_u` bounds checks in a row run as one `BrIfI32GeU2`: each branches to its
+/// Two `i32.ge_u` bounds checks in a row run as one `BrIfI32GeUThenBrIfI32GeU`: each branches to its
 /// own target, the first one first.
 #[test]
 fn bounds_checks_pair() {
@@ -1698,7 +1698,7 @@ fn bounds_checks_pair() {
         (return (i32.const 0)))
       (return (i32.const 2)))
     (i32.const 1)))"#,
-        &[(0, "BrIfI32GeU2")],
+        &[(0, "BrIfI32GeUThenBrIfI32GeU")],
     );
     let check = instance
         .get_typed_func::<(i32, i32, i32), i32>(&store, "check")
@@ -1810,5 +1810,30 @@ fn pair_heads_run_the_next_instruction_and_leave_it_a_target() {
             model(n, skip),
             "count({n}, {skip})"
         );
+    }
+}
+
+/// Pair heads from the hash and copy loops (`I32XorThenI32And`, `I32AddThenI32Add`,
+/// `CopyThenCopy`) compute what their two instructions do, in order: the second reads
+/// what the first wrote.
+#[test]
+fn pair_heads_compute_their_parts_in_order() {
+    let (mut store, instance) = fused_instance(
+        r#"(module
+  (func (export "mix") (param $a i32) (param $b i32) (result i32) (local $x i32) (local $y i32)
+    (local.set $x (i32.xor (local.get $a) (local.get $b)))
+    (local.set $y (i32.and (local.get $x) (local.get $b)))
+    (local.set $a (i32.add (local.get $x) (local.get $y)))
+    (local.set $b (i32.add (local.get $a) (local.get $a)))
+    (i32.sub (local.get $b) (i32.mul (local.get $y) (i32.const 3)))))"#,
+        &[(0, "I32XorThenI32And"), (0, "I32AddThenI32Add")],
+    );
+    let mix = func2(&store, &instance, "mix");
+    for (a, b) in [(1, 2), (-1, 0x0f0f), (i32::MAX, i32::MIN), (12345, -678)] {
+        let x = a ^ b;
+        let y = x & b;
+        let s = x.wrapping_add(y);
+        let want = s.wrapping_add(s).wrapping_sub(y.wrapping_mul(3));
+        assert_eq!(mix.call(&mut store, (a, b)).unwrap(), want, "mix({a}, {b})");
     }
 }

@@ -950,6 +950,156 @@ fn execute(
         }};
     }
 
+    // The work of the instruction kinds that pair heads (`fuse::pair_with_next`) run,
+    // shared by each kind's own arm and the heads that run it.
+    macro_rules! step {
+        (I32Rotl2Xor { $dst:ident, $x:ident, $y:ident, $kx:ident, $ky:ident }) => {{
+            let rx = (s[$x as usize] as u32).rotate_left($kx as u32);
+            let ry = (s[$y as usize] as u32).rotate_left($ky as u32);
+            s[$dst as usize] = (rx ^ ry) as u64;
+        }};
+        (I32XorRotlImm { $dst:ident, $lhs:ident, $src:ident, $imm:ident }) => {{
+            let r = (s[$src as usize] as u32).rotate_left($imm as u32);
+            s[$dst as usize] = (s[$lhs as usize] as u32 ^ r) as u64;
+        }};
+        (I32AddXor { $dst:ident, $lhs:ident, $a:ident, $b:ident }) => {{
+            let x = (s[$a as usize] ^ s[$b as usize]) as u32;
+            s[$dst as usize] = (s[$lhs as usize] as u32).wrapping_add(x) as u64;
+        }};
+        (I32And { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| a & b)
+        };
+        (I32Xor { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| a ^ b)
+        };
+        (I32ShrUImm { $dst:ident, $lhs:ident, $imm:ident }) => {
+            imm!($dst, $lhs, $imm, |a, i| (a as u32).wrapping_shr(i as u32)
+                as u64)
+        };
+        (I32AddImm { $dst:ident, $lhs:ident, $imm:ident }) => {
+            imm!($dst, $lhs, $imm, |a, i| (a as u32).wrapping_add(i as u32)
+                as u64)
+        };
+        (I32AddImmShl { $dst:ident, $lhs:ident, $index:ident, $shift:ident, $imm:ident }) => {{
+            let i = (s[$index as usize] as u32).wrapping_shl($shift as u32);
+            let base = (s[$lhs as usize] as u32).wrapping_add($imm as i32 as u32);
+            s[$dst as usize] = base.wrapping_add(i) as u64;
+        }};
+        (Load64AddImmShl { $dst:ident, $base:ident, $index:ident, $shift:ident, $imm:ident }) => {
+            ld_shl!($dst, $base, $imm, $index, $shift, 0, 8, |b| {
+                u64::from_le_bytes(b)
+            })
+        };
+        (Store64 { $addr:ident, $src:ident, $offset:ident }) => {
+            stm!($addr, $src, $offset, |v| v.to_le_bytes())
+        };
+        (Load8U { $dst:ident, $addr:ident, $offset:ident }) => {
+            ldm!($dst, $addr, $offset, 1, |b| b[0] as u64)
+        };
+        (I32AndImm { $dst:ident, $lhs:ident, $imm:ident }) => {
+            imm!($dst, $lhs, $imm, |a, i| a & i as u32 as u64)
+        };
+        (I32Add { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| (a as u32).wrapping_add(b as u32)
+                as u64)
+        };
+        (Load16UShl { $dst:ident, $base:ident, $index:ident, $shift:ident, $offset:ident }) => {
+            ld_shl!(
+                $dst,
+                $base,
+                0,
+                $index,
+                $shift,
+                $offset,
+                2,
+                |b| u16::from_le_bytes(b) as u64
+            )
+        };
+        (I32Sub { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| (a as u32).wrapping_sub(b as u32)
+                as u64)
+        };
+        (I64Or { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| a | b)
+        };
+        (I64ShlImm { $dst:ident, $lhs:ident, $imm:ident }) => {
+            imm!($dst, $lhs, $imm, |a, i| a.wrapping_shl(i as u32))
+        };
+        (I64Xor { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| a ^ b)
+        };
+        (Copy { $dst:ident, $src:ident }) => {{
+            s[$dst as usize] = s[$src as usize]
+        }};
+        (Load8UShlTee { $dst:ident, $tee:ident, $base:ident, $index:ident, $shift:ident, $offset:ident }) => {{
+            let i = (s[$index as usize] as u32).wrapping_shl($shift as u32);
+            ld8u_tee!(
+                $dst,
+                $tee,
+                (s[$base as usize] as u32).wrapping_add(i),
+                $offset
+            )
+        }};
+        (BrIfI32LtU { $lhs:ident, $rhs:ident, $target:ident }) => {
+            br_if!($lhs, $rhs, $target, |a, b| (a as u32) < (b as u32))
+        };
+        (BrIfI32LtUImm { $lhs:ident, $imm:ident, $target:ident }) => {
+            br_if_imm!($lhs, $imm, $target, |a, i| (a as u32) < (i as u32))
+        };
+        (BrIfI32GeUImm { $lhs:ident, $imm:ident, $target:ident }) => {
+            br_if_imm!($lhs, $imm, $target, |a, i| (a as u32) >= (i as u32))
+        };
+        (Store32 { $addr:ident, $src:ident, $offset:ident }) => {
+            stm!($addr, $src, $offset, |v| (v as u32).to_le_bytes())
+        };
+        (GlobalSet { $global:ident, $src:ident }) => {{
+            globals[inst.globals[$global as usize] as usize].value = s[$src as usize]
+        }};
+        (Load64 { $dst:ident, $addr:ident, $offset:ident }) => {
+            ldm!($dst, $addr, $offset, 8, |b| u64::from_le_bytes(b))
+        };
+        (BrIfEqz { $cond:ident, $target:ident }) => {{
+            if s[$cond as usize] as u32 == 0 {
+                jump!($target);
+            }
+        }};
+        (Load16UAddImm { $dst:ident, $lhs:ident, $offset:ident, $imm:ident }) => {
+            ld_add_imm!($dst, $lhs, $imm, $offset, 2, |b| u16::from_le_bytes(b)
+                as u64)
+        };
+        (BrIfI32GtU { $lhs:ident, $rhs:ident, $target:ident }) => {
+            br_if!($lhs, $rhs, $target, |a, b| (a as u32) > (b as u32))
+        };
+        (Store8 { $addr:ident, $src:ident, $offset:ident }) => {
+            stm!($addr, $src, $offset, |v| (v as u8).to_le_bytes())
+        };
+        (BrIfI32Ne { $lhs:ident, $rhs:ident, $target:ident }) => {
+            br_if!($lhs, $rhs, $target, |a, b| a as u32 != b as u32)
+        };
+        (BrTable { $index:ident, $len:ident }) => {
+            br_table!($index, $len)
+        };
+        (BrIfI32GeU { $lhs:ident, $rhs:ident, $target:ident }) => {
+            br_if!($lhs, $rhs, $target, |a, b| (a as u32) >= (b as u32))
+        };
+        (Br($t:ident)) => {
+            jump!($t)
+        };
+    }
+    // A pair head: `first`'s work, then that of the instruction after it (which must be
+    // a `second`: `ir::check_code`), in one dispatch.
+    macro_rules! pair {
+        ($a:ident { $($f:ident),* } then $b:ident { $($g:ident),* }) => {{
+            step!($a { $($f),* });
+            then!(I::$b { $($g),* });
+            step!($b { $($g),* })
+        }};
+        ($a:ident { $($f:ident),* } then Br($t:ident)) => {{
+            step!($a { $($f),* });
+            then!(I::Br($t));
+            jump!($t)
+        }};
+    }
     align_dispatch();
     loop {
         // Step to the instruction to run: past the previous one (or its last `Data`), or
@@ -996,17 +1146,11 @@ fn execute(
                     jump!(target);
                 }
             }
-            I::BrIfEqz { cond, target } => {
-                if s[cond as usize] as u32 == 0 {
-                    jump!(target);
-                }
-            }
+            I::BrIfEqz { cond, target } => step!(BrIfEqz { cond, target }),
             I::BrIfI32Eq { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| a as u32 == b as u32)
             }
-            I::BrIfI32Ne { lhs, rhs, target } => {
-                br_if!(lhs, rhs, target, |a, b| a as u32 != b as u32)
-            }
+            I::BrIfI32Ne { lhs, rhs, target } => step!(BrIfI32Ne { lhs, rhs, target }),
             I::BrIfI32LtS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) < (b as i32))
             }
@@ -1069,15 +1213,11 @@ fn execute(
                     jump!(target);
                 }
             }
-            I::BrIfI32LtU { lhs, rhs, target } => {
-                br_if!(lhs, rhs, target, |a, b| (a as u32) < (b as u32))
-            }
+            I::BrIfI32LtU { lhs, rhs, target } => step!(BrIfI32LtU { lhs, rhs, target }),
             I::BrIfI32GtS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) > (b as i32))
             }
-            I::BrIfI32GtU { lhs, rhs, target } => {
-                br_if!(lhs, rhs, target, |a, b| (a as u32) > (b as u32))
-            }
+            I::BrIfI32GtU { lhs, rhs, target } => step!(BrIfI32GtU { lhs, rhs, target }),
             I::BrIfI32LeS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) <= (b as i32))
             }
@@ -1087,26 +1227,135 @@ fn execute(
             I::BrIfI32GeS { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| (a as i32) >= (b as i32))
             }
-            I::BrIfI32GeU { lhs, rhs, target } => {
-                br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
-            }
-            I::BrIfI32GeU2 { lhs, rhs, target } => {
+            I::BrIfI32GeU { lhs, rhs, target } => step!(BrIfI32GeU { lhs, rhs, target }),
+            I::BrIfI32GeUThenBrIfI32GeU { lhs, rhs, target } => {
                 if s[lhs as usize] as u32 >= s[rhs as usize] as u32 {
                     jump!(target);
                 } else {
-                    then!(I::BrIfI32GeU { lhs, rhs, target });
-                    br_if!(lhs, rhs, target, |a, b| (a as u32) >= (b as u32))
+                    pair!(BrIfI32GeU { lhs, rhs, target } then BrIfI32GeU { lhs, rhs, target })
                 }
             }
             I::I32AddImmThenBrIfI32LtU { dst, lhs, imm } => {
-                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
-                then!(I::BrIfI32LtU { lhs, rhs, target });
-                br_if!(lhs, rhs, target, |a, b| (a as u32) < (b as u32))
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32LtU { lhs, rhs, target })
             }
+            I::I32AddImmThenI32AddImm { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then I32AddImm { dst, lhs, imm })
+            }
+            I::I32AddImmThenBrIfI32LtUImm { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs, imm, target })
+            }
+            I::I32AddImmThenBrIfI32GeUImm { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs, imm, target })
+            }
+            I::I32AddImmThenStore32 { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then Store32 { addr, src, offset })
+            }
+            I::I32AddImmThenGlobalSet { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then GlobalSet { global, src })
+            }
+            I::CopyThenCopy { dst, src } => pair!(Copy { dst, src } then Copy { dst, src }),
             I::CopyThenBrIfI32Ne { dst, src } => {
-                s[dst as usize] = s[src as usize];
-                then!(I::BrIfI32Ne { lhs, rhs, target });
-                br_if!(lhs, rhs, target, |a, b| a as u32 != b as u32)
+                pair!(Copy { dst, src } then BrIfI32Ne { lhs, rhs, target })
+            }
+            I::Load8UShlTeeThenBrTable {
+                dst,
+                tee,
+                base,
+                index,
+                shift,
+                offset,
+            } => {
+                pair!(Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index, len })
+            }
+            I::I32AddImmShlThenLoad64AddImmShl {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm,
+            } => {
+                pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShl { dst, base, index, shift, imm })
+            }
+            I::I32AddImmShlThenLoad64 {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm,
+            } => {
+                pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr, offset })
+            }
+            I::Load64AddImmShlThenStore64 {
+                dst,
+                base,
+                index,
+                shift,
+                imm,
+            } => {
+                pair!(Load64AddImmShl { dst, base, index, shift, imm } then Store64 { addr, src, offset })
+            }
+            I::Store64ThenBr { addr, src, offset } => {
+                pair!(Store64 { addr, src, offset } then Br(target))
+            }
+            I::Load8UThenBrIfI32LtUImm { dst, addr, offset } => {
+                pair!(Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs, imm, target })
+            }
+            I::Load8UThenBrIfEqz { dst, addr, offset } => {
+                pair!(Load8U { dst, addr, offset } then BrIfEqz { cond, target })
+            }
+            I::I32AndImmThenI32Add { dst, lhs, imm } => {
+                pair!(I32AndImm { dst, lhs, imm } then I32Add { dst, lhs, rhs })
+            }
+            I::I32AddThenLoad16UAddImm { dst, lhs, rhs } => {
+                pair!(I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs, offset, imm })
+            }
+            I::Load16UShlThenBrIfEqz {
+                dst,
+                base,
+                index,
+                shift,
+                offset,
+            } => {
+                pair!(Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond, target })
+            }
+            I::I32SubThenI32AndImm { dst, lhs, rhs } => {
+                pair!(I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs, imm })
+            }
+            I::I32AndImmThenBrIfI32GtU { dst, lhs, imm } => {
+                pair!(I32AndImm { dst, lhs, imm } then BrIfI32GtU { lhs, rhs, target })
+            }
+            I::I64OrThenStore64 { dst, lhs, rhs } => {
+                pair!(I64Or { dst, lhs, rhs } then Store64 { addr, src, offset })
+            }
+            I::I64ShlImmThenI64Xor { dst, lhs, imm } => {
+                pair!(I64ShlImm { dst, lhs, imm } then I64Xor { dst, lhs, rhs })
+            }
+            I::I64XorThenStore8 { dst, lhs, rhs } => {
+                pair!(I64Xor { dst, lhs, rhs } then Store8 { addr, src, offset })
+            }
+            I::I32Rotl2XorThenI32XorRotlImm { dst, x, y, kx, ky } => {
+                pair!(I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs, src, imm })
+            }
+            I::I32XorThenI32And { dst, lhs, rhs } => {
+                pair!(I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs })
+            }
+            I::I32AndThenI32AddXor { dst, lhs, rhs } => {
+                pair!(I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a, b })
+            }
+            I::I32AddThenI32Rotl2Xor { dst, lhs, rhs } => {
+                pair!(I32Add { dst, lhs, rhs } then I32Rotl2Xor { dst, x, y, kx, ky })
+            }
+            I::I32AddXorThenI32Rotl2Xor { dst, lhs, a, b } => {
+                pair!(I32AddXor { dst, lhs, a, b } then I32Rotl2Xor { dst, x, y, kx, ky })
+            }
+            I::I32ShrUImmThenI32AddXor { dst, lhs, imm } => {
+                pair!(I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b })
+            }
+            I::I32AddXorThenI32Add { dst, lhs, a, b } => {
+                pair!(I32AddXor { dst, lhs, a, b } then I32Add { dst, lhs, rhs })
+            }
+            I::I32AddThenI32Add { dst, lhs, rhs } => {
+                pair!(I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs })
             }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
@@ -1117,9 +1366,7 @@ fn execute(
             I::BrIfI32LtSImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as i32) < i)
             }
-            I::BrIfI32LtUImm { lhs, imm, target } => {
-                br_if_imm!(lhs, imm, target, |a, i| (a as u32) < (i as u32))
-            }
+            I::BrIfI32LtUImm { lhs, imm, target } => step!(BrIfI32LtUImm { lhs, imm, target }),
             I::BrIfI32GtSImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as i32) > i)
             }
@@ -1135,9 +1382,7 @@ fn execute(
             I::BrIfI32GeSImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as i32) >= i)
             }
-            I::BrIfI32GeUImm { lhs, imm, target } => {
-                br_if_imm!(lhs, imm, target, |a, i| (a as u32) >= (i as u32))
-            }
+            I::BrIfI32GeUImm { lhs, imm, target } => step!(BrIfI32GeUImm { lhs, imm, target }),
             I::BrIfI64Eq { lhs, rhs, target } => {
                 br_if!(lhs, rhs, target, |a, b| a == b)
             }
@@ -1214,20 +1459,7 @@ fn execute(
                     jump!(target);
                 }
             }
-            I::BrTable { index, len } => br_table!(index, len),
-            I::Load8UShlTeeThenBrTable {
-                dst,
-                tee,
-                base,
-                index,
-                shift,
-                offset,
-            } => {
-                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
-                ld8u_tee!(dst, tee, (s[base as usize] as u32).wrapping_add(i), offset);
-                then!(I::BrTable { index, len });
-                br_table!(index, len)
-            }
+            I::BrTable { index, len } => step!(BrTable { index, len }),
             I::Return { src, n } => {
                 match n {
                     0 => {}
@@ -1339,12 +1571,7 @@ fn execute(
                 }
             }
             I::Data(_) => {}
-            I::Copy { dst, src } => s[dst as usize] = s[src as usize],
-            I::CopyThenCopy { dst, src } => {
-                s[dst as usize] = s[src as usize];
-                then!(I::Copy { dst, src });
-                s[dst as usize] = s[src as usize];
-            }
+            I::Copy { dst, src } => step!(Copy { dst, src }),
             I::CopyN { dst, src, n } => {
                 let (dst, src, n) = (dst as usize, src as usize, n as usize);
                 s.copy_within(src..src + n, dst);
@@ -1359,16 +1586,11 @@ fn execute(
             I::GlobalGet { dst, global } => {
                 s[dst as usize] = globals[inst.globals[global as usize] as usize].value
             }
-            I::GlobalSet { global, src } => {
-                globals[inst.globals[global as usize] as usize].value = s[src as usize]
-            }
-
+            I::GlobalSet { global, src } => step!(GlobalSet { global, src }),
             I::Load32 { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64)
             }
-            I::Load64 { dst, addr, offset } => {
-                ldm!(dst, addr, offset, 8, |b| u64::from_le_bytes(b))
-            }
+            I::Load64 { dst, addr, offset } => step!(Load64 { dst, addr, offset }),
             I::Load32Abs { dst, at, offset } => {
                 let b: [u8; 4] = load(m0, at as u64, offset)?;
                 s[dst as usize] = u32::from_le_bytes(b) as u64;
@@ -1402,7 +1624,7 @@ fn execute(
             I::Load8S { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)
             }
-            I::Load8U { dst, addr, offset } => ldm!(dst, addr, offset, 1, |b| b[0] as u64),
+            I::Load8U { dst, addr, offset } => step!(Load8U { dst, addr, offset }),
             I::BrIfLoad8UNez {
                 addr,
                 offset,
@@ -1434,14 +1656,12 @@ fn execute(
                 ldm!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64
                     as u64)
             }
-            I::Store8 { addr, src, offset } => stm!(addr, src, offset, |v| (v as u8).to_le_bytes()),
+            I::Store8 { addr, src, offset } => step!(Store8 { addr, src, offset }),
             I::Store16 { addr, src, offset } => {
                 stm!(addr, src, offset, |v| (v as u16).to_le_bytes())
             }
-            I::Store32 { addr, src, offset } => {
-                stm!(addr, src, offset, |v| (v as u32).to_le_bytes())
-            }
-            I::Store64 { addr, src, offset } => stm!(addr, src, offset, |v| v.to_le_bytes()),
+            I::Store32 { addr, src, offset } => step!(Store32 { addr, src, offset }),
+            I::Store64 { addr, src, offset } => step!(Store64 { addr, src, offset }),
             I::Store8ImmAdd {
                 lhs,
                 rhs,
@@ -1496,7 +1716,12 @@ fn execute(
                 lhs,
                 offset,
                 imm,
-            } => ld_add_imm!(dst, lhs, imm, offset, 2, |b| u16::from_le_bytes(b) as u64),
+            } => step!(Load16UAddImm {
+                dst,
+                lhs,
+                offset,
+                imm
+            }),
             I::Load8UAddTee {
                 dst,
                 tee,
@@ -1514,10 +1739,14 @@ fn execute(
                 index,
                 shift,
                 offset,
-            } => {
-                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
-                ld8u_tee!(dst, tee, (s[base as usize] as u32).wrapping_add(i), offset)
-            }
+            } => step!(Load8UShlTee {
+                dst,
+                tee,
+                base,
+                index,
+                shift,
+                offset
+            }),
             I::Load8UShl {
                 dst,
                 base,
@@ -1531,16 +1760,13 @@ fn execute(
                 index,
                 shift,
                 offset,
-            } => ld_shl!(
+            } => step!(Load16UShl {
                 dst,
                 base,
-                0,
                 index,
                 shift,
-                offset,
-                2,
-                |b| u16::from_le_bytes(b) as u64
-            ),
+                offset
+            }),
             I::Load32Shl {
                 dst,
                 base,
@@ -1588,8 +1814,12 @@ fn execute(
                 index,
                 shift,
                 imm,
-            } => ld_shl!(dst, base, imm, index, shift, 0, 8, |bytes| {
-                u64::from_le_bytes(bytes)
+            } => step!(Load64AddImmShl {
+                dst,
+                base,
+                index,
+                shift,
+                imm
             }),
             I::Store8Imm {
                 addr,
@@ -1626,28 +1856,20 @@ fn execute(
                 index,
                 shift,
                 imm,
-            } => {
-                let i = (s[index as usize] as u32).wrapping_shl(shift as u32);
-                let base = (s[lhs as usize] as u32).wrapping_add(imm as i32 as u32);
-                s[dst as usize] = base.wrapping_add(i) as u64;
-            }
-            I::I32XorRotlImm { dst, lhs, src, imm } => {
-                let r = (s[src as usize] as u32).rotate_left(imm as u32);
-                s[dst as usize] = (s[lhs as usize] as u32 ^ r) as u64;
-            }
+            } => step!(I32AddImmShl {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm
+            }),
+            I::I32XorRotlImm { dst, lhs, src, imm } => step!(I32XorRotlImm { dst, lhs, src, imm }),
             I::I32Add3 { dst, a, b, c } => {
                 let ab = (s[a as usize] as u32).wrapping_add(s[b as usize] as u32);
                 s[dst as usize] = ab.wrapping_add(s[c as usize] as u32) as u64;
             }
-            I::I32AddXor { dst, lhs, a, b } => {
-                let x = (s[a as usize] ^ s[b as usize]) as u32;
-                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(x) as u64;
-            }
-            I::I32Rotl2Xor { dst, x, y, kx, ky } => {
-                let rx = (s[x as usize] as u32).rotate_left(kx as u32);
-                let ry = (s[y as usize] as u32).rotate_left(ky as u32);
-                s[dst as usize] = (rx ^ ry) as u64;
-            }
+            I::I32AddXor { dst, lhs, a, b } => step!(I32AddXor { dst, lhs, a, b }),
+            I::I32Rotl2Xor { dst, x, y, kx, ky } => step!(I32Rotl2Xor { dst, x, y, kx, ky }),
             I::I32AddImm2 { a, ka, b, kb } => {
                 s[a as usize] = (s[a as usize] as u32).wrapping_add(ka as i32 as u32) as u64;
                 s[b as usize] = (s[b as usize] as u32).wrapping_add(kb as i32 as u32) as u64;
@@ -1988,12 +2210,8 @@ fn execute(
             I::F64Ge { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| (f64_of(a) >= f64_of(b)) as u64)
             }
-            I::I32Add { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
-                .wrapping_add(b as u32)
-                as u64),
-            I::I32Sub { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
-                .wrapping_sub(b as u32)
-                as u64),
+            I::I32Add { dst, lhs, rhs } => step!(I32Add { dst, lhs, rhs }),
+            I::I32Sub { dst, lhs, rhs } => step!(I32Sub { dst, lhs, rhs }),
             I::I32Mul { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
                 .wrapping_mul(b as u32)
                 as u64),
@@ -2011,9 +2229,9 @@ fn execute(
             I::I32RemU { dst, lhs, rhs } => {
                 bin!(dst, lhs, rhs, |a, b| i32_rem_u(a as u32, b as u32)? as u64)
             }
-            I::I32And { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a & b),
+            I::I32And { dst, lhs, rhs } => step!(I32And { dst, lhs, rhs }),
             I::I32Or { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a | b),
-            I::I32Xor { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a ^ b),
+            I::I32Xor { dst, lhs, rhs } => step!(I32Xor { dst, lhs, rhs }),
             I::I32Shl { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
                 .wrapping_shl(b as u32)
                 as u64),
@@ -2045,8 +2263,8 @@ fn execute(
             }
             I::I64RemU { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| i64_rem_u(a, b)?),
             I::I64And { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a & b),
-            I::I64Or { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a | b),
-            I::I64Xor { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a ^ b),
+            I::I64Or { dst, lhs, rhs } => step!(I64Or { dst, lhs, rhs }),
+            I::I64Xor { dst, lhs, rhs } => step!(I64Xor { dst, lhs, rhs }),
             I::I64Shl { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_shl(b as u32)),
             I::I64ShrS { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as i64)
                 .wrapping_shr(b as u32)
@@ -2188,18 +2406,11 @@ fn execute(
                 & 0x7fff_ffff_ffff_ffff)
                 | (b & 0x8000_0000_0000_0000)),
 
-            I::I32AddImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
-                .wrapping_add(i as u32)
-                as u64),
-            I::I32AddImmThenAddImm { dst, lhs, imm } => {
-                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
-                then!(I::I32AddImm { dst, lhs, imm });
-                s[dst as usize] = (s[lhs as usize] as u32).wrapping_add(imm as u32) as u64;
-            }
+            I::I32AddImm { dst, lhs, imm } => step!(I32AddImm { dst, lhs, imm }),
             I::I32MulImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
                 .wrapping_mul(i as u32)
                 as u64),
-            I::I32AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as u32 as u64),
+            I::I32AndImm { dst, lhs, imm } => step!(I32AndImm { dst, lhs, imm }),
             I::I32OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as u32 as u64),
             I::I32XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as u32 as u64),
             // Rotations take their count modulo the width, as `rotate_*` does.
@@ -2220,9 +2431,7 @@ fn execute(
                 .wrapping_shr(i as u32)
                 as u32
                 as u64),
-            I::I32ShrUImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as u32)
-                .wrapping_shr(i as u32)
-                as u64),
+            I::I32ShrUImm { dst, lhs, imm } => step!(I32ShrUImm { dst, lhs, imm }),
             I::I32EqImm { dst, lhs, imm } => {
                 imm!(dst, lhs, imm, |a, i| (a as u32 == i as u32) as u64)
             }
@@ -2254,7 +2463,7 @@ fn execute(
             I::I64AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as i64 as u64),
             I::I64OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as i64 as u64),
             I::I64XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as i64 as u64),
-            I::I64ShlImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a.wrapping_shl(i as u32)),
+            I::I64ShlImm { dst, lhs, imm } => step!(I64ShlImm { dst, lhs, imm }),
             I::I64ShrSImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| (a as i64)
                 .wrapping_shr(i as u32)
                 as u64),

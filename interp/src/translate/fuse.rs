@@ -281,7 +281,7 @@ pub(super) fn invert_branch_over_jump(code: &mut [Instr]) {
 }
 
 /// Superinstructions that need no free bits: where an instruction often runs right before
-/// another, the first becomes a pair head (`BrIfI32GeU2` or a `*Then*` instruction), which
+/// another, the first becomes a pair head (`BrIfI32GeUThenBrIfI32GeU` or a `*Then*` instruction), which
 /// does its own work and then that of the instruction after it, in one dispatch. The second
 /// stays as it was, so branches to it, and labels between the two, still work; the code
 /// keeps its length and its targets. Pairs are taken from the end backwards, so in a run
@@ -294,40 +294,19 @@ pub(super) fn pair_with_next(code: &mut [Instr]) {
     }
 }
 
-/// The pair head that runs `first` and then `second`, if there is one. A head is never a
-/// valid `second`, so pairs do not overlap.
-fn pair_head(first: Instr, second: Instr) -> Option<Instr> {
-    use Instr::*;
-    Some(match (first, second) {
-        // Two bounds checks in a row, as Rust emits for `c[i] += a * b[j]`.
-        (BrIfI32GeU { lhs, rhs, target }, BrIfI32GeU { .. }) => BrIfI32GeU2 { lhs, rhs, target },
-        (I32AddImm { dst, lhs, imm }, BrIfI32LtU { .. }) => {
-            I32AddImmThenBrIfI32LtU { dst, lhs, imm }
+macro_rules! head_of {
+    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt;)*) => {
+        /// The pair head that runs `first` and then `second`, if there is one. A head is
+        /// never a valid `second`, so pairs do not overlap.
+        fn pair_head(first: Instr, second: Instr) -> Option<Instr> {
+            match (first, second) {
+                $((Instr::$a { $($f),* }, Instr::$b { .. }) => Some(Instr::$head { $($f),* }),)*
+                _ => None,
+            }
         }
-        (I32AddImm { dst, lhs, imm }, I32AddImm { .. }) => I32AddImmThenAddImm { dst, lhs, imm },
-        (Copy { dst, src }, Copy { .. }) => CopyThenCopy { dst, src },
-        (Copy { dst, src }, BrIfI32Ne { .. }) => CopyThenBrIfI32Ne { dst, src },
-        (
-            Load8UShlTee {
-                dst,
-                tee,
-                base,
-                index,
-                shift,
-                offset,
-            },
-            BrTable { .. },
-        ) => Load8UShlTeeThenBrTable {
-            dst,
-            tee,
-            base,
-            index,
-            shift,
-            offset,
-        },
-        _ => return None,
-    })
+    };
 }
+super::ir::pair_heads!(head_of);
 
 #[cfg(test)]
 mod tests {
@@ -341,7 +320,7 @@ mod tests {
             rhs: 9,
             target,
         };
-        let paired = |lhs, target| Instr::BrIfI32GeU2 {
+        let paired = |lhs, target| Instr::BrIfI32GeUThenBrIfI32GeU {
             lhs,
             rhs: 9,
             target,

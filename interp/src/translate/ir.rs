@@ -140,24 +140,48 @@ pub(crate) enum Instr {
         rhs: Slot,
         target: u32,
     },
-    /// `BrIfI32GeU`, then (when it falls through) the `BrIfI32GeU` that follows it, in
-    /// one dispatch: two bounds checks in a row. Like every pair head below (see
-    /// `fuse::pair_with_next`), it leaves the second a complete instruction, so a branch
-    /// to it still works.
-    BrIfI32GeU2 {
+    // Pair heads (see `fuse::pair_with_next` and `pair_heads!`): each does the work of
+    // the instruction it replaced (whose fields it keeps) and then, in the same dispatch,
+    // that of the instruction after it, which stays a complete instruction so that a
+    // branch to it still works. A branch head skips the second when it jumps.
+    /// `BrIfI32GeU`, then the `BrIfI32GeU` after it (two bounds checks in a row, as Rust emits for `c[i] += a * b[j]`).
+    BrIfI32GeUThenBrIfI32GeU {
         lhs: Slot,
         rhs: Slot,
         target: u32,
     },
-    /// `I32AddImm`, then the `BrIfI32LtU` after it (a loop's step and test, which other
-    /// paths enter at the test).
+    /// `I32AddImm`, then the `BrIfI32LtU` after it (a loop's step and test, which other paths enter at the test).
     I32AddImmThenBrIfI32LtU {
         dst: Slot,
         lhs: Slot,
         imm: i32,
     },
     /// `I32AddImm`, then the `I32AddImm` after it.
-    I32AddImmThenAddImm {
+    I32AddImmThenI32AddImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `BrIfI32LtUImm` after it.
+    I32AddImmThenBrIfI32LtUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `BrIfI32GeUImm` after it.
+    I32AddImmThenBrIfI32GeUImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `Store32` after it.
+    I32AddImmThenStore32 {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `GlobalSet` after it (a stack pointer moved back).
+    I32AddImmThenGlobalSet {
         dst: Slot,
         lhs: Slot,
         imm: i32,
@@ -172,8 +196,7 @@ pub(crate) enum Instr {
         dst: Slot,
         src: Slot,
     },
-    /// `Load8UShlTee`, then the `BrTable` after it (an interpreter's opcode fetch and
-    /// dispatch).
+    /// `Load8UShlTee`, then the `BrTable` after it (an interpreter's opcode fetch and dispatch).
     Load8UShlTeeThenBrTable {
         dst: Slot,
         tee: Slot,
@@ -181,6 +204,150 @@ pub(crate) enum Instr {
         index: Slot,
         shift: u8,
         offset: u8,
+    },
+    /// `I32AddImmShl`, then the `Load64AddImmShl` after it.
+    I32AddImmShlThenLoad64AddImmShl {
+        dst: Slot,
+        lhs: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
+    /// `I32AddImmShl`, then the `Load64` after it.
+    I32AddImmShlThenLoad64 {
+        dst: Slot,
+        lhs: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
+    /// `Load64AddImmShl`, then the `Store64` after it (a copy between two array elements).
+    Load64AddImmShlThenStore64 {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
+    },
+    /// `Store64`, then the `Br` after it.
+    Store64ThenBr {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    /// `Load8U`, then the `BrIfI32LtUImm` after it.
+    Load8UThenBrIfI32LtUImm {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    /// `Load8U`, then the `BrIfEqz` after it.
+    Load8UThenBrIfEqz {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    /// `I32AndImm`, then the `I32Add` after it.
+    I32AndImmThenI32Add {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32Add`, then the `Load16UAddImm` after it.
+    I32AddThenLoad16UAddImm {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `Load16UShl`, then the `BrIfEqz` after it.
+    Load16UShlThenBrIfEqz {
+        dst: Slot,
+        base: Slot,
+        index: Slot,
+        shift: u8,
+        offset: u16,
+    },
+    /// `I32Sub`, then the `I32AndImm` after it.
+    I32SubThenI32AndImm {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I32AndImm`, then the `BrIfI32GtU` after it.
+    I32AndImmThenBrIfI32GtU {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I64Or`, then the `Store64` after it.
+    I64OrThenStore64 {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I64ShlImm`, then the `I64Xor` after it.
+    I64ShlImmThenI64Xor {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I64Xor`, then the `Store8` after it.
+    I64XorThenStore8 {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I32Rotl2Xor`, then the `I32XorRotlImm` after it (the Σ functions of SHA-2).
+    I32Rotl2XorThenI32XorRotlImm {
+        dst: Slot,
+        x: Slot,
+        y: Slot,
+        kx: u8,
+        ky: u8,
+    },
+    /// `I32Xor`, then the `I32And` after it.
+    I32XorThenI32And {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I32And`, then the `I32AddXor` after it.
+    I32AndThenI32AddXor {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I32Add`, then the `I32Rotl2Xor` after it.
+    I32AddThenI32Rotl2Xor {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I32AddXor`, then the `I32Rotl2Xor` after it.
+    I32AddXorThenI32Rotl2Xor {
+        dst: Slot,
+        lhs: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// `I32ShrUImm`, then the `I32AddXor` after it.
+    I32ShrUImmThenI32AddXor {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddXor`, then the `I32Add` after it.
+    I32AddXorThenI32Add {
+        dst: Slot,
+        lhs: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// `I32Add`, then the `I32Add` after it.
+    I32AddThenI32Add {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
     },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
@@ -1865,7 +2032,7 @@ impl Instr {
             | Instr::BrIfI64Nez { target: t, .. }
             | Instr::BrIfI32Eq { target: t, .. }
             | Instr::BrIfI32EqImm { target: t, .. }
-            | Instr::BrIfI32GeU2 { target: t, .. }
+            | Instr::BrIfI32GeUThenBrIfI32GeU { target: t, .. }
             | Instr::BrIfI64Eq { target: t, .. }
             | Instr::BrIfI64EqImm { target: t, .. }
             | Instr::BrIfI32Ne { target: t, .. }
@@ -1927,12 +2094,74 @@ pub(crate) fn absolute_target(at: usize, rel: u32, len: usize) -> Option<usize> 
     usize::try_from(t).ok().filter(|t| *t < len)
 }
 
+/// The pair heads, as `name: first { its fields } then second { its fields };`, for `$m`
+/// to expand: `name` replaces an instruction `first` that an instruction `second`
+/// follows, and runs both (`fuse::pair_with_next` makes them, `check_code` checks them,
+/// the executor runs them).
+macro_rules! pair_heads {
+    ($m:ident) => {
+        $m! {
+            BrIfI32GeUThenBrIfI32GeU: BrIfI32GeU { lhs, rhs, target } then BrIfI32GeU { lhs, rhs, target };
+            I32AddImmThenBrIfI32LtU: I32AddImm { dst, lhs, imm } then BrIfI32LtU { lhs, rhs, target };
+            I32AddImmThenI32AddImm: I32AddImm { dst, lhs, imm } then I32AddImm { dst, lhs, imm };
+            I32AddImmThenBrIfI32LtUImm: I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs, imm, target };
+            I32AddImmThenBrIfI32GeUImm: I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs, imm, target };
+            I32AddImmThenStore32: I32AddImm { dst, lhs, imm } then Store32 { addr, src, offset };
+            I32AddImmThenGlobalSet: I32AddImm { dst, lhs, imm } then GlobalSet { global, src };
+            CopyThenCopy: Copy { dst, src } then Copy { dst, src };
+            CopyThenBrIfI32Ne: Copy { dst, src } then BrIfI32Ne { lhs, rhs, target };
+            Load8UShlTeeThenBrTable: Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index, len };
+            I32AddImmShlThenLoad64AddImmShl: I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShl { dst, base, index, shift, imm };
+            I32AddImmShlThenLoad64: I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr, offset };
+            Load64AddImmShlThenStore64: Load64AddImmShl { dst, base, index, shift, imm } then Store64 { addr, src, offset };
+            Store64ThenBr: Store64 { addr, src, offset } then Br (target);
+            Load8UThenBrIfI32LtUImm: Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs, imm, target };
+            Load8UThenBrIfEqz: Load8U { dst, addr, offset } then BrIfEqz { cond, target };
+            I32AndImmThenI32Add: I32AndImm { dst, lhs, imm } then I32Add { dst, lhs, rhs };
+            I32AddThenLoad16UAddImm: I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs, offset, imm };
+            Load16UShlThenBrIfEqz: Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond, target };
+            I32SubThenI32AndImm: I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs, imm };
+            I32AndImmThenBrIfI32GtU: I32AndImm { dst, lhs, imm } then BrIfI32GtU { lhs, rhs, target };
+            I64OrThenStore64: I64Or { dst, lhs, rhs } then Store64 { addr, src, offset };
+            I64ShlImmThenI64Xor: I64ShlImm { dst, lhs, imm } then I64Xor { dst, lhs, rhs };
+            I64XorThenStore8: I64Xor { dst, lhs, rhs } then Store8 { addr, src, offset };
+            I32Rotl2XorThenI32XorRotlImm: I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs, src, imm };
+            I32XorThenI32And: I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs };
+            I32AndThenI32AddXor: I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a, b };
+            I32AddThenI32Rotl2Xor: I32Add { dst, lhs, rhs } then I32Rotl2Xor { dst, x, y, kx, ky };
+            I32AddXorThenI32Rotl2Xor: I32AddXor { dst, lhs, a, b } then I32Rotl2Xor { dst, x, y, kx, ky };
+            I32ShrUImmThenI32AddXor: I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b };
+            I32AddXorThenI32Add: I32AddXor { dst, lhs, a, b } then I32Add { dst, lhs, rhs };
+            I32AddThenI32Add: I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs };
+        }
+    };
+}
+pub(crate) use pair_heads;
+
+macro_rules! partner_checks {
+    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt;)*) => {
+        /// Whether `instr` is a pair head.
+        fn is_pair_head(instr: Instr) -> bool {
+            matches!(instr, $(Instr::$head { .. })|*)
+        }
+
+        /// Whether the pair head at `at` is followed by the kind of instruction it runs.
+        fn follows_its_partner(code: &[Instr], at: usize) -> bool {
+            match code[at] {
+                $(Instr::$head { .. } => matches!(code.get(at + 1), Some(Instr::$b { .. })),)*
+                _ => true,
+            }
+        }
+    };
+}
+pair_heads!(partner_checks);
+
 /// Checks what the executor relies on to fetch instructions without bounds checks (see
 /// `exec::execute`): control can never run past the last instruction, because it is a
 /// `Return`, `Br` or `Unreachable`; every (relative) branch target lands inside `code`;
 /// every `BrTable` is followed by its `len + 1` `Br` entries; and every instruction that
-/// takes a trailing `Data` operand is followed by one, and every pair head (`BrIfI32GeU2`,
-/// `*Then*`) by the instruction it runs after itself.
+/// takes a trailing `Data` operand is followed by one, and every pair head (`*Then*`) by
+/// the instruction it runs after itself.
 pub(crate) fn check_code(code: &[Instr]) -> bool {
     let ends = matches!(
         code.last(),
@@ -1946,20 +2175,6 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
         let operands_ok = match instr {
             Instr::BrTable { len, .. } => {
                 (0..=len as usize).all(|k| matches!(code.get(at + 1 + k), Some(Instr::Br(_))))
-            }
-            Instr::BrIfI32GeU2 { .. } => matches!(code.get(at + 1), Some(Instr::BrIfI32GeU { .. })),
-            Instr::I32AddImmThenBrIfI32LtU { .. } => {
-                matches!(code.get(at + 1), Some(Instr::BrIfI32LtU { .. }))
-            }
-            Instr::I32AddImmThenAddImm { .. } => {
-                matches!(code.get(at + 1), Some(Instr::I32AddImm { .. }))
-            }
-            Instr::CopyThenCopy { .. } => matches!(code.get(at + 1), Some(Instr::Copy { .. })),
-            Instr::CopyThenBrIfI32Ne { .. } => {
-                matches!(code.get(at + 1), Some(Instr::BrIfI32Ne { .. }))
-            }
-            Instr::Load8UShlTeeThenBrTable { .. } => {
-                matches!(code.get(at + 1), Some(Instr::BrTable { .. }))
             }
             Instr::CallIndirect { .. }
             | Instr::ReturnCallIndirect { .. }
@@ -1976,6 +2191,7 @@ pub(crate) fn check_code(code: &[Instr]) -> bool {
             Instr::SimdShuffle { .. } => {
                 (1..=4).all(|k| matches!(code.get(at + k), Some(Instr::Data(_))))
             }
+            _ if is_pair_head(instr) => follows_its_partner(code, at),
             _ => true,
         };
         targets_ok && operands_ok
@@ -2018,6 +2234,14 @@ mod tests {
         assert!(
             !check_code(&[table, Instr::Br(1), ret]),
             "missing table entry"
+        );
+        let head = Instr::CopyThenCopy { dst: 0, src: 1 };
+        let copy = Instr::Copy { dst: 2, src: 3 };
+        assert!(check_code(&[head, copy, ret]));
+        assert!(!check_code(&[head, ret]), "pair head without its partner");
+        assert!(
+            !check_code(&[head, head, copy, ret]),
+            "pair head as a partner"
         );
         let shuffle = Instr::SimdShuffle { dst: 0, a: 2, b: 4 };
         let d = Instr::Data(0);
