@@ -953,6 +953,36 @@ fn execute(
     // The work of the instruction kinds that pair heads (`fuse::pair_with_next`) run,
     // shared by each kind's own arm and the heads that run it.
     macro_rules! step {
+        (V128LoadAddImm { $dst:ident, $lhs:ident, $offset:ident, $imm:ident }) => {
+            { let addr = (s[$lhs as usize] as u32).wrapping_add($imm as u32); let cells = load_v128(m0, addr as u64, $offset as u32)?; simd::set_cells(s, $dst, cells); }
+        };
+        (Simd { $op:ident, $dst:ident, $a:ident, $b:ident, $c:ident }) => {
+            simd::simd($op, s, $dst, $a, $b, $c)
+        };
+        (I64Add { $dst:ident, $lhs:ident, $rhs:ident }) => {
+            bin!($dst, $lhs, $rhs, |a, b| a.wrapping_add(b))
+        };
+        (I64MulImm { $dst:ident, $lhs:ident, $imm:ident }) => {
+            imm!($dst, $lhs, $imm, |a, i| a.wrapping_mul(i as i64 as u64))
+        };
+        (BrIfI32NeImm { $lhs:ident, $imm:ident, $target:ident }) => {
+            br_if_imm!($lhs, $imm, $target, |a, i| (a as u32) != (i as u32))
+        };
+        (Load8UAddImm { $dst:ident, $lhs:ident, $offset:ident, $imm:ident }) => {
+            ld_add_imm!($dst, $lhs, $imm, $offset, 1, |b| b[0] as u64)
+        };
+        (Load8UAddTee { $dst:ident, $tee:ident, $lhs:ident, $rhs:ident, $offset:ident }) => {
+            { let addr = (s[$lhs as usize] as u32).wrapping_add(s[$rhs as usize] as u32); ld8u_tee!($dst, $tee, addr, $offset) }
+        };
+        (I32AddImmBrNez { $dst:ident, $lhs:ident, $imm:ident, $target:ident }) => {
+            add_imm_br!($dst, $lhs, $imm, $target, |sum| sum != 0)
+        };
+        (I32AddImmThenBrIfI32LtU { $dst:ident, $lhs:ident, $imm:ident }) => {
+            pair!(I32AddImm { $dst, $lhs, $imm } then BrIfI32LtU { lhs, rhs, target })
+        };
+        (Load64AddImmShlThenStore64 { $dst:ident, $base:ident, $index:ident, $shift:ident, $imm:ident }) => {
+            pair!(Load64AddImmShl { $dst, $base, $index, $shift, $imm } then Store64 { addr, src, offset })
+        };
         (I32Rotl2Xor { $dst:ident, $x:ident, $y:ident, $kx:ident, $ky:ident }) => {{
             let rx = (s[$x as usize] as u32).rotate_left($kx as u32);
             let ry = (s[$y as usize] as u32).rotate_left($ky as u32);
@@ -1159,7 +1189,12 @@ fn execute(
                 lhs,
                 imm,
                 target,
-            } => add_imm_br!(dst, lhs, imm, target, |sum| sum != 0),
+            } => step!(I32AddImmBrNez {
+                dst,
+                lhs,
+                imm,
+                target
+            }),
             I::I32AddImmBrEqz {
                 dst,
                 lhs,
@@ -1357,12 +1392,46 @@ fn execute(
             I::I32AddThenI32Add { dst, lhs, rhs } => {
                 pair!(I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs })
             }
+            I::I32AddImmThenBrIfI32NeImm { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs, imm, target })
+            }
+            I::V128LoadAddImmThenSimd {
+                dst,
+                lhs,
+                offset,
+                imm,
+            } => pair!(V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b, c }),
+            I::SimdThenSimd { op, dst, a, b, c } => {
+                pair!(Simd { op, dst, a, b, c } then Simd { op, dst, a, b, c })
+            }
+            I::I64AddThenI64MulImm { dst, lhs, rhs } => {
+                pair!(I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs, imm })
+            }
+            I::I64MulImmThenLoad8UAddImm { dst, lhs, imm } => {
+                pair!(I64MulImm { dst, lhs, imm } then Load8UAddImm { dst, lhs, offset, imm })
+            }
+            I::I32AddImmThenLoad8UAddTee { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then Load8UAddTee { dst, tee, lhs, rhs, offset })
+            }
+            I::I32AddImmThenI32AddImmBrNez { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then I32AddImmBrNez { dst, lhs, imm, target })
+            }
+            I::I32AddImmThenI32AddImmThenBrIfI32LtU { dst, lhs, imm } => {
+                pair!(I32AddImm { dst, lhs, imm } then I32AddImmThenBrIfI32LtU { dst, lhs, imm })
+            }
+            I::I32AddImmShlThenLoad64AddImmShlThenStore64 {
+                dst,
+                lhs,
+                index,
+                shift,
+                imm,
+            } => {
+                pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShlThenStore64 { dst, base, index, shift, imm })
+            }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
             }
-            I::BrIfI32NeImm { lhs, imm, target } => {
-                br_if_imm!(lhs, imm, target, |a, i| (a as u32) != (i as u32))
-            }
+            I::BrIfI32NeImm { lhs, imm, target } => step!(BrIfI32NeImm { lhs, imm, target }),
             I::BrIfI32LtSImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as i32) < i)
             }
@@ -1710,7 +1779,12 @@ fn execute(
                 lhs,
                 offset,
                 imm,
-            } => ld_add_imm!(dst, lhs, imm, offset, 1, |b| b[0] as u64),
+            } => step!(Load8UAddImm {
+                dst,
+                lhs,
+                offset,
+                imm
+            }),
             I::Load16UAddImm {
                 dst,
                 lhs,
@@ -1728,10 +1802,13 @@ fn execute(
                 lhs,
                 rhs,
                 offset,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
-                ld8u_tee!(dst, tee, addr, offset)
-            }
+            } => step!(Load8UAddTee {
+                dst,
+                tee,
+                lhs,
+                rhs,
+                offset
+            }),
             I::Load8UShlTee {
                 dst,
                 tee,
@@ -2248,7 +2325,7 @@ fn execute(
             I::I32Rotr { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| (a as u32)
                 .rotate_right(b as u32 & 31)
                 as u64),
-            I::I64Add { dst, lhs, rhs } => bin!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
+            I::I64Add { dst, lhs, rhs } => step!(I64Add { dst, lhs, rhs }),
             I::I64AddExtendI32S { dst, lhs, src } => {
                 bin!(dst, lhs, src, |a, b| a.wrapping_add(b as i32 as i64 as u64))
             }
@@ -2329,7 +2406,7 @@ fn execute(
                 bin!(dst, lhs, rhs, |a, b| from_f64(fmin64(f64_of(a), f64_of(b))))
             }
             I::Wide { op, base } => wide_arith(op, &mut s[base as usize..]),
-            I::Simd { op, dst, a, b, c } => simd::simd(op, s, dst, a, b, c),
+            I::Simd { op, dst, a, b, c } => step!(Simd { op, dst, a, b, c }),
             I::V128Load { dst, addr, offset } => {
                 let cells = load_v128(m0, s[addr as usize], offset)?;
                 simd::set_cells(s, dst, cells);
@@ -2339,11 +2416,12 @@ fn execute(
                 lhs,
                 offset,
                 imm,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(imm as u32);
-                let cells = load_v128(m0, addr as u64, offset as u32)?;
-                simd::set_cells(s, dst, cells);
-            }
+            } => step!(V128LoadAddImm {
+                dst,
+                lhs,
+                offset,
+                imm
+            }),
             I::V128Store { addr, src, offset } => {
                 store_bytes(m0, s[addr as usize], offset, simd::get_v(s, src))?;
             }
@@ -2457,9 +2535,7 @@ fn execute(
             I::I64AddImm { dst, lhs, imm } => {
                 imm!(dst, lhs, imm, |a, i| a.wrapping_add(i as i64 as u64))
             }
-            I::I64MulImm { dst, lhs, imm } => {
-                imm!(dst, lhs, imm, |a, i| a.wrapping_mul(i as i64 as u64))
-            }
+            I::I64MulImm { dst, lhs, imm } => step!(I64MulImm { dst, lhs, imm }),
             I::I64AndImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a & i as i64 as u64),
             I::I64OrImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a | i as i64 as u64),
             I::I64XorImm { dst, lhs, imm } => imm!(dst, lhs, imm, |a, i| a ^ i as i64 as u64),

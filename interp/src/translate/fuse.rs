@@ -296,8 +296,9 @@ pub(super) fn pair_with_next(code: &mut [Instr]) {
 
 macro_rules! head_of {
     ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt;)*) => {
-        /// The pair head that runs `first` and then `second`, if there is one. A head is
-        /// never a valid `second`, so pairs do not overlap.
+        /// The pair head that runs `first` and then `second`, if there is one. `second`
+        /// may itself be a head, for the few triples the table lists; a head's partner is
+        /// never changed after it is made, since the pass runs backwards.
         fn pair_head(first: Instr, second: Instr) -> Option<Instr> {
             match (first, second) {
                 $((Instr::$a { $($f),* }, Instr::$b { .. }) => Some(Instr::$head { $($f),* }),)*
@@ -311,6 +312,36 @@ super::ir::pair_heads!(head_of);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_can_be_the_partner_of_a_triple() {
+        let ret = Instr::Return { src: 0, n: 0 };
+        let step = |dst| Instr::I32AddImm {
+            dst,
+            lhs: dst,
+            imm: 1,
+        };
+        let test = Instr::BrIfI32LtU {
+            lhs: 2,
+            rhs: 3,
+            target: 0,
+        };
+        let mut code = [step(1), step(2), test, ret];
+        pair_with_next(&mut code);
+        let inner = Instr::I32AddImmThenBrIfI32LtU {
+            dst: 2,
+            lhs: 2,
+            imm: 1,
+        };
+        let outer = Instr::I32AddImmThenI32AddImmThenBrIfI32LtU {
+            dst: 1,
+            lhs: 1,
+            imm: 1,
+        };
+        assert_eq!(code, [outer, inner, test, ret]);
+        super::super::ir::make_targets_relative(&mut code);
+        assert!(super::super::ir::check_code(&code));
+    }
 
     #[test]
     fn runs_pair_from_the_end() {

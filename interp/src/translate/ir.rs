@@ -143,7 +143,8 @@ pub(crate) enum Instr {
     // Pair heads (see `fuse::pair_with_next` and `pair_heads!`): each does the work of
     // the instruction it replaced (whose fields it keeps) and then, in the same dispatch,
     // that of the instruction after it, which stays a complete instruction so that a
-    // branch to it still works. A branch head skips the second when it jumps.
+    // branch to it still works. A branch head skips the second when it jumps. A head can
+    // be the second of another (`*Then*Then*`: three instructions in one dispatch).
     /// `BrIfI32GeU`, then the `BrIfI32GeU` after it (two bounds checks in a row, as Rust emits for `c[i] += a * b[j]`).
     BrIfI32GeUThenBrIfI32GeU {
         lhs: Slot,
@@ -348,6 +349,65 @@ pub(crate) enum Instr {
         dst: Slot,
         lhs: Slot,
         rhs: Slot,
+    },
+    /// `I32AddImm`, then the `BrIfI32NeImm` after it.
+    I32AddImmThenBrIfI32NeImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `V128LoadAddImm`, then the `Simd` after it.
+    V128LoadAddImmThenSimd {
+        dst: Slot,
+        lhs: Slot,
+        offset: u16,
+        imm: i32,
+    },
+    /// `Simd`, then the `Simd` after it.
+    SimdThenSimd {
+        op: SimdOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// `I64Add`, then the `I64MulImm` after it.
+    I64AddThenI64MulImm {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `I64MulImm`, then the `Load8UAddImm` after it (a byte hash loop).
+    I64MulImmThenLoad8UAddImm {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `Load8UAddTee` after it.
+    I32AddImmThenLoad8UAddTee {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `I32AddImmBrNez` after it.
+    I32AddImmThenI32AddImmBrNez {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImm`, then the `I32AddImmThenBrIfI32LtU` after it (three in one: steps of two induction variables and the loop test).
+    I32AddImmThenI32AddImmThenBrIfI32LtU {
+        dst: Slot,
+        lhs: Slot,
+        imm: i32,
+    },
+    /// `I32AddImmShl`, then the `Load64AddImmShlThenStore64` after it (three in one: a copy between two array elements).
+    I32AddImmShlThenLoad64AddImmShlThenStore64 {
+        dst: Slot,
+        lhs: Slot,
+        index: Slot,
+        shift: u8,
+        imm: i16,
     },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
@@ -2133,6 +2193,15 @@ macro_rules! pair_heads {
             I32ShrUImmThenI32AddXor: I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b };
             I32AddXorThenI32Add: I32AddXor { dst, lhs, a, b } then I32Add { dst, lhs, rhs };
             I32AddThenI32Add: I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs };
+            I32AddImmThenBrIfI32NeImm: I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs, imm, target };
+            V128LoadAddImmThenSimd: V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b, c };
+            SimdThenSimd: Simd { op, dst, a, b, c } then Simd { op, dst, a, b, c };
+            I64AddThenI64MulImm: I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs, imm };
+            I64MulImmThenLoad8UAddImm: I64MulImm { dst, lhs, imm } then Load8UAddImm { dst, lhs, offset, imm };
+            I32AddImmThenLoad8UAddTee: I32AddImm { dst, lhs, imm } then Load8UAddTee { dst, tee, lhs, rhs, offset };
+            I32AddImmThenI32AddImmBrNez: I32AddImm { dst, lhs, imm } then I32AddImmBrNez { dst, lhs, imm, target };
+            I32AddImmThenI32AddImmThenBrIfI32LtU: I32AddImm { dst, lhs, imm } then I32AddImmThenBrIfI32LtU { dst, lhs, imm };
+            I32AddImmShlThenLoad64AddImmShlThenStore64: I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShlThenStore64 { dst, base, index, shift, imm };
         }
     };
 }
