@@ -953,6 +953,15 @@ fn execute(
     // The work of the instruction kinds that pair heads (`fuse::pair_with_next`) run,
     // shared by each kind's own arm and the heads that run it.
     macro_rules! step {
+        (Const32 { $dst:ident, $value:ident }) => {
+            { s[$dst as usize] = $value as u64 }
+        };
+        (Load32 { $dst:ident, $addr:ident, $offset:ident }) => {
+            ldm!($dst, $addr, $offset, 4, |b| u32::from_le_bytes(b) as u64)
+        };
+        (Store8ImmAdd { $lhs:ident, $rhs:ident, $value:ident, $offset:ident }) => {
+            { let addr = (s[$lhs as usize] as u32).wrapping_add(s[$rhs as usize] as u32); store_bytes(m0, addr as u64, $offset, [$value as u8])? }
+        };
         (V128LoadAddImm { $dst:ident, $lhs:ident, $offset:ident, $imm:ident }) => {
             { let addr = (s[$lhs as usize] as u32).wrapping_add($imm as u32); let cells = load_v128(m0, addr as u64, $offset as u32)?; simd::set_cells(s, $dst, cells); }
         };
@@ -1428,6 +1437,21 @@ fn execute(
             } => {
                 pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShlThenStore64 { dst, base, index, shift, imm })
             }
+            I::Const32ThenConst32 { dst, value } => {
+                pair!(Const32 { dst, value } then Const32 { dst, value })
+            }
+            I::I32AddThenStore32 { dst, lhs, rhs } => {
+                pair!(I32Add { dst, lhs, rhs } then Store32 { addr, src, offset })
+            }
+            I::Store32ThenStore32 { addr, src, offset } => {
+                pair!(Store32 { addr, src, offset } then Store32 { addr, src, offset })
+            }
+            I::Load32ThenStore8ImmAdd { dst, addr, offset } => {
+                pair!(Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset })
+            }
+            I::I32AddThenI32AddImm { dst, lhs, rhs } => {
+                pair!(I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm })
+            }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
             }
@@ -1645,7 +1669,7 @@ fn execute(
                 let (dst, src, n) = (dst as usize, src as usize, n as usize);
                 s.copy_within(src..src + n, dst);
             }
-            I::Const32 { dst, value } => s[dst as usize] = value as u64,
+            I::Const32 { dst, value } => step!(Const32 { dst, value }),
             I::Const64 { dst, lo, hi } => s[dst as usize] = lo as u64 | (hi as u64) << 32,
             I::Select { dst, other, cond } => {
                 if s[cond as usize] as u32 == 0 {
@@ -1656,9 +1680,7 @@ fn execute(
                 s[dst as usize] = globals[inst.globals[global as usize] as usize].value
             }
             I::GlobalSet { global, src } => step!(GlobalSet { global, src }),
-            I::Load32 { dst, addr, offset } => {
-                ldm!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64)
-            }
+            I::Load32 { dst, addr, offset } => step!(Load32 { dst, addr, offset }),
             I::Load64 { dst, addr, offset } => step!(Load64 { dst, addr, offset }),
             I::Load32Abs { dst, at, offset } => {
                 let b: [u8; 4] = load(m0, at as u64, offset)?;
@@ -1736,10 +1758,12 @@ fn execute(
                 rhs,
                 value,
                 offset,
-            } => {
-                let addr = (s[lhs as usize] as u32).wrapping_add(s[rhs as usize] as u32);
-                store_bytes(m0, addr as u64, offset, [value as u8])?
-            }
+            } => step!(Store8ImmAdd {
+                lhs,
+                rhs,
+                value,
+                offset
+            }),
             I::Store8ImmAddStep {
                 base,
                 x,

@@ -409,6 +409,35 @@ pub(crate) enum Instr {
         shift: u8,
         imm: i16,
     },
+    /// `Const32`, then the `Const32` after it (arguments set up for a call).
+    Const32ThenConst32 {
+        dst: Slot,
+        value: u32,
+    },
+    /// `I32Add`, then the `Store32` after it.
+    I32AddThenStore32 {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
+    /// `Store32`, then the `Store32` after it (fields of a struct written in a row).
+    Store32ThenStore32 {
+        addr: Slot,
+        src: Slot,
+        offset: u32,
+    },
+    /// `Load32`, then the `Store8ImmAdd` after it.
+    Load32ThenStore8ImmAdd {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    /// `I32Add`, then the `I32AddImm` after it.
+    I32AddThenI32AddImm {
+        dst: Slot,
+        lhs: Slot,
+        rhs: Slot,
+    },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
         lhs: Slot,
@@ -2202,6 +2231,11 @@ macro_rules! pair_heads {
             I32AddImmThenI32AddImmBrNez: I32AddImm { dst, lhs, imm } then I32AddImmBrNez { dst, lhs, imm, target };
             I32AddImmThenI32AddImmThenBrIfI32LtU: I32AddImm { dst, lhs, imm } then I32AddImmThenBrIfI32LtU { dst, lhs, imm };
             I32AddImmShlThenLoad64AddImmShlThenStore64: I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShlThenStore64 { dst, base, index, shift, imm };
+            Const32ThenConst32: Const32 { dst, value } then Const32 { dst, value };
+            I32AddThenStore32: I32Add { dst, lhs, rhs } then Store32 { addr, src, offset };
+            Store32ThenStore32: Store32 { addr, src, offset } then Store32 { addr, src, offset };
+            Load32ThenStore8ImmAdd: Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset };
+            I32AddThenI32AddImm: I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm };
         }
     };
 }
