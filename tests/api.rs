@@ -1621,7 +1621,7 @@ fn calls_resolve_through_the_callee_table_as_the_store_grows() {
     assert_eq!(run.call(&mut store, 2).unwrap(), 5);
 }
 
-/// The axpy update `c[j] = c[j] + a * b[j]` runs as two paired loads (`Load64x2`) and a
+/// The axpy update `c[j] = c[j] + a * b[j]` runs as two paired loads (`Load64ThenLoad64`) and a
 /// multiply-add that stores (`F64MulAddStore`), rounding as `f64.mul` then `f64.add` do;
 /// a load or the store out of bounds still traps, after the stores before it.
 #[test]
@@ -1639,7 +1639,7 @@ fn axpy_update_fuses() {
       (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
   (func (export "set") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
   (func (export "get") (param i32) (result f64) (f64.load (local.get 0))))"#,
-        &[(0, "Load64x2"), (0, "F64MulAddStore")],
+        &[(0, "Load64ThenLoad64"), (0, "F64MulAddStore")],
     );
     let axpy = instance
         .get_typed_func::<(i32, i32, f64, i32), ()>(&store, "axpy")

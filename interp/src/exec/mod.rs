@@ -1452,6 +1452,9 @@ fn execute(
             I::I32AddThenI32AddImm { dst, lhs, rhs } => {
                 pair!(I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm })
             }
+            I::Load64ThenLoad64 { dst, addr, offset } => {
+                pair!(Load64 { dst, addr, offset } then Load64 { dst, addr, offset })
+            }
             I::BrIfI32EqImm { lhs, imm, target } => {
                 br_if_imm!(lhs, imm, target, |a, i| (a as u32) == (i as u32))
             }
@@ -1698,19 +1701,6 @@ fn execute(
                 s[dst0 as usize] = u32::from_le_bytes(b) as u64;
                 let b: [u8; 4] = load(m0, a, off1 as u32)?;
                 s[dst1 as usize] = u32::from_le_bytes(b) as u64;
-            }
-            I::Load64x2 {
-                dst0,
-                addr0,
-                dst1,
-                addr1,
-                off0,
-                off1,
-            } => {
-                let b: [u8; 8] = load(m0, s[addr0 as usize], off0.into())?;
-                s[dst0 as usize] = u64::from_le_bytes(b);
-                let b: [u8; 8] = load(m0, s[addr1 as usize], off1.into())?;
-                s[dst1 as usize] = u64::from_le_bytes(b);
             }
             I::Load8S { dst, addr, offset } => {
                 ldm!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64)

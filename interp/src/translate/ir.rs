@@ -438,6 +438,12 @@ pub(crate) enum Instr {
         lhs: Slot,
         rhs: Slot,
     },
+    /// `Load64`, then the `Load64` after it (the two operands of an arithmetic operation read from two arrays).
+    Load64ThenLoad64 {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
     // Fusions of `i32.<cmp>` with a constant right operand and `br_if`.
     BrIfI32EqImm {
         lhs: Slot,
@@ -922,16 +928,6 @@ pub(crate) enum Instr {
         addr: Slot,
         off0: u16,
         off1: u16,
-    },
-    /// Two `Load64`s in a row: `dst0 = [addr0 + off0]`, then `dst1 = [addr1 + off1]`
-    /// (the two operands of an arithmetic operation read from two arrays).
-    Load64x2 {
-        dst0: Slot,
-        addr0: Slot,
-        dst1: Slot,
-        addr1: Slot,
-        off0: u8,
-        off1: u8,
     },
     /// `tee = lhs + rhs` (wrapping), then `Load8U` from `tee + offset`: an `i32.add`
     /// into a local that a load then reads (`p = base + i; *p`, the address kept).
@@ -2236,6 +2232,7 @@ macro_rules! pair_heads {
             Store32ThenStore32: Store32 { addr, src, offset } then Store32 { addr, src, offset };
             Load32ThenStore8ImmAdd: Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset };
             I32AddThenI32AddImm: I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm };
+            Load64ThenLoad64: Load64 { dst, addr, offset } then Load64 { dst, addr, offset };
         }
     };
 }

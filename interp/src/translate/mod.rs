@@ -877,32 +877,6 @@ impl Translator<'_> {
         Some(pair)
     }
 
-    /// A `Load64` right after another `Load64` (both offsets below 256): removes the first
-    /// and returns one instruction that does both loads, in order.
-    fn load64_pair(&mut self, dst1: Slot, addr1: Slot, offset: u32) -> Option<Instr> {
-        if self.code.len() <= self.label_pc {
-            return None;
-        }
-        let Instr::Load64 {
-            dst: dst0,
-            addr: addr0,
-            offset: off0,
-        } = *self.code.last()?
-        else {
-            return None;
-        };
-        let pair = Instr::Load64x2 {
-            dst0,
-            addr0,
-            dst1,
-            addr1,
-            off0: u8::try_from(off0).ok()?,
-            off1: u8::try_from(offset).ok()?,
-        };
-        self.code.pop();
-        Some(pair)
-    }
-
     /// A `Load8U` at `local + offset` right after an `i32.add` (or `I32AddShl`) that
     /// computed the local: removes the add and returns one instruction that computes the
     /// local and loads from it. The add still writes the local, which stays live.
@@ -1162,12 +1136,6 @@ impl Translator<'_> {
                         imm,
                     },
                 });
-                return Ok(());
-            }
-        }
-        if (mem, kind) == (0, LoadKind::L64) {
-            if let Some(pair) = self.load64_pair(dst, addr, offset) {
-                self.emit(pair);
                 return Ok(());
             }
         }
@@ -2867,15 +2835,13 @@ fn other_of(a: Slot, b: Slot, x: Slot) -> Option<Slot> {
 
 /// The destination slot of an instruction that writes one result (after reading all its
 /// operands) and has no other effect on control flow. The `*Tee` loads also write their
-/// address to `tee`, before the result, and `Load32Pair` and `Load64x2` their first load
-/// to `dst0`.
+/// address to `tee`, before the result, and `Load32Pair` its first load to `dst0`.
 fn dst_of(instr: &mut Instr) -> Option<&mut Slot> {
     use Instr::*;
     match instr {
         Copy { dst, .. }
         | Load32Abs { dst, .. }
         | Load32Pair { dst1: dst, .. }
-        | Load64x2 { dst1: dst, .. }
         | Load8UAddTee { dst, .. }
         | Load8UShlTee { dst, .. }
         | Const32 { dst, .. }
