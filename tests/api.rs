@@ -1822,7 +1822,7 @@ fn pair_heads_compute_their_parts_in_order() {
         r#"(module
   (func (export "mix") (param $a i32) (param $b i32) (result i32) (local $x i32) (local $y i32)
     (local.set $x (i32.xor (local.get $a) (local.get $b)))
-    (local.set $y (i32.and (local.get $x) (local.get $b)))
+    (local.set $y (i32.and (local.get $b) (local.get $x)))
     (local.set $a (i32.add (local.get $x) (local.get $y)))
     (local.set $b (i32.add (local.get $a) (local.get $a)))
     (i32.sub (local.get $b) (i32.mul (local.get $y) (i32.const 3)))))"#,

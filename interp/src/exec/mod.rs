@@ -1127,10 +1127,24 @@ fn execute(
     }
     // A pair head: `first`'s work, then that of the instruction after it (which must be
     // a `second`: `ir::check_code`), in one dispatch.
+    // The pattern of a field of a pair's second instruction: bound, or ignored where it
+    // is taken from the first (`g = h`).
+    macro_rules! field_pat {
+        ($g:ident) => {
+            $g
+        };
+        ($g:ident = $h:ident) => {
+            _
+        };
+    }
     macro_rules! pair {
-        ($a:ident { $($f:ident),* } then $b:ident { $($g:ident),* }) => {{
+        ($a:ident { $($f:ident),* } then $b:ident { $($g:ident $(= $h:ident)?),* }) => {{
             step!($a { $($f),* });
-            then!(I::$b { $($g),* });
+            // A field `g = h` of the second is the first's field `h` (the pair was only
+            // made where they are equal, see `pair_heads!`): read as the first's, its slot
+            // is the one just written, and LLVM hands the value over in a register.
+            $($(let $g = $h;)?)*
+            then!(I::$b { $($g: field_pat!($g $(= $h)?)),* });
             step!($b { $($g),* })
         }};
         ($a:ident { $($f:ident),* } then Br($t:ident)) => {{
@@ -1286,16 +1300,16 @@ fn execute(
                 pair!(I32AddImm { dst, lhs, imm } then I32AddImm { dst, lhs, imm })
             }
             I::I32AddImmThenBrIfI32LtUImm { dst, lhs, imm } => {
-                pair!(I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs, imm, target })
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs = dst, imm, target })
             }
             I::I32AddImmThenBrIfI32GeUImm { dst, lhs, imm } => {
-                pair!(I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs, imm, target })
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs = dst, imm, target })
             }
             I::I32AddImmThenStore32 { dst, lhs, imm } => {
                 pair!(I32AddImm { dst, lhs, imm } then Store32 { addr, src, offset })
             }
             I::I32AddImmThenGlobalSet { dst, lhs, imm } => {
-                pair!(I32AddImm { dst, lhs, imm } then GlobalSet { global, src })
+                pair!(I32AddImm { dst, lhs, imm } then GlobalSet { global, src = dst })
             }
             I::CopyThenCopy { dst, src } => pair!(Copy { dst, src } then Copy { dst, src }),
             I::CopyThenBrIfI32Ne { dst, src } => {
@@ -1309,7 +1323,7 @@ fn execute(
                 shift,
                 offset,
             } => {
-                pair!(Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index, len })
+                pair!(Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index = dst, len })
             }
             I::I32AddImmShlThenLoad64AddImmShl {
                 dst,
@@ -1327,7 +1341,7 @@ fn execute(
                 shift,
                 imm,
             } => {
-                pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr, offset })
+                pair!(I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr = dst, offset })
             }
             I::Load64AddImmShlThenStore64 {
                 dst,
@@ -1342,7 +1356,7 @@ fn execute(
                 pair!(Store64 { addr, src, offset } then Br(target))
             }
             I::Load8UThenBrIfI32LtUImm { dst, addr, offset } => {
-                pair!(Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs, imm, target })
+                pair!(Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs = dst, imm, target })
             }
             I::Load8UThenBrIfEqz { dst, addr, offset } => {
                 pair!(Load8U { dst, addr, offset } then BrIfEqz { cond, target })
@@ -1351,7 +1365,7 @@ fn execute(
                 pair!(I32AndImm { dst, lhs, imm } then I32Add { dst, lhs, rhs })
             }
             I::I32AddThenLoad16UAddImm { dst, lhs, rhs } => {
-                pair!(I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs, offset, imm })
+                pair!(I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs = dst, offset, imm })
             }
             I::Load16UShlThenBrIfEqz {
                 dst,
@@ -1360,31 +1374,31 @@ fn execute(
                 shift,
                 offset,
             } => {
-                pair!(Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond, target })
+                pair!(Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond = dst, target })
             }
             I::I32SubThenI32AndImm { dst, lhs, rhs } => {
-                pair!(I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs, imm })
+                pair!(I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs = dst, imm })
             }
             I::I32AndImmThenBrIfI32GtU { dst, lhs, imm } => {
                 pair!(I32AndImm { dst, lhs, imm } then BrIfI32GtU { lhs, rhs, target })
             }
             I::I64OrThenStore64 { dst, lhs, rhs } => {
-                pair!(I64Or { dst, lhs, rhs } then Store64 { addr, src, offset })
+                pair!(I64Or { dst, lhs, rhs } then Store64 { addr, src = dst, offset })
             }
             I::I64ShlImmThenI64Xor { dst, lhs, imm } => {
                 pair!(I64ShlImm { dst, lhs, imm } then I64Xor { dst, lhs, rhs })
             }
             I::I64XorThenStore8 { dst, lhs, rhs } => {
-                pair!(I64Xor { dst, lhs, rhs } then Store8 { addr, src, offset })
+                pair!(I64Xor { dst, lhs, rhs } then Store8 { addr, src = dst, offset })
             }
             I::I32Rotl2XorThenI32XorRotlImm { dst, x, y, kx, ky } => {
-                pair!(I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs, src, imm })
+                pair!(I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs = dst, src, imm })
             }
             I::I32XorThenI32And { dst, lhs, rhs } => {
-                pair!(I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs })
+                pair!(I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs = dst })
             }
             I::I32AndThenI32AddXor { dst, lhs, rhs } => {
-                pair!(I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a, b })
+                pair!(I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a = dst, b })
             }
             I::I32AddThenI32Rotl2Xor { dst, lhs, rhs } => {
                 pair!(I32Add { dst, lhs, rhs } then I32Rotl2Xor { dst, x, y, kx, ky })
@@ -1393,7 +1407,7 @@ fn execute(
                 pair!(I32AddXor { dst, lhs, a, b } then I32Rotl2Xor { dst, x, y, kx, ky })
             }
             I::I32ShrUImmThenI32AddXor { dst, lhs, imm } => {
-                pair!(I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b })
+                pair!(I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b = dst })
             }
             I::I32AddXorThenI32Add { dst, lhs, a, b } => {
                 pair!(I32AddXor { dst, lhs, a, b } then I32Add { dst, lhs, rhs })
@@ -1402,19 +1416,21 @@ fn execute(
                 pair!(I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs })
             }
             I::I32AddImmThenBrIfI32NeImm { dst, lhs, imm } => {
-                pair!(I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs, imm, target })
+                pair!(I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs = dst, imm, target })
             }
             I::V128LoadAddImmThenSimd {
                 dst,
                 lhs,
                 offset,
                 imm,
-            } => pair!(V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b, c }),
+            } => {
+                pair!(V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b = dst, c })
+            }
             I::SimdThenSimd { op, dst, a, b, c } => {
                 pair!(Simd { op, dst, a, b, c } then Simd { op, dst, a, b, c })
             }
             I::I64AddThenI64MulImm { dst, lhs, rhs } => {
-                pair!(I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs, imm })
+                pair!(I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs = dst, imm })
             }
             I::I64MulImmThenLoad8UAddImm { dst, lhs, imm } => {
                 pair!(I64MulImm { dst, lhs, imm } then Load8UAddImm { dst, lhs, offset, imm })
@@ -1447,10 +1463,10 @@ fn execute(
                 pair!(Store32 { addr, src, offset } then Store32 { addr, src, offset })
             }
             I::Load32ThenStore8ImmAdd { dst, addr, offset } => {
-                pair!(Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset })
+                pair!(Load32 { dst, addr, offset } then Store8ImmAdd { lhs = dst, rhs, value, offset })
             }
             I::I32AddThenI32AddImm { dst, lhs, rhs } => {
-                pair!(I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm })
+                pair!(I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs = dst, imm })
             }
             I::Load64ThenLoad64 { dst, addr, offset } => {
                 pair!(Load64 { dst, addr, offset } then Load64 { dst, addr, offset })
@@ -2583,6 +2599,35 @@ fn execute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields a pair head's arm takes from its first instruction (`pair!(A { .. } then
+    /// B { g = h, .. })`), read from this file's source, agree with `ir::pair_heads!`,
+    /// which only pairs instructions where those fields are equal.
+    #[test]
+    fn pair_arms_forward_what_the_table_pairs_on() {
+        let source = include_str!("mod.rs");
+        let mut arms = 0;
+        for &(head, table) in crate::translate::ir::FORWARDED_FIELDS {
+            let Some(arm) = source.split("I::").find(|arm| {
+                arm.strip_prefix(head)
+                    .is_some_and(|rest| rest.starts_with(" {") && rest.contains("pair!("))
+            }) else {
+                assert!(table.is_empty(), "{head} forwards but has no `pair!` arm");
+                continue;
+            };
+            arms += 1;
+            let second = arm.split(" then ").nth(1).expect("pair! has a second");
+            let fields = second.split('{').nth(1).and_then(|f| f.split('}').next());
+            let forwarded: Vec<(&str, &str)> = fields
+                .into_iter()
+                .flat_map(|f| f.split(','))
+                .filter_map(|field| field.split_once('='))
+                .map(|(g, h)| (g.trim(), h.trim()))
+                .collect();
+            assert_eq!(forwarded, table, "{head}");
+        }
+        assert!(arms > 40, "found only {arms} pair arms");
+    }
 
     #[test]
     fn opaque_returns_its_argument() {

@@ -295,13 +295,17 @@ pub(super) fn pair_with_next(code: &mut [Instr]) {
 }
 
 macro_rules! head_of {
-    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt;)*) => {
+    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt $(where $($w:ident = $x:ident),+)?;)*) => {
         /// The pair head that runs `first` and then `second`, if there is one. `second`
         /// may itself be a head, for the few triples the table lists; a head's partner is
         /// never changed after it is made, since the pass runs backwards.
         fn pair_head(first: Instr, second: Instr) -> Option<Instr> {
             match (first, second) {
-                $((Instr::$a { $($f),* }, Instr::$b { .. }) => Some(Instr::$head { $($f),* }),)*
+                $((Instr::$a { $($f),* }, Instr::$b { .. })
+                    $(if $(matches!(second, Instr::$b { $w: v, .. } if v == $x))&&+)? =>
+                {
+                    Some(Instr::$head { $($f),* })
+                })*
                 _ => None,
             }
         }
@@ -341,6 +345,37 @@ mod tests {
         assert_eq!(code, [outer, inner, test, ret]);
         super::super::ir::make_targets_relative(&mut code);
         assert!(super::super::ir::check_code(&code));
+    }
+
+    #[test]
+    fn pairs_that_forward_a_result_need_the_second_to_read_it() {
+        let ret = Instr::Return { src: 0, n: 0 };
+        let add = Instr::I32AddImm {
+            dst: 4,
+            lhs: 1,
+            imm: -1,
+        };
+        let test = |lhs| Instr::BrIfI32GeUImm {
+            lhs,
+            imm: 32,
+            target: 3,
+        };
+        // The head hands the sum to the test, so it pairs only where the test reads it.
+        let mut code = [add, test(4), ret, ret];
+        pair_with_next(&mut code);
+        assert_eq!(
+            code[0],
+            Instr::I32AddImmThenBrIfI32GeUImm {
+                dst: 4,
+                lhs: 1,
+                imm: -1
+            }
+        );
+        super::super::ir::make_targets_relative(&mut code);
+        assert!(super::super::ir::check_code(&code));
+        let mut code = [add, test(1), ret, ret];
+        pair_with_next(&mut code);
+        assert_eq!(code[0], add);
     }
 
     #[test]

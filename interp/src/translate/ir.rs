@@ -2189,39 +2189,39 @@ macro_rules! pair_heads {
             BrIfI32GeUThenBrIfI32GeU: BrIfI32GeU { lhs, rhs, target } then BrIfI32GeU { lhs, rhs, target };
             I32AddImmThenBrIfI32LtU: I32AddImm { dst, lhs, imm } then BrIfI32LtU { lhs, rhs, target };
             I32AddImmThenI32AddImm: I32AddImm { dst, lhs, imm } then I32AddImm { dst, lhs, imm };
-            I32AddImmThenBrIfI32LtUImm: I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs, imm, target };
-            I32AddImmThenBrIfI32GeUImm: I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs, imm, target };
+            I32AddImmThenBrIfI32LtUImm: I32AddImm { dst, lhs, imm } then BrIfI32LtUImm { lhs, imm, target } where lhs = dst;
+            I32AddImmThenBrIfI32GeUImm: I32AddImm { dst, lhs, imm } then BrIfI32GeUImm { lhs, imm, target } where lhs = dst;
             I32AddImmThenStore32: I32AddImm { dst, lhs, imm } then Store32 { addr, src, offset };
-            I32AddImmThenGlobalSet: I32AddImm { dst, lhs, imm } then GlobalSet { global, src };
+            I32AddImmThenGlobalSet: I32AddImm { dst, lhs, imm } then GlobalSet { global, src } where src = dst;
             CopyThenCopy: Copy { dst, src } then Copy { dst, src };
             CopyThenBrIfI32Ne: Copy { dst, src } then BrIfI32Ne { lhs, rhs, target };
-            Load8UShlTeeThenBrTable: Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index, len };
+            Load8UShlTeeThenBrTable: Load8UShlTee { dst, tee, base, index, shift, offset } then BrTable { index, len } where index = dst;
             I32AddImmShlThenLoad64AddImmShl: I32AddImmShl { dst, lhs, index, shift, imm } then Load64AddImmShl { dst, base, index, shift, imm };
-            I32AddImmShlThenLoad64: I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr, offset };
+            I32AddImmShlThenLoad64: I32AddImmShl { dst, lhs, index, shift, imm } then Load64 { dst, addr, offset } where addr = dst;
             Load64AddImmShlThenStore64: Load64AddImmShl { dst, base, index, shift, imm } then Store64 { addr, src, offset };
             Store64ThenBr: Store64 { addr, src, offset } then Br (target);
-            Load8UThenBrIfI32LtUImm: Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs, imm, target };
+            Load8UThenBrIfI32LtUImm: Load8U { dst, addr, offset } then BrIfI32LtUImm { lhs, imm, target } where lhs = dst;
             Load8UThenBrIfEqz: Load8U { dst, addr, offset } then BrIfEqz { cond, target };
             I32AndImmThenI32Add: I32AndImm { dst, lhs, imm } then I32Add { dst, lhs, rhs };
-            I32AddThenLoad16UAddImm: I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs, offset, imm };
-            Load16UShlThenBrIfEqz: Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond, target };
-            I32SubThenI32AndImm: I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs, imm };
+            I32AddThenLoad16UAddImm: I32Add { dst, lhs, rhs } then Load16UAddImm { dst, lhs, offset, imm } where lhs = dst;
+            Load16UShlThenBrIfEqz: Load16UShl { dst, base, index, shift, offset } then BrIfEqz { cond, target } where cond = dst;
+            I32SubThenI32AndImm: I32Sub { dst, lhs, rhs } then I32AndImm { dst, lhs, imm } where lhs = dst;
             I32AndImmThenBrIfI32GtU: I32AndImm { dst, lhs, imm } then BrIfI32GtU { lhs, rhs, target };
-            I64OrThenStore64: I64Or { dst, lhs, rhs } then Store64 { addr, src, offset };
+            I64OrThenStore64: I64Or { dst, lhs, rhs } then Store64 { addr, src, offset } where src = dst;
             I64ShlImmThenI64Xor: I64ShlImm { dst, lhs, imm } then I64Xor { dst, lhs, rhs };
-            I64XorThenStore8: I64Xor { dst, lhs, rhs } then Store8 { addr, src, offset };
-            I32Rotl2XorThenI32XorRotlImm: I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs, src, imm };
-            I32XorThenI32And: I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs };
-            I32AndThenI32AddXor: I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a, b };
+            I64XorThenStore8: I64Xor { dst, lhs, rhs } then Store8 { addr, src, offset } where src = dst;
+            I32Rotl2XorThenI32XorRotlImm: I32Rotl2Xor { dst, x, y, kx, ky } then I32XorRotlImm { dst, lhs, src, imm } where lhs = dst;
+            I32XorThenI32And: I32Xor { dst, lhs, rhs } then I32And { dst, lhs, rhs } where rhs = dst;
+            I32AndThenI32AddXor: I32And { dst, lhs, rhs } then I32AddXor { dst, lhs, a, b } where a = dst;
             I32AddThenI32Rotl2Xor: I32Add { dst, lhs, rhs } then I32Rotl2Xor { dst, x, y, kx, ky };
             I32AddXorThenI32Rotl2Xor: I32AddXor { dst, lhs, a, b } then I32Rotl2Xor { dst, x, y, kx, ky };
-            I32ShrUImmThenI32AddXor: I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b };
+            I32ShrUImmThenI32AddXor: I32ShrUImm { dst, lhs, imm } then I32AddXor { dst, lhs, a, b } where b = dst;
             I32AddXorThenI32Add: I32AddXor { dst, lhs, a, b } then I32Add { dst, lhs, rhs };
             I32AddThenI32Add: I32Add { dst, lhs, rhs } then I32Add { dst, lhs, rhs };
-            I32AddImmThenBrIfI32NeImm: I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs, imm, target };
-            V128LoadAddImmThenSimd: V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b, c };
+            I32AddImmThenBrIfI32NeImm: I32AddImm { dst, lhs, imm } then BrIfI32NeImm { lhs, imm, target } where lhs = dst;
+            V128LoadAddImmThenSimd: V128LoadAddImm { dst, lhs, offset, imm } then Simd { op, dst, a, b, c } where b = dst;
             SimdThenSimd: Simd { op, dst, a, b, c } then Simd { op, dst, a, b, c };
-            I64AddThenI64MulImm: I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs, imm };
+            I64AddThenI64MulImm: I64Add { dst, lhs, rhs } then I64MulImm { dst, lhs, imm } where lhs = dst;
             I64MulImmThenLoad8UAddImm: I64MulImm { dst, lhs, imm } then Load8UAddImm { dst, lhs, offset, imm };
             I32AddImmThenLoad8UAddTee: I32AddImm { dst, lhs, imm } then Load8UAddTee { dst, tee, lhs, rhs, offset };
             I32AddImmThenI32AddImmBrNez: I32AddImm { dst, lhs, imm } then I32AddImmBrNez { dst, lhs, imm, target };
@@ -2230,8 +2230,8 @@ macro_rules! pair_heads {
             Const32ThenConst32: Const32 { dst, value } then Const32 { dst, value };
             I32AddThenStore32: I32Add { dst, lhs, rhs } then Store32 { addr, src, offset };
             Store32ThenStore32: Store32 { addr, src, offset } then Store32 { addr, src, offset };
-            Load32ThenStore8ImmAdd: Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset };
-            I32AddThenI32AddImm: I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm };
+            Load32ThenStore8ImmAdd: Load32 { dst, addr, offset } then Store8ImmAdd { lhs, rhs, value, offset } where lhs = dst;
+            I32AddThenI32AddImm: I32Add { dst, lhs, rhs } then I32AddImm { dst, lhs, imm } where lhs = dst;
             Load64ThenLoad64: Load64 { dst, addr, offset } then Load64 { dst, addr, offset };
         }
     };
@@ -2239,7 +2239,7 @@ macro_rules! pair_heads {
 pub(crate) use pair_heads;
 
 macro_rules! partner_checks {
-    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt;)*) => {
+    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt $(where $($w:ident = $x:ident),+)?;)*) => {
         /// Whether `instr` is a pair head.
         fn is_pair_head(instr: Instr) -> bool {
             matches!(instr, $(Instr::$head { .. })|*)
@@ -2248,13 +2248,31 @@ macro_rules! partner_checks {
         /// Whether the pair head at `at` is followed by the kind of instruction it runs.
         fn follows_its_partner(code: &[Instr], at: usize) -> bool {
             match code[at] {
-                $(Instr::$head { .. } => matches!(code.get(at + 1), Some(Instr::$b { .. })),)*
+                $(Instr::$head { $($f),* } => {
+                    let _ = ($($f),*);
+                    let second = code.get(at + 1);
+                    matches!(second, Some(Instr::$b { .. }))
+                        $($(&& matches!(second, Some(&Instr::$b { $w: v, .. }) if v == $x))+)?
+                })*
                 _ => true,
             }
         }
     };
 }
 pair_heads!(partner_checks);
+
+#[cfg(test)]
+macro_rules! forwarded_fields {
+    ($($head:ident: $a:ident { $($f:ident),* } then $b:ident $g:tt $(where $($w:ident = $x:ident),+)?;)*) => {
+        /// Each pair head with the fields of its second instruction that it takes from the
+        /// first (`g = h`), as the table lists them; `exec` tests that its arms agree.
+        pub(crate) const FORWARDED_FIELDS: &[(&str, &[(&str, &str)])] = &[
+            $((stringify!($head), &[$($((stringify!($w), stringify!($x))),+)?]),)*
+        ];
+    };
+}
+#[cfg(test)]
+pair_heads!(forwarded_fields);
 
 /// Checks what the executor relies on to fetch instructions without bounds checks (see
 /// `exec::execute`): control can never run past the last instruction, because it is a
@@ -2342,6 +2360,21 @@ mod tests {
         assert!(
             !check_code(&[head, head, copy, ret]),
             "pair head as a partner"
+        );
+        let head = Instr::Load8UThenBrIfI32LtUImm {
+            dst: 5,
+            addr: 0,
+            offset: 1,
+        };
+        let test = |lhs| Instr::BrIfI32LtUImm {
+            lhs,
+            imm: 8,
+            target: 0,
+        };
+        assert!(check_code(&[head, test(5), ret]));
+        assert!(
+            !check_code(&[head, test(6), ret]),
+            "partner that does not read what its head hands over"
         );
         let shuffle = Instr::SimdShuffle { dst: 0, a: 2, b: 4 };
         let d = Instr::Data(0);
