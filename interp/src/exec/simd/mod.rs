@@ -243,17 +243,20 @@ fn avgr<T: Into<u32> + Copy>(a: T, b: T) -> u32 {
 /// The `v128` in the two cells from `slot` (low half first).
 #[inline(always)]
 pub(crate) fn get_v(s: &[u64], slot: Slot) -> V {
-    match s.get(slot as usize..slot as usize + 2) {
-        Some(&[lo, hi]) => cells_to_v([lo, hi]),
-        _ => [0; 16],
-    }
+    // Choosing the cells before the read (not the value after it) keeps one load: a
+    // choice between two vectors is made lane by lane, in general registers.
+    let cells = s.get(slot as usize..).and_then(|t| t.first_chunk::<2>());
+    read_v(cells.unwrap_or(&[0; 2]))
 }
 
 /// Writes a `v128` into the two cells from `slot`.
 #[inline(always)]
 pub(crate) fn set_v(s: &mut [u64], slot: Slot, v: V) {
-    if let Some(cells) = s.get_mut(slot as usize..slot as usize + 2) {
-        cells.copy_from_slice(&v_to_cells(v));
+    if let Some(cells) = s
+        .get_mut(slot as usize..)
+        .and_then(|t| t.first_chunk_mut::<2>())
+    {
+        write_v(cells, v);
     }
 }
 
@@ -265,19 +268,21 @@ pub(crate) fn set_cells(s: &mut [u64], slot: Slot, cells: [u64; 2]) {
     }
 }
 
-/// Two cells (low half first) as the bytes of a `v128`.
+/// Two cells (low half first) as the bytes of a `v128`, read from the frame byte by byte
+/// so that LLVM sees one 16-byte load (read as two `u64`s, the lanes are cut out of
+/// general registers one shift at a time and the lane loops stay scalar).
 #[inline(always)]
-fn cells_to_v(cells: [u64; 2]) -> V {
+fn read_v(cells: &[u64; 2]) -> V {
     #[cfg(target_endian = "little")]
     {
-        // SAFETY: `[u64; 2]` and `[u8; 16]` have the same size, and every bit pattern is
-        // a valid value of both. On a little-endian target the bytes come out as the
+        // SAFETY: `[u64; 2]` and `[u8; 16]` have the same size, `u8` needs no more
+        // alignment than `u64`, and every bit pattern is a valid `[u8; 16]`; the shared
+        // borrow of `cells` outlives the read. On a little-endian target the bytes are the
         // cells' `to_le_bytes`, low cell first, which is the lane order
-        // (`tests::cells_hold_lanes_little_endian`). A transmute, unlike building the
-        // array byte by byte, lets LLVM load the vector with one instruction.
+        // (`tests::cells_hold_lanes_little_endian`).
         #[allow(unsafe_code)]
         unsafe {
-            core::mem::transmute::<[u64; 2], V>(cells)
+            *(cells as *const [u64; 2]).cast::<V>()
         }
     }
     #[cfg(not(target_endian = "little"))]
@@ -289,22 +294,23 @@ fn cells_to_v(cells: [u64; 2]) -> V {
     }
 }
 
-/// The bytes of a `v128` as two cells, low half first (the inverse of [`cells_to_v`]).
+/// Writes the bytes of a `v128` into two cells, low half first (the inverse of
+/// [`read_v`]).
 #[inline(always)]
-fn v_to_cells(v: V) -> [u64; 2] {
+fn write_v(cells: &mut [u64; 2], v: V) {
     #[cfg(target_endian = "little")]
     {
-        // SAFETY: as in `cells_to_v`: same size, every bit pattern valid, and on a
-        // little-endian target the inverse of that transmute.
+        // SAFETY: as in `read_v`: same size, no stricter alignment, every bit pattern of
+        // a `[u64; 2]` valid; the unique borrow of `cells` covers the write.
         #[allow(unsafe_code)]
         unsafe {
-            core::mem::transmute::<V, [u64; 2]>(v)
+            *(cells as *mut [u64; 2]).cast::<V>() = v;
         }
     }
     #[cfg(not(target_endian = "little"))]
     {
         let half = |h: &[u8]| u64::from_le_bytes(h.try_into().unwrap_or_default());
-        [half(&v[..8]), half(&v[8..])]
+        *cells = [half(&v[..8]), half(&v[8..])];
     }
 }
 
@@ -318,24 +324,27 @@ fn set_s(s: &mut [u64], slot: Slot, x: u64) {
     }
 }
 
-/// The result of a SIMD operation: a vector, or a scalar (a lane, a test).
-enum Out {
-    Vector(V),
-    Scalar(u64),
+/// The result of a SIMD operation, written to its slot: a vector, or a [`Scalar`] (a lane,
+/// a test). A trait, not an enum: a `[u8; 16]` behind an enum's tag sits at an odd offset,
+/// and LLVM then builds the result out of pieces in general registers.
+trait Out {
+    fn write_to(self, s: &mut [u64], dst: Slot);
 }
 
-impl From<V> for Out {
-    fn from(v: V) -> Out {
-        Out::Vector(v)
+impl Out for V {
+    #[inline(always)]
+    fn write_to(self, s: &mut [u64], dst: Slot) {
+        set_v(s, dst, self)
     }
 }
 
 /// The scalar result of an operation such as `extract_lane` or `all_true`.
 struct Scalar(u64);
 
-impl From<Scalar> for Out {
-    fn from(x: Scalar) -> Out {
-        Out::Scalar(x.0)
+impl Out for Scalar {
+    #[inline(always)]
+    fn write_to(self, s: &mut [u64], dst: Slot) {
+        set_s(s, dst, self.0)
     }
 }
 
@@ -344,11 +353,8 @@ impl From<Scalar> for Out {
 /// its own: in one big function LLVM hoists the lane unpacking that many operations share
 /// above the dispatch, and every operation pays for it.
 #[inline(never)]
-fn run_op<R: Into<Out>>(s: &mut [u64], dst: Slot, f: impl FnOnce(&[u64]) -> R) {
-    match f(s).into() {
-        Out::Vector(v) => set_v(s, dst, v),
-        Out::Scalar(x) => set_s(s, dst, x),
-    }
+fn run_op<R: Out>(s: &mut [u64], dst: Slot, f: impl FnOnce(&[u64]) -> R) {
+    f(s).write_to(s, dst)
 }
 
 /// Runs `Instr::Simd`: reads its operands from the frame `s`, writes its result.
