@@ -2323,6 +2323,9 @@ mod tests {
         // A tag, two 16-bit slots and a 32-bit immediate, or a slot and two 32-bit fields:
         // 12 bytes. Growing this costs cache lines everywhere (and the IR-size budget).
         assert_eq!(core::mem::size_of::<super::Instr>(), 12);
+        // A translated function's own record (counted in `Module::code_stats`): two boxed
+        // slices and three `u32`s, 48 bytes on a 64-bit host.
+        assert!(core::mem::size_of::<crate::translate::CompiledFunc>() <= 48);
     }
 
     #[test]
