@@ -1,6 +1,7 @@
 //! The SIMD instructions (Wasm 2.0 §4.3.3 "Vector instructions" numerics, §4.4.3 and
-//! §4.4.7 execution), on `v128`s held as `u128`s: lane `i` of a shape with `w`-bit lanes
-//! is bits `w*i..w*(i+1)`, so byte `i` in memory is lane `i` of `i8x16` (little-endian).
+//! §4.4.7 execution), on `v128`s held as 16 bytes in memory order ([`V`]): lane `i` of a
+//! shape with `w`-byte lanes is bytes `w*i..w*(i+1)`, little-endian, so byte `i` in
+//! memory is lane `i` of `i8x16`.
 //!
 //! Memory accesses are in `mem.rs`. Every handler is out of line and reads all its
 //! operands before it writes its result (the translator may give the result the slots of
@@ -13,7 +14,7 @@ use super::numeric::{
 };
 use crate::translate::ir::{SimdOp, Slot};
 
-/// A lane type: `BITS` bits of a `u128`, stored little-endian (lane `i` is bytes
+/// A lane type: `BITS` bits of a vector, stored little-endian (lane `i` is bytes
 /// `i * BITS / 8..(i + 1) * BITS / 8`). Lanes are read and written through byte arrays so
 /// that LLVM sees plain array code and can vectorize it.
 trait Lane: Copy {
@@ -268,8 +269,8 @@ pub(crate) fn set_cells(s: &mut [u64], slot: Slot, cells: [u64; 2]) {
     }
 }
 
-/// Two cells (low half first) as the bytes of a `v128`, read from the frame byte by byte
-/// so that LLVM sees one 16-byte load (read as two `u64`s, the lanes are cut out of
+/// Two cells (low half first) as the bytes of a `v128`, read from the frame as bytes so
+/// that LLVM sees one 16-byte load (read as two `u64`s, the lanes are cut out of
 /// general registers one shift at a time and the lane loops stay scalar).
 #[inline(always)]
 fn read_v(cells: &[u64; 2]) -> V {
